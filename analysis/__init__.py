@@ -1,0 +1,38 @@
+"""analysis: a framing-analysis toolkit for news and speech corpora.
+
+Constructors build the types (``read_corpus`` -> corpus DataFrame, ``build_dtm`` ->
+:class:`DTM`, ``load_themes`` -> codebook, ``fit_topics`` -> topic model); statistics
+return tidy DataFrames with fixed column names (``group, term, theme, topic, count,
+rate_per_1k, score, ci_low, ci_high``); ``plot_*`` functions take those tables and
+return matplotlib Axes.
+"""
+
+from __future__ import annotations
+
+from .clean import clean_audit, clean_text, load_rules
+from .corpus import corpus_summary, parse_date, read_corpus
+from .dtm import DTM, build_dtm, group_counts
+from .errors import AnalysisError, InputWarning
+from .text import segment, split_paragraphs, split_sentences, tokenize
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # corpus and cleaning (issue #2)
+    "read_corpus",
+    "corpus_summary",
+    "parse_date",
+    "clean_text",
+    "clean_audit",
+    "load_rules",
+    "tokenize",
+    "segment",
+    "split_paragraphs",
+    "split_sentences",
+    "AnalysisError",
+    "InputWarning",
+    # term statistics (issue #3)
+    "DTM",
+    "build_dtm",
+    "group_counts",
+]

@@ -1,0 +1,412 @@
+"""Removing page furniture from scraped text, rule by rule, with an audit.
+
+The rules are data (``analysis/data/clean_rules.yml``): each has a name, a kind and a
+regular expression, so another study extends them with a YAML file of its own instead
+of changing code. :func:`clean_text` applies them to one text and reports every line it
+removed; :func:`clean_audit` gives that report for a whole corpus as a tidy table.
+
+Also here: the headline (a document's known title on its first line) is moved out of
+the body, and :func:`near_duplicates` flags documents whose word 5-gram shingles
+overlap heavily (Broder 1997, bottom-k sketches).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import AnalysisError
+
+__all__ = [
+    "Rule",
+    "Removal",
+    "Cleaned",
+    "load_rules",
+    "clean_text",
+    "clean_audit",
+    "near_duplicates",
+    "normalize_text",
+]
+
+KINDS = ("strip_prefix", "drop_line", "drop_block", "truncate")
+_RULE_KEYS = {
+    "name",
+    "kind",
+    "pattern",
+    "description",
+    "first_line_only",
+    "min_lines",
+    "after_fraction",
+}
+
+_SPACES = dict.fromkeys(
+    map(
+        ord,
+        "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u3000\t",
+    ),
+    " ",
+)
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
+
+
+def normalize_text(text: str) -> str:
+    """Unicode-normalise ``text``.
+
+    NFC composition; CRLF and CR line ends become ``\\n``; non-breaking and other
+    exotic spaces (and tabs) become plain spaces; byte-order marks, zero-width
+    characters and soft hyphens are removed; trailing spaces on each line go.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.translate(_SPACES).translate(_INVISIBLE)
+    return re.sub(r"[ ]+\n", "\n", text)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named cleaning rule. See ``analysis/data/clean_rules.yml`` for the kinds."""
+
+    name: str
+    kind: str
+    pattern: str
+    description: str = ""
+    first_line_only: bool = False
+    min_lines: int = 1
+    after_fraction: float = 0.0
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}"
+            )
+        try:
+            rx = re.compile(self.pattern)
+        except re.error as exc:
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: invalid pattern ({exc}); fix the regular expression"
+            ) from None
+        object.__setattr__(self, "regex", rx)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removal made by a rule: the 1-based line in the normalised raw text."""
+
+    rule: str
+    line: int
+    chars: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    text: str
+    title: str | None
+    removals: tuple[Removal, ...]
+
+    @property
+    def chars_removed(self) -> int:
+        return sum(r.chars for r in self.removals)
+
+
+def _rules_from_file(path: Path | str) -> list[Rule]:
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise AnalysisError(f"{p}: cleaning rules file not found; check the rules path")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise AnalysisError(f"{p}{where}: not valid YAML; fix the syntax") from None
+    items = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise AnalysisError(
+            f"{p}: expected a top-level 'rules:' list; see analysis/data/clean_rules.yml"
+        )
+    out = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not {"name", "kind", "pattern"} <= set(item):
+            raise AnalysisError(f"{p}: rule {i} needs name, kind and pattern")
+        unknown = set(item) - _RULE_KEYS
+        if unknown:
+            raise AnalysisError(
+                f"{p}: rule {item['name']!r} has unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(_RULE_KEYS))}"
+            )
+        out.append(Rule(**{k: item[k] for k in item}))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _default_rules() -> tuple[Rule, ...]:
+    path = resources.files("analysis") / "data" / "clean_rules.yml"
+    return tuple(_rules_from_file(Path(str(path))))
+
+
+def load_rules(rules: str | Path | Sequence[str | Path | Rule] | None = None) -> tuple[Rule, ...]:
+    """Load cleaning rules.
+
+    Parameters
+    ----------
+    rules : None, path, or list
+        None or ``"default"``: the packaged rules. A path: the rules of that YAML file
+        only. A list: the concatenation of its items, each ``"default"``, a path or a
+        :class:`Rule` (e.g. ``["default", "extra_rules.yml"]`` extends the defaults).
+        ``"none"`` or an empty list: no rules.
+    """
+    if rules is None or rules == "default":
+        return _default_rules()
+    if rules == "none":
+        return ()
+    if isinstance(rules, str | Path):
+        return tuple(_rules_from_file(rules))
+    out: list[Rule] = []
+    for item in rules:
+        if isinstance(item, Rule):
+            out.append(item)
+        else:
+            out.extend(load_rules(item))
+    names = [r.name for r in out]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise AnalysisError(
+            f"cleaning rule {sorted(dupes)[0]!r} is defined twice; give each rule a unique name"
+        )
+    return tuple(out)
+
+
+def _norm_title(s: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", s.casefold()).split())
+
+
+def clean_text(
+    text: str,
+    *,
+    rules: Sequence[Rule] | None = None,
+    title: str | None = None,
+    infer_title: bool = False,
+) -> Cleaned:
+    """Remove page furniture from one (already normalised) text.
+
+    Parameters
+    ----------
+    text : str
+        The text, with ``\\n`` line ends (see :func:`normalize_text`).
+    rules : sequence of Rule, optional
+        Defaults to :func:`load_rules` ``()``.
+    title : str, optional
+        The document's known headline. When the first remaining line equals it (or ends
+        with it, as in ``"CGTN: <headline>"``), ignoring case and punctuation, that line
+        is removed from the body (rule ``headline``).
+    infer_title : bool, default False
+        Without a known title, take the first line as the headline when it is short
+        (at most 20 words) and does not end like a sentence (``.``, ``:``, ``,``).
+
+    Returns
+    -------
+    Cleaned
+        ``text`` (paragraphs separated by one blank line), ``title`` (the headline
+        found or given) and ``removals``, one :class:`Removal` per removed line.
+    """
+    rules = load_rules() if rules is None else rules
+    lines = text.split("\n")
+    keep = [True] * len(lines)
+    current = list(lines)
+    removals: list[Removal] = []
+
+    def first_nonempty() -> int | None:
+        for i, ln in enumerate(current):
+            if keep[i] and ln.strip():
+                return i
+        return None
+
+    def drop(i: int, rule: str) -> None:
+        keep[i] = False
+        removals.append(Removal(rule, i + 1, len(current[i].strip()), current[i].strip()[:200]))
+
+    total_chars = max(len(text), 1)
+    for rule in rules:
+        rx = rule.regex
+        if rule.kind == "strip_prefix":
+            targets = [first_nonempty()] if rule.first_line_only else range(len(current))
+            for i in targets:
+                if i is None or not keep[i]:
+                    continue
+                m = rx.match(current[i])
+                if m and m.end() > 0:
+                    removals.append(
+                        Removal(rule.name, i + 1, len(m.group(0).strip()), m.group(0).strip()[:200])
+                    )
+                    current[i] = current[i][m.end() :]
+                    if not current[i].strip():
+                        keep[i] = False
+        elif rule.kind == "drop_line":
+            for i, ln in enumerate(current):
+                if keep[i] and ln.strip() and rx.fullmatch(ln):
+                    drop(i, rule.name)
+        elif rule.kind == "drop_block":
+            i = 0
+            n = len(current)
+            while i < n:
+                if keep[i] and current[i].strip() and rx.fullmatch(current[i]):
+                    j, block = i, []
+                    while j < n and (
+                        not current[j].strip() or not keep[j] or rx.fullmatch(current[j])
+                    ):
+                        if keep[j] and current[j].strip():
+                            block.append(j)
+                        j += 1
+                    if len(block) >= rule.min_lines:
+                        for b in block:
+                            drop(b, rule.name)
+                    i = j
+                else:
+                    i += 1
+        elif rule.kind == "truncate":
+            offset = 0
+            for i, ln in enumerate(current):
+                if (
+                    keep[i]
+                    and offset / total_chars >= rule.after_fraction
+                    and ln.strip()
+                    and rx.fullmatch(ln)
+                ):
+                    for k in range(i, len(current)):
+                        if keep[k] and current[k].strip():
+                            drop(k, rule.name)
+                        keep[k] = False
+                    break
+                offset += len(lines[i]) + 1
+
+    found_title = None
+    i = first_nonempty()
+    if i is not None:
+        first = current[i].strip()
+        if title and _norm_title(first).endswith(_norm_title(title)) and _norm_title(title):
+            found_title = title
+            drop(i, "headline")
+        elif (
+            not title
+            and infer_title
+            and len(first.split()) <= 20
+            and not first.endswith((".", ":", ",", ";"))
+        ):
+            found_title = first
+            drop(i, "headline")
+    body_lines = [current[i].strip() for i in range(len(current)) if keep[i]]
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(body_lines)).strip()
+    if not _BLANK.search(body):
+        # one paragraph per line: make paragraphs explicit
+        body = body.replace("\n", "\n\n")
+    removals.sort(key=lambda r: r.line)
+    return Cleaned(text=body, title=found_title or title, removals=tuple(removals))
+
+
+_BLANK = re.compile(r"\n\s*\n")
+
+
+def clean_audit(
+    corpus: pd.DataFrame, *, rules: Sequence[Rule] | str | Path | None = None
+) -> pd.DataFrame:
+    """The cleaning audit of a corpus: one row per removed line (or prefix).
+
+    Re-runs :func:`clean_text` on ``raw_text`` (cleaning is a pure function of the text,
+    the rules and the title, so the audit is exactly what :func:`read_corpus` did).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``doc_id, rule, line, chars, text``, ordered by document and line.
+    """
+    if "raw_text" not in corpus.columns:
+        raise AnalysisError("corpus has no raw_text column; load it with analysis.read_corpus")
+    ruleset = (
+        load_rules(rules)
+        if not (isinstance(rules, tuple) and all(isinstance(r, Rule) for r in rules))
+        else rules
+    )
+    rows = []
+    titles = corpus["title"] if "title" in corpus.columns else pd.Series([None] * len(corpus))
+    for doc_id, raw, title in zip(corpus["doc_id"], corpus["raw_text"], titles, strict=True):
+        t = title if isinstance(title, str) and title.strip() else None
+        for r in clean_text(raw, rules=ruleset, title=t).removals:
+            rows.append((doc_id, r.rule, r.line, r.chars, r.text))
+    return pd.DataFrame(rows, columns=["doc_id", "rule", "line", "chars", "text"])
+
+
+def _shingle_sketch(text: str, *, n: int, k: int) -> np.ndarray:
+    toks = re.findall(r"\w+", text.lower())
+    if not toks:
+        return np.empty(0, dtype=np.uint64)
+    h = pd.util.hash_array(np.asarray(toks, dtype=object)).astype(np.uint64)
+    if len(h) < n:
+        sh = np.array([np.bitwise_xor.reduce(h * np.uint64(0x9E3779B97F4A7C15))], dtype=np.uint64)
+    else:
+        sh = np.zeros(len(h) - n + 1, dtype=np.uint64)
+        mult = np.uint64(1)
+        with np.errstate(over="ignore"):
+            for j in range(n):
+                sh += h[j : len(h) - n + 1 + j] * mult
+                mult *= np.uint64(1099511628211)
+    sh = np.unique(sh)
+    return sh[:k]
+
+
+def near_duplicates(
+    doc_ids: Sequence[str],
+    texts: Iterable[str],
+    *,
+    threshold: float = 0.8,
+    shingle: int = 5,
+    sketch: int = 128,
+    max_postings: int = 64,
+) -> pd.DataFrame:
+    """Pairs of near-duplicate documents.
+
+    Each text becomes its set of word ``shingle``-grams, summarised by the ``sketch``
+    smallest shingle hashes (a bottom-k sketch; Broder 1997, "On the resemblance and
+    containment of documents"). For candidate pairs (documents sharing a sketched
+    shingle; shingles sketched in more than ``max_postings`` documents are ignored as
+    boilerplate), the Jaccard resemblance is estimated as the share of the ``sketch``
+    smallest hashes of the union that both sketches hold.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``doc_id, duplicate_of, similarity`` for every pair at or above
+        ``threshold``; ``duplicate_of`` is the earlier document of the pair.
+    """
+    ids = list(doc_ids)
+    sketches = [_shingle_sketch(t, n=shingle, k=sketch) for t in texts]
+    postings: dict[int, list[int]] = defaultdict(list)
+    for d, sk in enumerate(sketches):
+        for h in sk.tolist():
+            postings[h].append(d)
+    pairs: set[tuple[int, int]] = set()
+    for docs in postings.values():
+        if 1 < len(docs) <= max_postings:
+            for a_i, a in enumerate(docs):
+                for b in docs[a_i + 1 :]:
+                    pairs.add((a, b))
+    rows = []
+    for a, b in sorted(pairs):
+        sa, sb = sketches[a], sketches[b]
+        union = np.union1d(sa, sb)[:sketch]
+        both = np.intersect1d(np.intersect1d(sa, sb), union)
+        sim = len(both) / len(union) if len(union) else 0.0
+        if sim >= threshold:
+            rows.append((ids[b], ids[a], round(float(sim), 3)))
+    return pd.DataFrame(rows, columns=["doc_id", "duplicate_of", "similarity"])

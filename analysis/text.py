@@ -1,0 +1,216 @@
+"""Tokenizing, stemming and segmenting text.
+
+Everything here is data-free: it uses regular expressions, nltk's Snowball stemmer and
+an *untrained* :class:`nltk.tokenize.PunktSentenceTokenizer` with a fixed list of
+abbreviations, so nothing is ever downloaded.
+
+Two token definitions are used across the package, and they are deliberately simple:
+
+``WORD_PATTERN`` (``\\w+``)
+    A *word* for counting purposes: ``n_tokens`` of a document, the denominators of
+    theme rates (per 1,000 words) and the positions used by dictionary matching.
+``TOKEN_PATTERN`` (``(?u)\\b\\w\\w+\\b``)
+    scikit-learn's default token pattern, the default for document-term matrices so
+    that counts agree with :class:`sklearn.feature_extraction.text.CountVectorizer`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import pandas as pd
+
+from .errors import AnalysisError
+
+__all__ = [
+    "TOKEN_PATTERN",
+    "WORD_PATTERN",
+    "UNITS",
+    "count_words",
+    "words",
+    "tokenize",
+    "stem",
+    "split_paragraphs",
+    "split_sentences",
+    "segment",
+]
+
+WORD_PATTERN = r"\w+"
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+UNITS = ("document", "paragraph", "sentence")
+
+_WORD_RE = re.compile(WORD_PATTERN)
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
+
+# Abbreviations the untrained Punkt tokenizer must not split after (lower case, no
+# final period). Titles, months and the usual suspects of news and diplomatic prose.
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof gen col lt sgt capt rev st sr jr hon amb excl
+    u.s u.k u.n e.u u.s.a u.s.s.r p.r.c d.p.r.k
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    no nos vol pp fig art para e.g i.e etc vs cf approx est inc ltd co corp dept
+    """.split()
+)
+
+
+def words(text: str, *, lowercase: bool = True) -> list[str]:
+    """Split ``text`` into word tokens (runs of ``\\w``), optionally lower-cased."""
+    if lowercase:
+        text = text.lower()
+    return _WORD_RE.findall(text)
+
+
+def count_words(text: str) -> int:
+    """Number of word tokens (runs of ``\\w``) in ``text``."""
+    return len(_WORD_RE.findall(text))
+
+
+@lru_cache(maxsize=64)
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise AnalysisError(
+            f"token_pattern {pattern!r} is not a valid regular expression ({exc}); fix the pattern"
+        ) from None
+
+
+def tokenize(text: str, *, token_pattern: str = TOKEN_PATTERN, lowercase: bool = True) -> list[str]:
+    """Tokenize ``text`` the way :class:`~sklearn.feature_extraction.text.CountVectorizer` does.
+
+    Parameters
+    ----------
+    text : str
+    token_pattern : str, default ``TOKEN_PATTERN``
+        Regular expression; if it has one capturing group, the group is the token.
+    lowercase : bool, default True
+    """
+    rx = _compile(token_pattern)
+    if rx.groups > 1:
+        raise AnalysisError(
+            f"token_pattern {token_pattern!r} has {rx.groups} capturing groups; use at most one"
+        )
+    return rx.findall(text.lower() if lowercase else text)
+
+
+@lru_cache(maxsize=1)
+def _snowball():
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
+
+
+@lru_cache(maxsize=1_000_000)
+def stem(word: str) -> str:
+    """Snowball (Porter2) English stem of ``word``, cached.
+
+    The cache holds one entry per distinct word form, so stemming a large corpus costs
+    one stemmer call per vocabulary type, not per token.
+    """
+    return _snowball().stem(word)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split ``text`` into paragraphs.
+
+    Paragraphs are blocks separated by one or more blank lines. A text with no blank
+    line at all (one paragraph per line, as in many scraped pages) is split on line
+    breaks instead. Empty paragraphs are dropped; line breaks inside a paragraph stay.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    if _BLANK_LINE_RE.search(text):
+        parts = _BLANK_LINE_RE.split(text)
+    else:
+        parts = text.split("\n")
+    return [p.strip() for p in parts if p.strip()]
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = set(_ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split ``text`` into sentences, paragraph by paragraph.
+
+    Uses an untrained :class:`nltk.tokenize.PunktSentenceTokenizer` with a built-in list
+    of abbreviations (``Mr.``, ``U.S.``, ``Sept.`` ...); no nltk data is needed. A
+    sentence never spans two paragraphs, so headings stay on their own.
+    """
+    tok = _punkt()
+    out: list[str] = []
+    for para in split_paragraphs(text):
+        out.extend(s.strip() for s in tok.tokenize(" ".join(para.split())) if s.strip())
+    return out
+
+
+def segment(
+    corpus: pd.DataFrame, unit: str = "document", *, text_column: str = "text"
+) -> pd.DataFrame:
+    """Split a corpus into units of analysis.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        One row per document, with ``doc_id`` and ``text_column``.
+    unit : {"document", "paragraph", "sentence"}
+    text_column : str, default "text"
+
+    Returns
+    -------
+    DataFrame
+        One row per unit, with ``unit_id`` (``doc_id`` for documents,
+        ``"<doc_id>#p<i>"`` or ``"<doc_id>#s<i>"`` otherwise), ``unit_index`` (0-based
+        position in its document), ``text``, and every other column of ``corpus``
+        (``raw_text`` excepted). Units are ordered by document, then position.
+    """
+    if unit not in UNITS:
+        raise AnalysisError(f"unit={unit!r} is not one of {', '.join(UNITS)}; pick one of these")
+    missing = {"doc_id", text_column} - set(corpus.columns)
+    if missing:
+        raise AnalysisError(
+            f"corpus has no column {sorted(missing)[0]!r}; load it with analysis.read_corpus"
+        )
+    meta = corpus.drop(columns=[c for c in ("raw_text",) if c in corpus.columns])
+    if unit == "document":
+        out = meta.copy()
+        out.insert(1, "unit_id", out["doc_id"].astype(str))
+        out.insert(2, "unit_index", 0)
+        if text_column != "text":
+            out["text"] = out[text_column]
+        return out.reset_index(drop=True)
+    splitter = split_paragraphs if unit == "paragraph" else split_sentences
+    tag = "p" if unit == "paragraph" else "s"
+    rows_idx: list[int] = []
+    unit_ids: list[str] = []
+    unit_index: list[int] = []
+    texts: list[str] = []
+    for i, (doc_id, text) in enumerate(zip(meta["doc_id"], meta[text_column], strict=True)):
+        for j, piece in enumerate(splitter(text or "")):
+            rows_idx.append(i)
+            unit_ids.append(f"{doc_id}#{tag}{j}")
+            unit_index.append(j)
+            texts.append(piece)
+    out = meta.iloc[rows_idx].reset_index(drop=True)
+    out.insert(1, "unit_id", unit_ids)
+    out.insert(2, "unit_index", unit_index)
+    out["text"] = texts
+    return out
+
+
+def ngrams(tokens: Sequence[str], ngram_range: tuple[int, int]) -> Iterable[str]:
+    """Space-joined n-grams of ``tokens`` for n in ``ngram_range`` (inclusive)."""
+    lo, hi = ngram_range
+    n_tok = len(tokens)
+    for n in range(lo, hi + 1):
+        for i in range(n_tok - n + 1):
+            yield " ".join(tokens[i : i + n])
