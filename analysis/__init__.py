@@ -13,6 +13,7 @@ from .clean import clean_audit, clean_text, load_rules
 from .corpus import corpus_summary, parse_date, read_corpus
 from .dtm import DTM, build_dtm, group_counts
 from .errors import AnalysisError, InputWarning
+from .output import save_figure, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
 
 __version__ = "0.1.0"
@@ -31,6 +32,8 @@ __all__ = [
     "split_sentences",
     "AnalysisError",
     "InputWarning",
+    "save_figure",
+    "save_table",
     # term statistics (issue #3)
     "DTM",
     "build_dtm",

@@ -1,0 +1,55 @@
+"""Writing figures and tables into a report folder, the same way everywhere.
+
+Notebooks call :func:`save_figure` and :func:`save_table`; the report module collects
+what they wrote. Tables are written byte-for-byte reproducibly (fixed float format,
+``\\n`` line ends, no index) so that the same inputs and seed give identical CSV files.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import AnalysisError
+
+__all__ = ["save_figure", "save_table", "FLOAT_FORMAT"]
+
+FLOAT_FORMAT = "%.6g"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise AnalysisError(f"output name {name!r}: use letters, digits, '-', '_' and '.' only")
+    return name
+
+
+def save_figure(
+    fig, name: str, *, out: str | Path, formats: tuple[str, ...] = ("png", "svg")
+) -> list[Path]:
+    """Save a figure (or the figure of an Axes) as ``out/figures/<name>.<fmt>``.
+
+    PNG at 150 dpi and SVG by default, with a tight bounding box so nothing is cut off.
+    SVG metadata carries no date, so the files are reproducible. Returns the paths.
+    """
+    fig = getattr(fig, "figure", fig)
+    folder = Path(out) / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        p = folder / f"{_check_name(name)}.{fmt}"
+        meta = {"Date": None} if fmt == "svg" else {}
+        fig.savefig(p, dpi=150, bbox_inches="tight", metadata=meta)
+        paths.append(p)
+    return paths
+
+
+def save_table(table: pd.DataFrame, name: str, *, out: str | Path) -> Path:
+    """Write ``table`` as ``out/tables/<name>.csv`` (no index, floats as ``%.6g``)."""
+    folder = Path(out) / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / f"{_check_name(name)}.csv"
+    table.to_csv(p, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    return p
