@@ -16,13 +16,13 @@ CONTRACT (shared by keywords, compare, themes and topics; keep it stable):
 ``group_counts(dtm, by)`` sums rows by a ``docs`` column and is the one place where
 grouping happens.
 
-NOTE: this first implementation is a straightforward reference version; issue #3
-replaces the internals of ``build_dtm`` with a fast one, keeping this contract.
+The counting itself lives in :mod:`analysis._dtm_fast` (tokenize once, work on integer
+type ids, count n-grams by sorting packed integer keys, prune by document frequency
+before building any string).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,8 +30,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import _dtm_fast as _fast
 from .errors import AnalysisError
-from .text import TOKEN_PATTERN, ngrams, segment, stem, tokenize
+from .text import TOKEN_PATTERN, segment, tokenize
+from .text import stem as stem_word
 
 __all__ = ["DTM", "build_dtm", "group_counts"]
 
@@ -67,72 +69,346 @@ def build_dtm(
     token_pattern: str = TOKEN_PATTERN,
     lowercase: bool = True,
     phrases: Sequence[str] | None = None,
+    extra_stop_words: Sequence[str] | None = None,
+    n_jobs: int | None = None,
 ) -> DTM:
-    """Reference implementation; see issue #3 for the full specification."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    """Count terms (words, n-grams, phrases) per unit of text.
 
-    do_stem = stem
+    With ``stem=False`` and no ``phrases`` the result equals scikit-learn's
+    ``CountVectorizer(token_pattern=..., lowercase=..., ngram_range=..., stop_words=...,
+    min_df=..., max_df=...)``: same tokens, same vocabulary in the same (sorted) order,
+    same counts, same rows.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus from :func:`analysis.read_corpus` (``doc_id`` and ``text`` at least).
+    unit : {"document", "paragraph", "sentence"}, default "document"
+        Rows of the matrix; see :func:`analysis.text.segment`.
+    ngram_range : (min_n, max_n), default (1, 1)
+        Count every n-gram with ``min_n <= n <= max_n``, formed over the token sequence
+        of a unit *after* stop-word removal (as scikit-learn does) and never across units.
+    stem : bool, default False
+        Replace each token by its Snowball (Porter2) stem (``analysis.text.stem``, cached
+        per vocabulary type). Keys are the stems; the display form of a key (``terms``)
+        is its most frequent surface form in the corpus (for an n-gram, the most
+        frequent surface n-gram mapping to it), ties going to the alphabetically first.
+    stop_words : "english", list of str or None, default "english"
+        Tokens to drop before n-grams are formed: scikit-learn's ``ENGLISH_STOP_WORDS``,
+        your own list, or none. Stop words are compared with the tokens before stemming
+        (lower-cased first when ``lowercase``).
+    min_df, max_df : int or float
+        Keep terms whose document frequency (number of units containing them) ``df``
+        satisfies ``min_df <= df <= max_df``. An int is a number of units; a float in
+        ``[0, 1]`` a proportion of units (``df >= min_df * n_units``), as in
+        scikit-learn.
+    token_pattern : str, default ``TOKEN_PATTERN`` (``(?u)\\b\\w\\w+\\b``)
+        Regular expression of a token; with one capturing group, the group is the token.
+    lowercase : bool, default True
+        Lower-case the text before tokenizing.
+    phrases : list of str, optional
+        Multiword expressions counted as single terms, e.g. ``["community with a shared
+        future", "national rejuvenation"]``. A phrase is tokenized like the text and
+        matched on the token sequence *before* stop-word removal (so "with a" inside a
+        phrase is fine), comparing stems when ``stem=True``. Matches are greedy and do not
+        overlap: scanning left to right the earliest match wins, then the longest. The
+        matched tokens are consumed (not counted again as words); the phrase then acts
+        as one token, so it can also be part of n-grams. Its display form is the phrase
+        as given, lower-cased with single spaces.
+    extra_stop_words : list of str, optional
+        Domain stop words added to ``stop_words`` (e.g. ``["united", "nations",
+        "general", "assembly"]`` for UN speeches, or a newspaper's name).
+    n_jobs : int, optional
+        Processes used to tokenize. Default: all cores for corpora of more than a few
+        million characters (Linux only), one otherwise. The result does not depend on it.
+
+    Returns
+    -------
+    DTM
+        ``matrix`` (CSR, int64 counts, units x terms), ``terms`` (display forms),
+        ``keys`` (sorted, unique; stems when ``stem=True``, else equal to ``terms``),
+        ``docs`` (unit metadata with ``n_tokens``, the number of tokens of the unit before
+        stop-word removal and phrase merging) and ``params``.
+
+    Raises
+    ------
+    AnalysisError
+        For an invalid parameter, or when no term is left (empty vocabulary, or none
+        within ``min_df``/``max_df``).
+    """
+    watch = _fast.Stopwatch()
+    lo, hi = _check_ngram_range(ngram_range)
+    _check_df("min_df", min_df)
+    _check_df("max_df", max_df)
+    stops = _stop_set(stop_words, extra_stop_words, lowercase)
+    phrase_list = _check_phrases(phrases)
+    _check_pattern(token_pattern)
     units = segment(corpus, unit)
-    if stop_words == "english":
-        stops = set(ENGLISH_STOP_WORDS)
-    elif stop_words is None:
-        stops = set()
-    elif isinstance(stop_words, str):
-        raise AnalysisError(f"stop_words={stop_words!r}: use 'english', a list of words, or None")
-    else:
-        stops = {w.lower() for w in stop_words}
-    counts: list[Counter] = []
-    surface: dict[str, Counter] = {}
-    n_tokens: list[int] = []
-    for text in units["text"]:
-        toks = tokenize(text, token_pattern=token_pattern, lowercase=lowercase)
-        n_tokens.append(len(toks))
-        toks = [t for t in toks if t not in stops]
-        if do_stem:
-            keyed = [_stem(t) for t in toks]
-            for t, k in zip(toks, keyed, strict=True):
-                surface.setdefault(k, Counter())[t] += 1
-            toks = keyed
-        counts.append(Counter(ngrams(toks, ngram_range)))
-    vocab = sorted(set().union(*counts)) if counts else []
-    index = {t: i for i, t in enumerate(vocab)}
-    rows, cols, vals = [], [], []
-    for r, c in enumerate(counts):
-        for t, v in c.items():
-            rows.append(r)
-            cols.append(index[t])
-            vals.append(v)
-    m = sp.csr_matrix((vals, (rows, cols)), shape=(len(counts), len(vocab)), dtype=np.int64)
-    df = np.asarray((m > 0).sum(axis=0)).ravel()
-    n = m.shape[0]
-    lo = min_df if isinstance(min_df, int) else int(np.ceil(min_df * n))
-    hi = max_df if isinstance(max_df, int) else int(np.floor(max_df * n))
-    keep = np.flatnonzero((df >= lo) & (df <= hi))
-    keys = np.asarray(vocab, dtype=object)[keep]
-    if do_stem:
-        terms = np.asarray(
-            [" ".join(surface[p].most_common(1)[0][0] for p in k.split(" ")) for k in keys],
-            dtype=object,
+    n_units = len(units)
+    watch.lap("segment")
+    min_count = min_df if isinstance(min_df, int) else min_df * n_units
+    max_count = max_df if isinstance(max_df, int) else max_df * n_units
+    if max_count < min_count:
+        raise AnalysisError(
+            f"max_df={max_df!r} corresponds to fewer units ({max_count:g}) than min_df={min_df!r} "
+            f"({min_count:g}) over {n_units} units; raise max_df or lower min_df"
         )
+
+    if stem:
+        stem_filter = (lambda t: True) if phrase_list else (lambda t: t not in stops)
     else:
-        terms = keys.copy()
-    docs = units.drop(columns=["text"]).copy()
-    docs["n_tokens"] = n_tokens
+        stem_filter = None
+    toks = _fast.tokenize_units(
+        units["text"],
+        token_pattern=token_pattern,
+        lowercase=lowercase,
+        stem_filter=stem_filter,
+        n_jobs=n_jobs,
+    )
+    watch.lap("tokenize")
+    types = list(toks.types)
+    n_types = len(types)
+    ids = toks.ids
+    lens = toks.lens
+    is_stop = np.fromiter((t in stops for t in types), dtype=bool, count=n_types)
+
+    # key (stem or type) of every type, as integer ids
+    if stem:
+        key_str, key_of_type = _factorize([s if s is not None else "" for s in toks.stems])
+    else:
+        key_str, key_of_type = types, np.arange(n_types, dtype=np.int64)
+
+    unit_all = np.repeat(np.arange(n_units, dtype=np.int32), lens)
+    keep = ~is_stop[ids]
+    if phrase_list:
+        ids, keep, key_str, key_of_type = _apply_phrases(
+            phrase_list, ids, unit_all, keep, types, key_str, key_of_type,
+            token_pattern=token_pattern, lowercase=lowercase, stem=stem,
+        )  # fmt: skip
+    surface = ids[keep]
+    unit_of = unit_all[keep]
+    del unit_all, keep
+    if len(surface) == 0:
+        raise AnalysisError(
+            "empty vocabulary: no unit has a token left after stop-word removal; check the "
+            "text column, token_pattern and stop_words"
+        )
+    key_ids = key_of_type[surface]
+    watch.lap("types")
+    n_keys = len(key_str)
+    levels = _fast.count_ngrams(
+        key_ids, unit_of, n_keys, (lo, hi), min_count, max_count, keep_elements=stem
+    )
+    del key_ids
+    watch.lap("count")
+
+    out_levels = [lv for lv in levels if lv.n >= lo]
+    keys_all: list[str] = []
+    terms_all: list[str] = []
+    for lv in out_levels:
+        comps = _fast.decode_keys(levels, lv.n, lv.ok_keys[lv.final])
+        keys_n = _fast.join_columns(key_str, comps)
+        keys_all.extend(keys_n)
+        if stem:
+            surf = _fast.most_frequent_surface(lv, comps, surface, key_of_type, types)
+            terms_all.extend(_fast.join_columns(types, surf))
+        lv.elem_col = lv.elem_pos = None
+    if not stem:
+        terms_all = keys_all
+    watch.lap("strings")
+    if len(keys_all) == 0:
+        raise AnalysisError(
+            f"no terms remain after pruning with min_df={min_df!r} and max_df={max_df!r} "
+            f"over {n_units} units; lower min_df or raise max_df"
+        )
+    order = np.asarray(sorted(range(len(keys_all)), key=keys_all.__getitem__), dtype=np.int64)
+    matrix = _fast.to_csr(out_levels, n_units, order)
+    keys_all = np.asarray(keys_all, dtype=object)[order]
+    terms_all = np.asarray(terms_all, dtype=object)[order]
+    if len(keys_all) > 1 and (keys_all[1:] == keys_all[:-1]).any():
+        # a phrase whose key equals an n-gram formed from the same words: one term
+        matrix, keys_all, terms_all = _merge_duplicate_keys(matrix, keys_all, terms_all)
+
+    watch.lap("matrix")
+    docs = units.drop(columns=["text"])
+    docs["n_tokens"] = toks.lens
     params = dict(
         unit=unit,
-        ngram_range=tuple(ngram_range),
-        stem=do_stem,
+        ngram_range=(lo, hi),
+        stem=bool(stem),
         stop_words=stop_words if isinstance(stop_words, str | None) else list(stop_words),
         min_df=min_df,
         max_df=max_df,
         token_pattern=token_pattern,
-        lowercase=lowercase,
-        phrases=list(phrases) if phrases else None,
+        lowercase=bool(lowercase),
+        phrases=list(phrase_list) if phrase_list else None,
+        extra_stop_words=list(extra_stop_words) if extra_stop_words else None,
     )
-    return DTM(matrix=m[:, keep].tocsr(), terms=terms, docs=docs, keys=keys, params=params)
+    watch.lap("docs")
+    _fast.LAST_STAGES[:] = watch.stages
+    return DTM(matrix=matrix, terms=terms_all, docs=docs, keys=keys_all, params=params)
 
 
-_stem = stem
+# ----------------------------------------------------------------------------- helpers
+
+
+def _check_ngram_range(ngram_range) -> tuple[int, int]:
+    try:
+        lo, hi = ngram_range
+        ok = all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in (lo, hi))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or not 1 <= lo <= hi:
+        raise AnalysisError(
+            f"ngram_range={ngram_range!r} is invalid; give (min_n, max_n) with integers "
+            "1 <= min_n <= max_n, e.g. (1, 2)"
+        )
+    return int(lo), int(hi)
+
+
+def _check_df(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise AnalysisError(
+            f"{name}={value!r} is invalid; give a number of units (int >= 1) or a proportion "
+            "(float in [0, 1])"
+        )
+    if isinstance(value, int | np.integer):
+        if value < 1:
+            raise AnalysisError(f"{name}={value!r} is invalid; an int {name} must be >= 1")
+    elif not 0.0 <= value <= 1.0:
+        raise AnalysisError(
+            f"{name}={value!r} is invalid; a float {name} is a proportion in [0, 1] "
+            "(use an int for a number of units)"
+        )
+
+
+def _check_pattern(token_pattern: str) -> None:
+    import re
+
+    if not isinstance(token_pattern, str):
+        raise AnalysisError(f"token_pattern={token_pattern!r} must be a regular expression string")
+    try:
+        rx = re.compile(token_pattern)
+    except re.error as exc:
+        raise AnalysisError(
+            f"token_pattern {token_pattern!r} is not a valid regular expression ({exc}); fix the pattern"
+        ) from None
+    if rx.groups > 1:
+        raise AnalysisError(
+            f"token_pattern {token_pattern!r} has {rx.groups} capturing groups; use at most one"
+        )
+
+
+def _stop_set(stop_words, extra_stop_words, lowercase: bool) -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    if stop_words is None:
+        base: frozenset[str] = frozenset()
+    elif isinstance(stop_words, str):
+        if stop_words != "english":
+            raise AnalysisError(
+                f"stop_words={stop_words!r} is not known; use 'english', a list of words, or None"
+            )
+        base = frozenset(ENGLISH_STOP_WORDS)
+    else:
+        try:
+            words = list(stop_words)
+        except TypeError:
+            raise AnalysisError(
+                f"stop_words={stop_words!r} is invalid; use 'english', a list of words, or None"
+            ) from None
+        base = _word_set("stop_words", words, lowercase)
+    if extra_stop_words is not None:
+        if isinstance(extra_stop_words, str):
+            raise AnalysisError(
+                f"extra_stop_words={extra_stop_words!r} is a string; give a list of words"
+            )
+        base = base | _word_set("extra_stop_words", list(extra_stop_words), lowercase)
+    return base
+
+
+def _word_set(name: str, words: list, lowercase: bool) -> frozenset[str]:
+    bad = [w for w in words if not isinstance(w, str)]
+    if bad:
+        raise AnalysisError(f"{name} contains a non-string entry {bad[0]!r}; give words as strings")
+    return frozenset(w.lower() if lowercase else w for w in words)
+
+
+def _check_phrases(phrases) -> list[str]:
+    if phrases is None:
+        return []
+    if isinstance(phrases, str):
+        raise AnalysisError(f"phrases={phrases!r} is a string; give a list of phrases")
+    out: list[str] = []
+    for p in phrases:
+        if not isinstance(p, str) or not p.strip():
+            raise AnalysisError(f"phrases contains {p!r}; each phrase must be a non-empty string")
+        out.append(p)
+    return out
+
+
+def _factorize(strings: list[str]) -> tuple[list[str], np.ndarray]:
+    index: dict[str, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(s, len(index)) for s in strings), dtype=np.int64, count=len(strings)
+    )
+    return list(index), codes
+
+
+def _apply_phrases(
+    phrase_list, ids, unit_all, keep, types, key_str, key_of_type, *,
+    token_pattern, lowercase, stem,
+):  # fmt: skip
+    """Replace phrase matches by one phrase token; returns the updated arrays."""
+    type_index = {t: i for i, t in enumerate(types)}
+    key_index = {k: i for i, k in enumerate(key_str)}
+    displays: list[str] = []
+    keys: list[str] = []
+    seqs: list[np.ndarray] = []
+    for p in phrase_list:
+        ptoks = tokenize(p, token_pattern=token_pattern, lowercase=lowercase)
+        if len(ptoks) < 2:
+            raise AnalysisError(
+                f"phrase {p!r} has {len(ptoks)} token(s) under token_pattern={token_pattern!r}; "
+                "a phrase needs at least two"
+            )
+        display = " ".join(p.lower().split()) if lowercase else " ".join(p.split())
+        if display in displays:
+            continue
+        displays.append(display)
+        if stem:
+            pkeys = [stem_word(t) for t in ptoks]
+            keys.append(" ".join(pkeys))
+            seqs.append(np.asarray([key_index.get(k, -1) for k in pkeys], dtype=np.int64))
+        else:
+            keys.append(display)
+            seqs.append(np.asarray([type_index.get(t, -1) for t in ptoks], dtype=np.int64))
+    cmp = key_of_type[ids] if stem else ids
+    starts, which = _fast.match_phrases(cmp, unit_all, seqs)
+    n_types = len(types)
+    types.extend(displays)  # phrase types get ids n_types + k
+    key_str = list(key_str) + keys
+    key_of_type = np.concatenate(
+        [key_of_type, np.arange(len(key_str) - len(keys), len(key_str), dtype=np.int64)]
+    )
+    ids = ids.astype(np.int64)
+    keep = keep.copy()
+    if len(starts):
+        extra = np.asarray([len(s) - 1 for s in seqs], dtype=np.int64)[which]
+        offset = np.arange(int(extra.sum())) - np.repeat(np.cumsum(extra) - extra, extra)
+        keep[np.repeat(starts, extra) + offset + 1] = False  # the phrase's other tokens
+        ids[starts] = n_types + which
+        keep[starts] = True
+    return ids, keep, key_str, key_of_type
+
+
+def _merge_duplicate_keys(matrix, keys, terms):
+    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    combine = sp.csr_matrix(
+        (np.ones(len(keys), dtype=np.int64), (np.arange(len(keys)), inverse)),
+        shape=(len(keys), len(uniq)),
+    )
+    return (matrix @ combine).tocsr(), uniq.astype(object), terms[first]
 
 
 def group_counts(dtm: DTM, by: str | None) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:

@@ -1,0 +1,554 @@
+"""Internals of :func:`analysis.dtm.build_dtm` (private; the contract lives in ``dtm.py``).
+
+The work is split so that Python touches each *token* once and each *vocabulary type*
+once; everything per token after tokenization is numpy integer arithmetic:
+
+1. **Tokenize** each unit with the compiled token pattern and map every token string to
+   an integer type id through a dict that grows on the fly (``__missing__``). Chunks of
+   units run in worker processes (fork) when the corpus is large; each worker also stems
+   its own new types. The parent merges the chunk vocabularies.
+2. **Types, not tokens**: stop words, stems and phrase heads are looked up per type and
+   applied to the token stream with array indexing.
+3. **n-grams** are counted level by level. An n-gram occurrence is identified by the
+   position of its first token; its key is ``code(n-1-gram at p) * S1 + code(token p+n-1)``
+   where codes index the (n-1)-grams and unigrams that reach ``min_df``. An n-gram can
+   only reach ``min_df`` if both (n-1)-grams it contains do, so only those positions are
+   counted at level n (the Apriori property; exact, never an approximation).
+   Occurrences are grouped by sorting ``key << b | position`` (one vectorised sort), which
+   yields, per key, the sorted positions, hence the units, hence document frequencies
+   and per-unit counts in CSC order, without hashing.
+4. Document-frequency limits are applied **before** any string is built; only the
+   surviving columns get their key and display strings, and display forms of stemmed
+   keys are the most frequent surface n-gram (counted with the same sort trick).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .text import TOKEN_PATTERN
+from .text import stem as _stem
+
+# ``(?u)\b\w\w+\b`` finds exactly the maximal runs of two or more word characters, which is
+# what ``\w\w+`` finds too (a findall scan only ever starts a match at the start of a run),
+# at about half the cost: the ``\b`` assertions are the slow part of the default pattern.
+_EQUIVALENT_PATTERNS = {TOKEN_PATTERN: r"\w\w+", r"(?u)\b\w+\b": r"\w+"}
+
+
+class Stopwatch:
+    """Wall and CPU seconds of the stages of the last ``build_dtm`` call (for benchmarks)."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, float, float]] = []
+        self._t = time.perf_counter()
+        self._c = time.process_time()
+
+    def lap(self, name: str) -> None:
+        t, c = time.perf_counter(), time.process_time()
+        self.stages.append((name, t - self._t, c - self._c))
+        self._t, self._c = t, c
+
+
+#: Stages of the last call, see :class:`Stopwatch`.
+LAST_STAGES: list[tuple[str, float, float]] = []
+
+#: Corpora with fewer characters than this are tokenized in-process (a fork costs more).
+PARALLEL_MIN_CHARS = 4_000_000
+
+
+# --------------------------------------------------------------------------- tokenizing
+
+
+class _Vocab(dict):
+    """``str -> int`` that assigns the next id to an unseen key (C-speed lookups)."""
+
+    def __missing__(self, key: str) -> int:
+        value = self[key] = len(self)
+        return value
+
+
+@dataclass
+class _Chunk:
+    ids: np.ndarray  # int32 local type id per token
+    lens: np.ndarray  # int64 tokens per unit
+    types: list[str]  # local type strings, index = local id
+    stems: list[str | None] | None  # stem of each local type (None: not needed)
+
+
+def _tokenize_texts(
+    texts: Iterable[str],
+    n_texts: int,
+    pattern: re.Pattern[str],
+    lowercase: bool,
+    stem_filter: Callable[[str], bool] | None,
+) -> _Chunk:
+    vocab = _Vocab()
+    get = vocab.__getitem__
+    findall = pattern.findall
+    lens = np.empty(n_texts, dtype=np.int64)
+    parts: list[list[int]] = []
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            text = ""
+        toks = findall(text.lower() if lowercase else text)
+        lens[i] = len(toks)
+        parts.append(list(map(get, toks)))
+    ids = np.fromiter(chain.from_iterable(parts), dtype=np.int32, count=int(lens.sum()))
+    types = list(vocab)
+    stems = None
+    if stem_filter is not None:
+        stems = [_stem(t) if stem_filter(t) else None for t in types]
+    return _Chunk(ids, lens, types, stems)
+
+
+_JOB: dict = {}  # inherited by forked workers
+
+
+def _work(bounds: tuple[int, int]) -> _Chunk:
+    lo, hi = bounds
+    texts = _JOB["texts"].iloc[lo:hi].tolist()  # materialised in the worker only
+    return _tokenize_texts(texts, hi - lo, _JOB["pattern"], _JOB["lowercase"], _JOB["stem_filter"])
+
+
+def _iter_chunks(texts: pd.Series, bounds: list[tuple[int, int]]) -> Iterator[str]:
+    for lo, hi in bounds:  # a few chunks at a time, not the whole corpus, as str
+        yield from texts.iloc[lo:hi].tolist()
+
+
+def _chunk_bounds(sizes: np.ndarray, n_chunks: int) -> list[tuple[int, int]]:
+    """Split ``len(sizes)`` texts into about ``n_chunks`` runs of similar total size."""
+    n = len(sizes)
+    cum = np.cumsum(sizes)
+    total = int(cum[-1]) if n else 0
+    cuts = np.searchsorted(cum, np.linspace(0, total, n_chunks + 1)[1:-1], side="left") + 1
+    edges = sorted({0, n, *(min(int(c), n) for c in cuts)})
+    return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+def _resolve_jobs(n_jobs: int | None, total_chars: int) -> int:
+    if n_jobs is not None and n_jobs > 0:
+        jobs = n_jobs
+    elif n_jobs is not None and n_jobs < 0:
+        jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    else:
+        jobs = os.cpu_count() or 1
+        if total_chars < PARALLEL_MIN_CHARS:
+            jobs = 1
+    if not sys.platform.startswith("linux"):  # fork is the only cheap way to share texts
+        jobs = 1
+    return jobs
+
+
+@dataclass
+class Tokens:
+    """The token stream of all units, as type ids."""
+
+    ids: np.ndarray  # int32 global type id per token, units concatenated
+    lens: np.ndarray  # int64 tokens per unit
+    types: list[str]
+    stems: list[str | None] | None
+
+
+def tokenize_units(
+    texts: pd.Series,
+    *,
+    token_pattern: str,
+    lowercase: bool,
+    stem_filter: Callable[[str], bool] | None,
+    n_jobs: int | None = None,
+) -> Tokens:
+    """Tokenize every text once; return type ids, per-unit lengths, types and stems."""
+    pattern = re.compile(_EQUIVALENT_PATTERNS.get(token_pattern, token_pattern))
+    sizes = texts.str.len().fillna(0).to_numpy(dtype=np.int64)
+    jobs = _resolve_jobs(n_jobs, int(sizes.sum()))
+    if jobs <= 1 or len(texts) < 2:
+        it = _iter_chunks(texts, _chunk_bounds(sizes, max(1, int(sizes.sum()) // 20_000_000)))
+        chunks = [_tokenize_texts(it, len(texts), pattern, lowercase, stem_filter)]
+    else:
+        import multiprocessing as mp
+
+        bounds = _chunk_bounds(sizes, 4 * jobs)
+        _JOB.update(texts=texts, pattern=pattern, lowercase=lowercase, stem_filter=stem_filter)
+        try:
+            with mp.get_context("fork").Pool(min(jobs, len(bounds))) as pool:
+                chunks = list(pool.imap(_work, bounds))
+        finally:
+            _JOB.clear()
+    if len(chunks) == 1:
+        c = chunks[0]
+        return Tokens(c.ids, c.lens, c.types, c.stems)
+    # merge the chunk vocabularies: global ids in order of first appearance
+    all_types = np.asarray([t for c in chunks for t in c.types], dtype=object)
+    codes, uniq = pd.factorize(all_types)
+    stems = None
+    if stem_filter is not None:
+        all_stems = [st for c in chunks for st in c.stems]
+        first = np.full(len(uniq), -1, dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # any occurrence will do
+        stems = [all_stems[i] for i in first.tolist()]
+    ids_parts = []
+    start = 0
+    for c in chunks:
+        remap = codes[start : start + len(c.types)].astype(np.int32)
+        start += len(c.types)
+        ids_parts.append(remap[c.ids])
+    return Tokens(
+        ids=np.concatenate(ids_parts),
+        lens=np.concatenate([c.lens for c in chunks]),
+        types=uniq.tolist(),
+        stems=stems,
+    )
+
+
+# --------------------------------------------------------------------------- phrases
+
+
+def match_phrases(
+    seq: np.ndarray,
+    unit_of: np.ndarray,
+    phrase_seqs: Sequence[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy longest, non-overlapping matches of ``phrase_seqs`` in ``seq``.
+
+    ``seq`` holds comparable ids (type or stem ids) per token, ``unit_of`` the unit of
+    each token; a match never crosses units. Scanning left to right, the match starting
+    earliest wins, and among matches starting at the same token the longest.
+
+    Returns ``starts`` and ``which`` (phrase index), sorted by start.
+    """
+    n = len(seq)
+    found_start: list[np.ndarray] = []
+    found_len: list[np.ndarray] = []
+    found_which: list[np.ndarray] = []
+    for k, ph in enumerate(phrase_seqs):
+        m = len(ph)
+        if m == 0 or m > n or (ph < 0).any():
+            continue
+        cand = np.flatnonzero(seq[: n - m + 1] == ph[0])
+        for j in range(1, m):
+            cand = cand[seq[cand + j] == ph[j]]
+        cand = cand[unit_of[cand] == unit_of[cand + m - 1]]
+        found_start.append(cand)
+        found_len.append(np.full(len(cand), m, dtype=np.int64))
+        found_which.append(np.full(len(cand), k, dtype=np.int64))
+    if not found_start:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    start = np.concatenate(found_start)
+    length = np.concatenate(found_len)
+    which = np.concatenate(found_which)
+    order = np.lexsort((which, -length, start))
+    keep_start: list[int] = []
+    keep_which: list[int] = []
+    end = -1
+    for s, ln, w in zip(
+        start[order].tolist(), length[order].tolist(), which[order].tolist(), strict=True
+    ):
+        if s >= end:
+            keep_start.append(s)
+            keep_which.append(w)
+            end = s + ln
+    return np.asarray(keep_start, dtype=np.int64), np.asarray(keep_which, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- n-grams
+
+
+def _bits(x: int) -> int:
+    return max(1, int(x).bit_length())
+
+
+def _sort_pairs(a: np.ndarray, b: np.ndarray, a_bound: int, b_bound: int):
+    """Sort the pairs ``(a, b)`` (non-negative int64) by a, then b; returns (a, b) sorted.
+
+    One vectorised sort of ``a << bits(b) | b`` when that fits in 63 bits, else a
+    (slower) stable argsort; ``b`` must then already be sorted (positions or units in
+    token order), which is always the case here.
+    """
+    bbits = _bits(b_bound)
+    if _bits(a_bound) + bbits <= 63:
+        packed = a  # reuse the caller's buffer: ``a`` is consumed
+        packed <<= np.int64(bbits)
+        packed |= b
+        del a, b
+        packed.sort()
+        a_sorted = packed >> np.int64(bbits)
+        packed &= np.int64((1 << bbits) - 1)
+        return a_sorted, packed
+    order = np.argsort(a, kind="stable")
+    return a[order], b[order]
+
+
+@dataclass
+class Level:
+    """Counts of the n-grams of one order n."""
+
+    n: int
+    ok_keys: np.ndarray  # int64 keys reaching min_df, sorted; index = code
+    final: np.ndarray  # bool over ok_keys: also within max_df
+    indptr: np.ndarray  # CSC over the final columns
+    indices: np.ndarray  # unit of each non-zero
+    data: np.ndarray  # count of each non-zero
+    codes: np.ndarray | None = None  # int32 code per position (-1: none), for level n+1
+    # occurrences (sorted by key then position) of the final columns, for display forms
+    elem_col: np.ndarray | None = None
+    elem_pos: np.ndarray | None = None
+
+
+def count_level(
+    n: int,
+    arrays: list[np.ndarray],
+    key_bound: int,
+    unit_of: np.ndarray,
+    min_count: float,
+    max_count: float,
+    *,
+    need_codes: bool,
+    need_elements: bool,
+) -> Level:
+    """Document frequencies and per-unit counts of the n-grams ``keys`` found at ``pos``.
+
+    ``arrays`` is ``[keys, pos]`` (int64; ``pos`` increasing token positions, or None
+    for all positions); it is emptied so that the big arrays can be freed early.
+    ``unit_of`` is the unit of every position.
+    """
+    keys, pos = arrays
+    arrays.clear()
+    n_pos = len(unit_of)
+    n_units = int(unit_of[-1]) + 1 if n_pos else 1
+    if need_codes or need_elements:
+        if pos is None:
+            pos = np.arange(n_pos, dtype=np.int64)
+        ks, ps = _sort_pairs(keys, pos, key_bound, n_pos)
+        us = unit_of[ps]
+    else:
+        units = unit_of if pos is None else unit_of[pos]
+        ks, us = _sort_pairs(keys, units.astype(np.int64), key_bound, n_units)
+        ps = None
+    del keys, pos
+    total = len(ks)
+    if total == 0:
+        e = np.empty(0, np.int64)
+        codes = np.full(n_pos, -1, np.int32) if need_codes else None
+        return Level(n, e, np.empty(0, bool), np.zeros(1, np.int64), e.astype(np.int32), e,
+                     codes, e, e)  # fmt: skip
+    kchg = np.empty(total, dtype=bool)
+    kchg[0] = True
+    np.not_equal(ks[1:], ks[:-1], out=kchg[1:])
+    pchg = np.empty(total, dtype=bool)
+    pchg[0] = True
+    np.not_equal(us[1:], us[:-1], out=pchg[1:])
+    pchg |= kchg
+    kstart = np.flatnonzero(kchg)
+    pstart = np.flatnonzero(pchg)
+    del pchg
+    run_keys = ks[kstart]
+    del ks
+    # run (distinct key) of each pair: number of key starts up to the pair's start
+    pair_run = np.cumsum(kchg[pstart], dtype=np.int64)
+    pair_run -= 1
+    pair_count = np.diff(pstart, append=total)
+    pair_unit = us[pstart]
+    del us
+    df = np.bincount(pair_run, minlength=len(kstart))
+    ok = df >= min_count
+    ok_keys = run_keys[ok]
+    final_run = ok & (df <= max_count)
+    codes = elem_col = elem_pos = None
+    if need_codes or need_elements:
+        run_of = np.cumsum(kchg, dtype=np.int64)
+        run_of -= 1
+        if need_codes:
+            code_of_run = np.cumsum(ok, dtype=np.int32) - 1
+            code_of_run[~ok] = -1
+            codes = np.full(n_pos, -1, dtype=np.int32)
+            codes[ps] = code_of_run[run_of]
+            del code_of_run
+        if need_elements:
+            col_of_run = np.cumsum(final_run, dtype=np.int64) - 1
+            emask = final_run[run_of]
+            elem_col = col_of_run[run_of[emask]]
+            elem_pos = ps[emask]
+        del run_of
+    del kchg
+    sel = final_run[pair_run]
+    indices = pair_unit[sel].astype(np.int32)
+    data = pair_count[sel]
+    indptr = np.zeros(int(final_run.sum()) + 1, dtype=np.int64)
+    np.cumsum(df[final_run], out=indptr[1:])
+    return Level(n, ok_keys, final_run[ok], indptr, indices, data, codes, elem_col, elem_pos)
+
+
+def count_ngrams(
+    key_ids: np.ndarray,
+    unit_of: np.ndarray,
+    n_keys: int,
+    ngram_range: tuple[int, int],
+    min_count: float,
+    max_count: float,
+    *,
+    keep_elements: bool,
+) -> list[Level]:
+    """Count n-grams of ``key_ids`` (one id per token, units concatenated) level by level.
+
+    Returns one :class:`Level` per n in ``1..max_n``; levels below ``min_n`` only serve
+    to prune and are not emitted by the caller. ``keep_elements`` keeps the occurrences
+    of the emitted columns of n >= 2 for :func:`most_frequent_surface`.
+    """
+    lo, hi = ngram_range
+    lv = count_level(
+        1, [key_ids.astype(np.int64), None], n_keys, unit_of, min_count, max_count,
+        need_codes=False, need_elements=False,
+    )  # fmt: skip
+    levels = [lv]
+    if hi == 1:
+        return levels
+    code_of_key = np.full(n_keys, -1, dtype=np.int32)
+    code_of_key[lv.ok_keys] = np.arange(len(lv.ok_keys), dtype=np.int32)
+    code1 = code_of_key[key_ids]
+    s1 = len(lv.ok_keys)
+    held = [code1]  # codes of the previous level, per position
+    for n in range(2, hi + 1):
+        prev = levels[-1]
+        pc = held.pop()
+        if n == 2:
+            cand = np.flatnonzero((pc[:-1] >= 0) & (pc[1:] >= 0) & (unit_of[:-1] == unit_of[1:]))
+        else:
+            cand = np.flatnonzero((pc[:-1] >= 0) & (pc[1:] >= 0))
+        keys = pc[cand].astype(np.int64)
+        keys *= s1
+        keys += code1[cand + (n - 1)]
+        arrays = [keys, cand]
+        del keys, cand, pc
+        lv = count_level(
+            n, arrays, max(1, len(prev.ok_keys)) * max(1, s1), unit_of,
+            min_count, max_count,
+            need_codes=n < hi, need_elements=keep_elements and n >= lo,
+        )  # fmt: skip
+        held.append(lv.codes)
+        lv.codes = None
+        levels.append(lv)
+    return levels
+
+
+def decode_keys(levels: list[Level], n: int, keys: np.ndarray) -> np.ndarray:
+    """Component key ids (n columns, first token first) of level-n ``keys``."""
+    s1 = len(levels[0].ok_keys)
+    comps = np.empty((len(keys), n), dtype=np.int64)
+    k = keys
+    for m in range(n, 1, -1):
+        comps[:, m - 1] = levels[0].ok_keys[k % s1]
+        k = levels[m - 2].ok_keys[k // s1]
+    comps[:, 0] = k
+    return comps
+
+
+def _string_rank(strings: Sequence[str]) -> np.ndarray:
+    rank = np.empty(len(strings), dtype=np.int64)
+    rank[sorted(range(len(strings)), key=strings.__getitem__)] = np.arange(len(strings))
+    return rank
+
+
+def most_frequent_surface(
+    lv: Level,
+    comps: np.ndarray,
+    surface: np.ndarray,
+    key_of_type: np.ndarray,
+    types: Sequence[str],
+) -> np.ndarray:
+    """Surface form of each final column of ``lv``: its most frequent surface n-gram.
+
+    ``comps`` holds the component key ids of each final column (:func:`decode_keys`),
+    ``surface`` the surface type id of each kept token and ``key_of_type`` the key id of
+    each surface type. Ties go to the alphabetically first surface string. Returns the
+    surface type ids, one row per column.
+    """
+    n = lv.n
+    n_cols = len(comps)
+    n_types = len(key_of_type)
+    if n == 1:
+        count = np.bincount(surface, minlength=n_types)
+        order = np.lexsort((_string_rank(types), -count, key_of_type))
+        first = np.flatnonzero(np.diff(key_of_type[order], prepend=-1) != 0)
+        best = np.full(int(key_of_type.max()) + 1, -1, dtype=np.int64)
+        best[key_of_type[order[first]]] = order[first]
+        return best[comps[:, :1]]
+    if n_cols == 0:
+        return np.empty((0, n), dtype=np.int64)
+    # rank of each surface type inside the group of types sharing its key
+    n_keys = int(key_of_type.max()) + 1
+    order = np.argsort(key_of_type, kind="stable")
+    per_key = np.bincount(key_of_type, minlength=n_keys)
+    offset = np.cumsum(per_key) - per_key
+    rank = np.empty(n_types, dtype=np.int64)
+    rank[order] = np.arange(n_types) - offset[key_of_type[order]]
+    vbits = _bits(int(per_key.max()) - 1)
+    # variant of each occurrence: the ranks of its n surface types, packed
+    col = lv.elem_col
+    var = np.zeros(len(col), dtype=np.int64)
+    for j in range(n):
+        var |= rank[surface[lv.elem_pos + j]] << np.int64(j * vbits)
+    ucol, uvar = _sort_pairs(col, var, n_cols, (1 << (n * vbits)) - 1)
+    chg = np.empty(len(ucol), dtype=bool)
+    chg[0] = True
+    chg[1:] = (ucol[1:] != ucol[:-1]) | (uvar[1:] != uvar[:-1])
+    starts = np.flatnonzero(chg)
+    cnt = np.diff(starts, append=len(ucol))
+    ucol, uvar = ucol[starts], uvar[starts]
+    cstart = np.flatnonzero(np.diff(ucol, prepend=-1) != 0)
+    best = np.maximum.reduceat(cnt, cstart)
+    cand = np.flatnonzero(cnt == np.repeat(best, np.diff(cstart, append=len(ucol))))
+    ccol, cvar = ucol[cand], uvar[cand]
+    mask = np.int64((1 << vbits) - 1)
+    surf = np.empty((len(cand), n), dtype=np.int64)
+    for j in range(n):
+        surf[:, j] = order[offset[comps[ccol, j]] + ((cvar >> np.int64(j * vbits)) & mask)]
+    out = np.empty((n_cols, n), dtype=np.int64)
+    single = np.diff(ccol, append=-1) != 0
+    single &= np.diff(ccol, prepend=-1) != 0
+    out[ccol[single]] = surf[single]
+    if not single.all():  # ties: the alphabetically first surface n-gram
+        tied = np.flatnonzero(~single)
+        strings = [" ".join([types[t] for t in row]) for row in surf[tied].tolist()]
+        seen: dict[int, str] = {}
+        for i, c, st in zip(tied.tolist(), ccol[tied].tolist(), strings, strict=True):
+            if c not in seen or st < seen[c]:
+                seen[c] = st
+                out[c] = surf[i]
+    return out
+
+
+def join_columns(strings: Sequence[str], ids: np.ndarray) -> list[str]:
+    """``" ".join`` of ``strings[i]`` over the columns of each row of ``ids``."""
+    table = np.asarray(strings, dtype=object)
+    cols = [table[ids[:, j]].tolist() for j in range(ids.shape[1])]
+    if len(cols) == 1:
+        return cols[0]
+    return list(map(" ".join, zip(*cols, strict=True)))
+
+
+def to_csr(levels_out: list[Level], n_units: int, order: np.ndarray) -> sp.csr_matrix:
+    """Stack the final CSC columns of ``levels_out`` and permute them by ``order``."""
+    indptrs, indices, data = [], [], []
+    offset = 0
+    for lv in levels_out:
+        indptrs.append(lv.indptr[1:] + offset)
+        offset += int(lv.indptr[-1])
+        indices.append(lv.indices)
+        data.append(lv.data)
+    indptr = np.concatenate([np.zeros(1, np.int64), *indptrs])
+    m = sp.csc_matrix(
+        (np.concatenate(data), np.concatenate(indices), indptr),
+        shape=(n_units, len(indptr) - 1),
+    )
+    m = m[:, order]
+    return m.tocsr()
