@@ -242,6 +242,7 @@ def test_phrase_tokens_are_consumed(seeds):
     with_p = build_dtm(seeds, stop_words=None, phrases=PHRASES)
     without = build_dtm(seeds, stop_words=None)
     n_phrase = np.array([_regex_count(t, PHRASES[0]) for t in seeds["text"]])
+
     def column(dtm, word):
         keys = list(dtm.keys)
         if word not in keys:  # every occurrence was inside the phrase
