@@ -79,8 +79,9 @@ class _Vocab(dict):
 
 @dataclass
 class _Chunk:
-    ids: np.ndarray  # int32 local type id per token
-    lens: np.ndarray  # int64 tokens per unit
+    ids: np.ndarray  # int32 local type id per token (stop words dropped if ``drop``)
+    lens: np.ndarray  # int64 tokens per unit (all tokens)
+    kept_lens: np.ndarray  # int64 tokens per unit in ``ids``
     types: list[str]  # local type strings, index = local id
     stems: list[str | None] | None  # stem of each local type (None: not needed)
 
@@ -91,6 +92,7 @@ def _tokenize_texts(
     pattern: re.Pattern[str],
     lowercase: bool,
     stem_filter: Callable[[str], bool] | None,
+    drop: frozenset[str] | None,
 ) -> _Chunk:
     vocab = _Vocab()
     get = vocab.__getitem__
@@ -108,7 +110,15 @@ def _tokenize_texts(
     stems = None
     if stem_filter is not None:
         stems = [_stem(t) if stem_filter(t) else None for t in types]
-    return _Chunk(ids, lens, types, stems)
+    kept_lens = lens
+    if drop:
+        keep = ~np.fromiter((t in drop for t in types), dtype=bool, count=len(types))[ids]
+        kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        ends = np.cumsum(lens)
+        kept_lens = kept_before[ends] - kept_before[ends - lens]
+        ids = ids[keep]
+    return _Chunk(ids, lens, kept_lens, types, stems)
 
 
 _JOB: dict = {}  # inherited by forked workers
@@ -117,7 +127,9 @@ _JOB: dict = {}  # inherited by forked workers
 def _work(bounds: tuple[int, int]) -> _Chunk:
     lo, hi = bounds
     texts = _JOB["texts"].iloc[lo:hi].tolist()  # materialised in the worker only
-    return _tokenize_texts(texts, hi - lo, _JOB["pattern"], _JOB["lowercase"], _JOB["stem_filter"])
+    return _tokenize_texts(
+        texts, hi - lo, _JOB["pattern"], _JOB["lowercase"], _JOB["stem_filter"], _JOB["drop"]
+    )
 
 
 def _iter_chunks(texts: pd.Series, bounds: list[tuple[int, int]]) -> Iterator[str]:
@@ -155,6 +167,7 @@ class Tokens:
 
     ids: np.ndarray  # int32 global type id per token, units concatenated
     lens: np.ndarray  # int64 tokens per unit
+    kept_lens: np.ndarray  # int64 tokens per unit in ``ids`` (after dropping ``drop``)
     types: list[str]
     stems: list[str | None] | None
 
@@ -165,20 +178,27 @@ def tokenize_units(
     token_pattern: str,
     lowercase: bool,
     stem_filter: Callable[[str], bool] | None,
+    drop: frozenset[str] | None = None,
     n_jobs: int | None = None,
 ) -> Tokens:
-    """Tokenize every text once; return type ids, per-unit lengths, types and stems."""
+    """Tokenize every text once; return type ids, per-unit lengths, types and stems.
+
+    Tokens whose type is in ``drop`` (the stop words) are left out of ``ids`` by the
+    workers, so that the parent never handles them.
+    """
     pattern = re.compile(_EQUIVALENT_PATTERNS.get(token_pattern, token_pattern))
     sizes = texts.str.len().fillna(0).to_numpy(dtype=np.int64)
     jobs = _resolve_jobs(n_jobs, int(sizes.sum()))
     if jobs <= 1 or len(texts) < 2:
         it = _iter_chunks(texts, _chunk_bounds(sizes, max(1, int(sizes.sum()) // 20_000_000)))
-        chunks = [_tokenize_texts(it, len(texts), pattern, lowercase, stem_filter)]
+        chunks = [_tokenize_texts(it, len(texts), pattern, lowercase, stem_filter, drop)]
     else:
         import multiprocessing as mp
 
         bounds = _chunk_bounds(sizes, 4 * jobs)
-        _JOB.update(texts=texts, pattern=pattern, lowercase=lowercase, stem_filter=stem_filter)
+        _JOB.update(
+            texts=texts, pattern=pattern, lowercase=lowercase, stem_filter=stem_filter, drop=drop
+        )
         try:
             with mp.get_context("fork").Pool(min(jobs, len(bounds))) as pool:
                 chunks = list(pool.imap(_work, bounds))
@@ -186,7 +206,7 @@ def tokenize_units(
             _JOB.clear()
     if len(chunks) == 1:
         c = chunks[0]
-        return Tokens(c.ids, c.lens, c.types, c.stems)
+        return Tokens(c.ids, c.lens, c.kept_lens, c.types, c.stems)
     # merge the chunk vocabularies: global ids in order of first appearance
     all_types = np.asarray([t for c in chunks for t in c.types], dtype=object)
     codes, uniq = pd.factorize(all_types)
@@ -205,6 +225,7 @@ def tokenize_units(
     return Tokens(
         ids=np.concatenate(ids_parts),
         lens=np.concatenate([c.lens for c in chunks]),
+        kept_lens=np.concatenate([c.kept_lens for c in chunks]),
         types=uniq.tolist(),
         stems=stems,
     )

@@ -163,6 +163,7 @@ def build_dtm(
         token_pattern=token_pattern,
         lowercase=lowercase,
         stem_filter=stem_filter,
+        drop=None if phrase_list else stops,  # phrases are matched before stop words go
         n_jobs=n_jobs,
     )
     watch.lap("tokenize")
@@ -170,7 +171,6 @@ def build_dtm(
     n_types = len(types)
     ids = toks.ids
     lens = toks.lens
-    is_stop = np.fromiter((t in stops for t in types), dtype=bool, count=n_types)
 
     # key (stem or type) of every type, as integer ids
     if stem:
@@ -178,16 +178,19 @@ def build_dtm(
     else:
         key_str, key_of_type = types, np.arange(n_types, dtype=np.int64)
 
-    unit_all = np.repeat(np.arange(n_units, dtype=np.int32), lens)
-    keep = ~is_stop[ids]
     if phrase_list:
+        unit_all = np.repeat(np.arange(n_units, dtype=np.int32), lens)
+        keep = ~np.fromiter((t in stops for t in types), dtype=bool, count=n_types)[ids]
         ids, keep, key_str, key_of_type = _apply_phrases(
             phrase_list, ids, unit_all, keep, types, key_str, key_of_type,
             token_pattern=token_pattern, lowercase=lowercase, stem=stem,
         )  # fmt: skip
-    surface = ids[keep]
-    unit_of = unit_all[keep]
-    del unit_all, keep
+        surface = ids[keep]
+        unit_of = unit_all[keep]
+        del unit_all, keep
+    else:  # the workers dropped the stop words already
+        surface = ids
+        unit_of = np.repeat(np.arange(n_units, dtype=np.int32), toks.kept_lens)
     if len(surface) == 0:
         raise AnalysisError(
             "empty vocabulary: no unit has a token left after stop-word removal; check the "
