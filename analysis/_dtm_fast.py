@@ -418,24 +418,28 @@ def count_ngrams(
     max_count: float,
     *,
     keep_elements: bool,
-) -> list[Level]:
+    levels: list[Level],
+) -> Iterator[Level]:
     """Count n-grams of ``key_ids`` (one id per token, units concatenated) level by level.
 
-    Returns one :class:`Level` per n in ``1..max_n``; levels below ``min_n`` only serve
-    to prune and are not emitted by the caller. ``keep_elements`` keeps the occurrences
-    of the emitted columns of n >= 2 for :func:`most_frequent_surface`.
+    Yields one :class:`Level` per n in ``1..max_n`` as soon as it is complete, after
+    appending it to ``levels`` (which :func:`decode_keys` needs); levels below ``min_n``
+    only serve to prune. ``keep_elements`` keeps the occurrences of the levels
+    ``min_n..max_n`` (n >= 2) for :func:`most_frequent_surface`.
     """
     lo, hi = ngram_range
     lv = count_level(
         1, [key_ids.astype(np.int64), None], n_keys, unit_of, min_count, max_count,
         need_codes=False, need_elements=False,
     )  # fmt: skip
-    levels = [lv]
+    levels.append(lv)
+    yield lv
     if hi == 1:
-        return levels
+        return
     code_of_key = np.full(n_keys, -1, dtype=np.int32)
     code_of_key[lv.ok_keys] = np.arange(len(lv.ok_keys), dtype=np.int32)
     code1 = code_of_key[key_ids]
+    del key_ids
     s1 = len(lv.ok_keys)
     held = [code1]  # codes of the previous level, per position
     for n in range(2, hi + 1):
@@ -458,7 +462,7 @@ def count_ngrams(
         held.append(lv.codes)
         lv.codes = None
         levels.append(lv)
-    return levels
+        yield lv
 
 
 def decode_keys(levels: list[Level], n: int, keys: np.ndarray) -> np.ndarray:

@@ -172,11 +172,17 @@ def build_dtm(
     ids = toks.ids
     lens = toks.lens
 
-    # key (stem or type) of every type, as integer ids
+    # key (stem or type) of every type, as integer ids in alphabetical order of the keys:
+    # then every level's columns come out sorted and the final sort only merges levels
     if stem:
         key_str, key_of_type = _factorize([s if s is not None else "" for s in toks.stems])
     else:
         key_str, key_of_type = types, np.arange(n_types, dtype=np.int64)
+    by_name = sorted(range(len(key_str)), key=key_str.__getitem__)
+    rank = np.empty(len(key_str), dtype=np.int64)
+    rank[by_name] = np.arange(len(key_str))
+    key_str = [key_str[i] for i in by_name]
+    key_of_type = rank[key_of_type]
 
     if phrase_list:
         unit_all = np.repeat(np.arange(n_units, dtype=np.int32), lens)
@@ -199,25 +205,20 @@ def build_dtm(
     key_ids = key_of_type[surface]
     watch.lap("types")
     n_keys = len(key_str)
-    levels = _fast.count_ngrams(
-        key_ids, unit_of, n_keys, (lo, hi), min_count, max_count, keep_elements=stem
-    )
-    del key_ids
+    levels: list[_fast.Level] = []
+    parts = []
+    for lv in _fast.count_ngrams(
+        key_ids, unit_of, n_keys, (lo, hi), min_count, max_count,
+        keep_elements=stem, levels=levels,
+    ):  # fmt: skip
+        if lv.n == 1:
+            del key_ids
+        if lv.n >= lo:  # strings of the surviving columns only, level by level
+            parts.append(_level_strings(levels, lv, key_str, types, surface, key_of_type, stem))
     watch.lap("count")
-
     out_levels = [lv for lv in levels if lv.n >= lo]
-    keys_all: list[str] = []
-    terms_all: list[str] = []
-    for lv in out_levels:
-        comps = _fast.decode_keys(levels, lv.n, lv.ok_keys[lv.final])
-        keys_n = _fast.join_columns(key_str, comps)
-        keys_all.extend(keys_n)
-        if stem:
-            surf = _fast.most_frequent_surface(lv, comps, surface, key_of_type, types)
-            terms_all.extend(_fast.join_columns(types, surf))
-        lv.elem_col = lv.elem_pos = None
-    if not stem:
-        terms_all = keys_all
+    keys_all = [k for keys_n, _ in parts for k in keys_n]
+    terms_all = [t for _, terms_n in parts for t in terms_n] if stem else keys_all
     watch.lap("strings")
     if len(keys_all) == 0:
         raise AnalysisError(
@@ -253,6 +254,18 @@ def build_dtm(
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def _level_strings(levels, lv, key_str, types, surface, key_of_type, stem):
+    """Key strings and display forms of the final columns of one level."""
+    comps = _fast.decode_keys(levels, lv.n, lv.ok_keys[lv.final])
+    keys_n = _fast.join_columns(key_str, comps)
+    terms_n = None
+    if stem:
+        surf = _fast.most_frequent_surface(lv, comps, surface, key_of_type, types)
+        terms_n = _fast.join_columns(types, surf)
+    lv.elem_col = lv.elem_pos = None
+    return keys_n, terms_n
 
 
 def _check_ngram_range(ngram_range) -> tuple[int, int]:
