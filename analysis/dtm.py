@@ -215,11 +215,10 @@ def build_dtm(
             del key_ids
         if lv.n >= lo:  # strings of the surviving columns only, level by level
             parts.append(_level_strings(levels, lv, key_str, types, surface, key_of_type, stem))
-    watch.lap("count")
+    watch.lap("ngrams")
     out_levels = [lv for lv in levels if lv.n >= lo]
     keys_all = [k for keys_n, _ in parts for k in keys_n]
     terms_all = [t for _, terms_n in parts for t in terms_n] if stem else keys_all
-    watch.lap("strings")
     if len(keys_all) == 0:
         raise AnalysisError(
             f"no terms remain after pruning with min_df={min_df!r} and max_df={max_df!r} "

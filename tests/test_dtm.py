@@ -368,3 +368,13 @@ def test_empty_vocabulary_is_an_error():
 
 def test_default_token_pattern_is_sklearns():
     assert TOKEN_PATTERN == CountVectorizer().token_pattern
+
+
+def test_phrase_and_equal_ngram_are_one_term():
+    # the bigram formed after removing a stop word has the phrase's key: one column
+    corpus = toy("national rejuvenation", "national the rejuvenation")
+    dtm = build_dtm(corpus, ngram_range=(1, 2), phrases=["national rejuvenation"])
+    assert len(set(dtm.keys)) == len(dtm.keys)
+    got = dict(zip(dtm.terms, dtm.matrix.toarray().T.tolist(), strict=True))
+    assert got["national rejuvenation"] == [1, 1]
+    assert got["national"] == [0, 1] and got["rejuvenation"] == [0, 1]
