@@ -10,9 +10,12 @@ return matplotlib Axes.
 from __future__ import annotations
 
 from .clean import clean_audit, clean_text, load_rules
+from .compare import keyness, term_frequencies
+from .concordance import collocations, kwic
 from .corpus import corpus_summary, parse_date, read_corpus
 from .dtm import DTM, build_dtm, group_counts
 from .errors import AnalysisError, InputWarning
+from .keywords import tfidf_keywords
 from .output import save_figure, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
 
@@ -38,4 +41,9 @@ __all__ = [
     "DTM",
     "build_dtm",
     "group_counts",
+    "tfidf_keywords",
+    "term_frequencies",
+    "keyness",
+    "kwic",
+    "collocations",
 ]

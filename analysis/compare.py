@@ -223,7 +223,9 @@ def keyness(
     """
     if measure not in MEASURES:
         raise AnalysisError(f"measure={measure!r} is not one of {', '.join(MEASURES)}")
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1):
+    if top is not None and (
+        isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1
+    ):
         raise AnalysisError(f"top={top!r}: give a positive whole number or None")
     if not alpha0 > 0:
         raise AnalysisError(f"alpha0={alpha0!r}: give a positive number of prior pseudo-counts")
