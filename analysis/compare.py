@@ -146,7 +146,13 @@ def _resolve(values: Any, groups: np.ndarray, by: str, name: str) -> np.ndarray:
 
 
 def _label(groups: np.ndarray, rows: np.ndarray, rest: bool) -> str:
-    names = "+".join(str(g) for g in groups[rows])
+    """``2010+2020`` for up to three groups, ``1946...2023 (78 groups)`` beyond."""
+    values = [str(g) for g in groups[rows]]
+    names = (
+        "+".join(values)
+        if len(values) <= 3
+        else f"{values[0]}...{values[-1]} ({len(values)} groups)"
+    )
     return f"rest ({names})" if rest and len(rows) > 1 else names
 
 

@@ -145,7 +145,7 @@ def plot_keyness(
     ax.set_ylabel("")
     measure = f" ({data['measure'].iloc[0]})" if "measure" in data.columns else ""
     ax.set_title(title or f"Keyness{measure}: {target} vs {reference}")
-    ax.legend(title="", loc="best", fontsize="small")
+    ax.legend(title="", loc="lower right", fontsize="small")
     return ax
 
 
