@@ -25,7 +25,7 @@ def code(text: str, tags: list[str] | None = None):
     return cell
 
 
-LOAD = '''
+LOAD = """
 import analysis
 from analysis.plot_terms import plot_keyness, plot_keywords, plot_term_rates
 
@@ -34,7 +34,7 @@ docs = analysis.read_corpus(corpus, **options)
 ngrams = (int(ngram_range[0]), int(ngram_range[-1]))
 dtm = analysis.build_dtm(docs, unit=unit, ngram_range=ngrams, stem=stem, min_df=min_df)
 print(f"{len(docs)} documents, {int(docs['n_tokens'].sum()):,} word tokens; {dtm}")
-'''
+"""
 
 GROUPS = '''
 def usable(column):
@@ -73,7 +73,7 @@ those articles, not of a newspaper or of a year.
 """
         ),
         code(
-            '''
+            """
 corpus: str = "../seeds"  # corpus path: a folder of .txt files or a CSV/JSONL/Parquet file
 pattern: str = ""  # file-name template for folders without metadata.csv, e.g. "{year}/{country}_{session}_{year}.txt"
 out: str = "../reports"  # report folder; figures go to out/figures, tables to out/tables
@@ -88,7 +88,7 @@ collocation_min_freq: int = 3  # minimum count of a collocation
 kwic_terms: int = 3  # show keyword-in-context lines for this many top keywords
 kwic_window: int = 8  # words of context on each side
 kwic_rows: int = 10  # at most this many KWIC lines per keyword
-''',
+""",
             tags=["parameters"],
         ),
         md("## The corpus and its document-term matrix"),
@@ -227,12 +227,12 @@ or a year differs in general.
 """
         ),
         code(
-            '''
+            """
 corpus: str = "../seeds"  # corpus path: a folder of .txt files or a CSV/JSONL/Parquet file
 pattern: str = ""  # file-name template for folders without metadata.csv, e.g. "{year}/{country}_{session}_{year}.txt"
 out: str = "../reports"  # report folder; figures go to out/figures, tables to out/tables
 time_col: str = "year"  # ordered column for the comparison over time; skipped if absent
-target: str = ""  # value of time_col to compare with the earlier ones; "" = the latest
+target: str = ""  # value of time_col to compare with the earlier ones; empty means the latest
 group_col: str = "source"  # each of its values against all the others; skipped if absent
 max_groups: int = 8  # compare at most this many groups of group_col (the largest by tokens)
 measure: str = "log_odds_dirichlet"  # log_odds_dirichlet, log_likelihood or chi2
@@ -241,8 +241,8 @@ ngram_range: list = [1, 2]  # smallest and largest n-gram length, e.g. [1, 1] or
 stem: bool = False  # Snowball stemming (terms are shown as their most frequent word form)
 min_df: int = 1  # drop terms that occur in fewer units
 top_n: int = 15  # terms on each side of a keyness figure
-rate_terms: list = []  # terms to follow over time; [] = the 3 most distinctive on each side
-''',
+rate_terms: list = []  # terms to follow over time; empty means the 3 most distinctive on each side
+""",
             tags=["parameters"],
         ),
         md("## The corpus and its document-term matrix"),
@@ -370,13 +370,17 @@ the seeds.
         ),
     ]
     # pandas for the small agreement table
-    cells[3].source = "import pandas as pd\n" + cells[3].source
+    cells[3].source = "import pandas as pd\n\n" + cells[3].source
     return cells
 
 
 def write(cells, name: str) -> None:
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nbformat.validate(nb)
     nbformat.write(nb, HERE / name)
