@@ -267,10 +267,11 @@ def keyness(
                 f"{side} {label} has no counted terms; pick groups with text or relax "
                 "stop_words/min_df"
             )
-    present = (y_t + y_r) > 0
+    idx = np.flatnonzero((y_t + y_r) > 0)  # terms that occur in target or reference
+    y_t, y_r = y_t[idx], y_r[idx]
     if measure == "log_odds_dirichlet":
         corpus = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
-        a = alpha0 * corpus / corpus.sum()
+        a = alpha0 * corpus[idx] / corpus.sum()
         n_t, n_r = y_t.sum(), y_r.sum()
         delta = np.log((y_t + a) / (n_t + alpha0 - y_t - a)) - np.log(
             (y_r + a) / (n_r + alpha0 - y_r - a)
@@ -284,22 +285,21 @@ def keyness(
         score = sign * stat
         z = sign * np.sqrt(stat)
         p = stats.chi2.sf(stat, 1)
-    idx = np.flatnonzero(present)
-    order = np.lexsort((term_order(dtm.terms)[idx], -z[idx]))
-    idx = idx[order]
-    if top is not None and len(idx) > 2 * top:
-        pos, neg = idx[z[idx] > 0][:top], idx[z[idx] < 0][::-1][:top][::-1]
-        idx = np.concatenate([pos, neg])
+    order = np.lexsort((term_order(dtm.terms)[idx], -z))
+    if top is not None and len(order) > 2 * top:
+        zs = z[order]
+        pos, neg = order[zs > 0][:top], order[zs < 0][-top:]
+        order = np.concatenate([pos, neg])
     return pd.DataFrame(
         {
-            "term": np.asarray(dtm.terms, dtype=object)[idx],
-            "score": score[idx],
-            "z": z[idx],
-            "p": p[idx],
-            "count_target": y_t[idx].astype(np.int64),
-            "count_reference": y_r[idx].astype(np.int64),
-            "rate_target": 1000.0 * y_t[idx] / tok_t if tok_t else np.nan,
-            "rate_reference": 1000.0 * y_r[idx] / tok_r if tok_r else np.nan,
+            "term": np.asarray(dtm.terms, dtype=object)[idx[order]],
+            "score": score[order],
+            "z": z[order],
+            "p": p[order],
+            "count_target": y_t[order].astype(np.int64),
+            "count_reference": y_r[order].astype(np.int64),
+            "rate_target": 1000.0 * y_t[order] / tok_t if tok_t else np.nan,
+            "rate_reference": 1000.0 * y_r[order] / tok_r if tok_r else np.nan,
             "measure": measure,
             "target": t_label,
             "reference": r_label,
