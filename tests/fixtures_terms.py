@@ -43,7 +43,7 @@ def make_dtm(counts=TOY_COUNTS, terms=TOY_TERMS, group=TOY_GROUP, tokens=TOY_TOK
             "unit_id": [f"d{i}" for i in range(n)],
             "unit_index": 0,
             "group_col": group,
-            "year": pd.array(TOY_YEAR[:n], dtype="Int64"),
+            "year": pd.array([TOY_YEAR[i % len(TOY_YEAR)] for i in range(n)], dtype="Int64"),
             "n_tokens": tokens,
         }
     )

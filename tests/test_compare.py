@@ -174,3 +174,30 @@ def test_plot_term_rates_one_line_per_term(seeds_dtm):
     ax = plot_term_rates(table)
     assert len([line for line in ax.get_lines() if len(line.get_xdata()) == 3]) == 2
     assert ax.get_ylabel() == "rate per 1,000 tokens" and ax.get_title()
+
+
+def test_frequencies_accept_stems_when_terms_are_display_forms():
+    counts = [[2, 1], [0, 3]]
+    dtm = make_dtm(counts, np.array(["rejuvenation", "nations"], dtype=object), ["a", "b"], [9, 9])
+    dtm = type(dtm)(
+        matrix=dtm.matrix,
+        terms=dtm.terms,
+        docs=dtm.docs,
+        keys=np.array(["rejuven", "nation"], dtype=object),
+        params=dtm.params,
+    )
+    by_form = term_frequencies(dtm, by="group_col", terms=["rejuvenation"])
+    by_stem = term_frequencies(dtm, by="group_col", terms=["rejuven"])
+    pd.testing.assert_frame_equal(by_form, by_stem)
+    assert by_stem["term"].tolist() == ["rejuvenation", "rejuvenation"]  # never the bare stem
+
+
+def test_many_reference_groups_get_a_short_label():
+    n = 6
+    counts = np.arange(1, 2 * n + 1).reshape(n, 2)
+    groups = [f"g{i}" for i in range(n)]
+    dtm = make_dtm(counts, np.array(["x", "y"], dtype=object), groups, [100] * n)
+    out = keyness(dtm, by="group_col", target="g5")
+    assert out["reference"].iloc[0] == "rest (g0...g4 (5 groups))"
+    out = keyness(dtm, by="group_col", target="g5", reference=["g0", "g1"])
+    assert out["reference"].iloc[0] == "g0+g1"
