@@ -86,6 +86,32 @@ class Rule:
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise AnalysisError(f"cleaning rule {self.name!r}: name must be a non-empty string")
+        if not isinstance(self.pattern, str):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: pattern must be a string (quote it in YAML)"
+            )
+        if not isinstance(self.first_line_only, bool):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: first_line_only must be true or false"
+            )
+        if (
+            isinstance(self.min_lines, bool)
+            or not isinstance(self.min_lines, int)
+            or self.min_lines < 1
+        ):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: min_lines must be a whole number >= 1, not {self.min_lines!r}"
+            )
+        if (
+            isinstance(self.after_fraction, bool)
+            or not isinstance(self.after_fraction, int | float)
+            or not 0 <= self.after_fraction <= 1
+        ):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: after_fraction must be a number from 0 to 1, not {self.after_fraction!r}"
+            )
         if self.kind not in KINDS:
             raise AnalysisError(
                 f"cleaning rule {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}"
@@ -146,7 +172,10 @@ def _rules_from_file(path: Path | str) -> list[Rule]:
             raise AnalysisError(
                 f"{p}: rule {item['name']!r} has unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(_RULE_KEYS))}"
             )
-        out.append(Rule(**{k: item[k] for k in item}))
+        try:
+            out.append(Rule(**{k: item[k] for k in item}))
+        except AnalysisError as exc:
+            raise AnalysisError(f"{p}: {exc}") from None
     return out
 
 
@@ -325,6 +354,8 @@ def clean_audit(
 
     Re-runs :func:`clean_text` on ``raw_text`` (cleaning is a pure function of the text,
     the rules and the title, so the audit is exactly what :func:`read_corpus` did).
+    Without ``rules``, the rules :func:`read_corpus` used (kept in
+    ``corpus.attrs["clean_rules"]``) are re-applied; the packaged defaults otherwise.
 
     Returns
     -------
@@ -333,6 +364,8 @@ def clean_audit(
     """
     if "raw_text" not in corpus.columns:
         raise AnalysisError("corpus has no raw_text column; load it with analysis.read_corpus")
+    if rules is None and "clean_rules" in corpus.attrs:
+        rules = tuple(corpus.attrs["clean_rules"])
     ruleset = (
         load_rules(rules)
         if not (isinstance(rules, tuple) and all(isinstance(r, Rule) for r in rules))
