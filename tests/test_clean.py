@@ -212,7 +212,11 @@ def test_study_rules_extend_the_defaults(seeds_dir, tmp_path) -> None:
     assert "date 20" not in wire["text"] and "[Photo/Xinhua]" not in wire["text"]
     audit = clean_audit(corpus)
     sub = audit[audit["rule"] == "subheads"]
-    assert sorted(sub["text"]) == ["Iron friendships", "Maintain multilateralism", "Remember History"]
+    assert sorted(sub["text"]) == [
+        "Iron friendships",
+        "Maintain multilateralism",
+        "Remember History",
+    ]
     # the audit of the loaded corpus is the audit of its own rules
     sums = audit.groupby("doc_id")["chars"].sum()
     assert [sums.get(d, 0) for d in corpus["doc_id"]] == list(corpus["chars_removed"])
@@ -252,7 +256,10 @@ def test_load_rules_forms() -> None:
             "rules:\n  - {name: tint, kind: drop_line, pattern: 'a', colour: red}\n",
             r"rules\.yml.*'tint'.*unknown key 'colour'",
         ),
-        ("rules:\n  - {name: paren, kind: drop_line, pattern: '('}\n", r"rules\.yml.*'paren'.*pattern"),
+        (
+            "rules:\n  - {name: paren, kind: drop_line, pattern: '('}\n",
+            r"rules\.yml.*'paren'.*pattern",
+        ),
         ("rules:\n  - {name: zap, kind: zap_line, pattern: 'a'}\n", r"rules\.yml.*'zap'.*zap_line"),
         ("rules:\n  - {name: nokind, pattern: 'a'}\n", r"rules\.yml.*rule 1 needs"),
         (
@@ -289,14 +296,18 @@ def _rules(tmp_path: Path, yaml_rules: str):
 
 
 def test_strip_prefix_first_line_only(tmp_path) -> None:
-    rules = _rules(tmp_path, "  - {name: tag, kind: strip_prefix, first_line_only: true, pattern: 'TAG '}\n")
+    rules = _rules(
+        tmp_path, "  - {name: tag, kind: strip_prefix, first_line_only: true, pattern: 'TAG '}\n"
+    )
     c = clean_text("\nTAG Keep this.\nTAG and this too.", rules=rules)
     assert c.text.split("\n\n") == ["Keep this.", "TAG and this too."]
     assert [(r.rule, r.line, r.chars) for r in c.removals] == [("tag", 2, 3)]
 
 
 def test_drop_block_needs_min_lines(tmp_path) -> None:
-    rules = _rules(tmp_path, "  - {name: bullets, kind: drop_block, min_lines: 2, pattern: '\\s*• .*'}\n")
+    rules = _rules(
+        tmp_path, "  - {name: bullets, kind: drop_block, min_lines: 2, pattern: '\\s*• .*'}\n"
+    )
     lone = clean_text("Body line.\n• only one bullet", rules=rules)
     assert "• only one bullet" in lone.text and not lone.removals
     two = clean_text("Body line.\n• first\n\n• second", rules=rules)
@@ -305,11 +316,15 @@ def test_drop_block_needs_min_lines(tmp_path) -> None:
 
 
 def test_truncate_respects_after_fraction(tmp_path) -> None:
-    rules = _rules(tmp_path, "  - {name: tail, kind: truncate, after_fraction: 0.5, pattern: 'Comments'}\n")
+    rules = _rules(
+        tmp_path, "  - {name: tail, kind: truncate, after_fraction: 0.5, pattern: 'Comments'}\n"
+    )
     body = "\n".join(f"Sentence number {i} of the article." for i in range(10))
     early = clean_text("Comments\n" + body, rules=rules)
     assert early.text.startswith("Comments")  # near the top: a word, not furniture
-    late = clean_text(body + "\nComments\nUnrelated teaser one.\nUnrelated teaser two.", rules=rules)
+    late = clean_text(
+        body + "\nComments\nUnrelated teaser one.\nUnrelated teaser two.", rules=rules
+    )
     assert "Unrelated" not in late.text and late.text.endswith("Sentence number 9 of the article.")
     assert {r.rule for r in late.removals} == {"tail"} and len(late.removals) == 3
 

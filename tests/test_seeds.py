@@ -94,7 +94,9 @@ def test_manifest_date_basis_and_years(manifest: pd.DataFrame) -> None:
 
 def test_manifest_records_what_is_known(manifest: pd.DataFrame) -> None:
     """Facts stated in issue 2 about each seed (dates, outlets, year inference)."""
-    by_prefix = {f[:3]: row for f, (_, row) in zip(manifest["file"], manifest.iterrows(), strict=True)}
+    by_prefix = {
+        f[:3]: row for f, (_, row) in zip(manifest["file"], manifest.iterrows(), strict=True)
+    }
     assert by_prefix["000"]["date"] == "2020-09-04"
     assert by_prefix["000"]["source"] == "Shanghai Daily"
     assert "infer" in by_prefix["000"]["notes"].lower()  # the outlet is an inference
