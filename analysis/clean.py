@@ -221,6 +221,22 @@ def _norm_title(s: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", s.casefold()).split())
 
 
+# "CGTN: <headline>", "Xinhua | <headline>", "Opinion - <headline>": a short outlet or
+# section label, a separator, then the headline.
+_LABELLED = re.compile(r"\s*[^:|]{1,40}?\s*(?::|\||\s[-–—]\s)\s*(?P<rest>.+)")
+
+
+def _is_headline(line: str, title: str) -> bool:
+    """``line`` is ``title`` (ignoring case and punctuation), possibly after a short label."""
+    t = _norm_title(title)
+    if not t:
+        return False
+    if _norm_title(line) == t:
+        return True
+    m = _LABELLED.fullmatch(line)
+    return bool(m) and _norm_title(m.group("rest")) == t
+
+
 def clean_text(
     text: str,
     *,
@@ -237,9 +253,11 @@ def clean_text(
     rules : sequence of Rule, optional
         Defaults to :func:`load_rules` ``()``.
     title : str, optional
-        The document's known headline. When the first remaining line equals it (or ends
-        with it, as in ``"CGTN: <headline>"``), ignoring case and punctuation, that line
-        is removed from the body (rule ``headline``).
+        The document's known headline. When the first remaining line equals it, ignoring
+        case and punctuation, or is a short label, a separator (``:``, ``|``, `` - ``)
+        and the headline, as in ``"CGTN: <headline>"``, that line is removed from the
+        body (rule ``headline``). A body sentence that merely ends with the title's
+        words stays.
     infer_title : bool, default False
         Without a known title, take the first line as the headline when it is short
         (at most 20 words) and does not end like a sentence (``.``, ``:``, ``,``).
@@ -324,7 +342,7 @@ def clean_text(
     i = first_nonempty()
     if i is not None:
         first = current[i].strip()
-        if title and _norm_title(first).endswith(_norm_title(title)) and _norm_title(title):
+        if title and _is_headline(first, title):
             found_title = title
             drop(i, "headline")
         elif (

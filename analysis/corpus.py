@@ -305,7 +305,13 @@ def read_corpus(
 def _read_folder(
     path: Path, *, pattern, manifest, glob, progress
 ) -> tuple[pd.DataFrame, list[str], Path | None]:
-    files = sorted(p for p in path.glob(glob) if p.is_file() and not p.name.startswith("."))
+    # hidden files and anything under a hidden folder (.ipynb_checkpoints/, .git/) are
+    # not documents
+    files = sorted(
+        p
+        for p in path.glob(glob)
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
     if not files:
         raise AnalysisError(
             f"{path}: folder has no {glob.rsplit('/', 1)[-1]} files; point the corpus path at a folder of text files or at a CSV/JSONL/Parquet file"
