@@ -339,3 +339,30 @@ def test_headline_removed_only_when_it_matches_title() -> None:
     assert inferred.title == "Short Heading" and inferred.text == "Body sentence one."
     sentence = clean_text("A full sentence ends here.\nMore.", rules=(), infer_title=True)
     assert sentence.title is None and sentence.text.startswith("A full sentence")
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("CGTN: Why does China honor the past?", "Why does China honor the past?"),
+        ("Xinhua | Talks resume in Geneva", "talks resume in geneva"),
+        ("Opinion - Talks resume", "Talks resume"),
+    ],
+)
+def test_labelled_headline_is_removed(first, title) -> None:
+    c = clean_text(f"{first}\n\nBody text here.", rules=(), title=title)
+    assert c.text == "Body text here."
+    assert [r.rule for r in c.removals] == ["headline"]
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("Officials from many nations met in China", "China"),  # a sentence ending in the title
+        ("The summit was held in Sochina", "ina"),  # not even at a word boundary
+        ("Sino-Russian friendship", "Russian friendship"),  # a hyphen is not a separator
+    ],
+)
+def test_body_line_ending_with_title_words_is_kept(first, title) -> None:
+    c = clean_text(f"{first}\n\nBody text here.", rules=(), title=title)
+    assert c.text.startswith(first) and not c.removals

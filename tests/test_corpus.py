@@ -77,6 +77,22 @@ def test_plain_folder_names_documents_after_files(make_corpus) -> None:
     assert list(corpus["text"]) == ["First text.", "Second text.", "Third."]
 
 
+def test_hidden_files_and_folders_are_not_documents(make_corpus) -> None:
+    # JupyterLab leaves .ipynb_checkpoints/ copies next to files opened in it
+    folder = make_corpus(
+        {
+            "a.txt": "The real document.",
+            ".ipynb_checkpoints/a-checkpoint.txt": "An editor's copy.",
+            ".hidden.txt": "A hidden file.",
+        },
+        manifest=[{"file": "a.txt", "doc_id": "A"}],
+    )
+    corpus = read_corpus(folder)
+    assert list(corpus["doc_id"]) == ["A"]
+    (folder / "metadata.csv").unlink()
+    assert list(read_corpus(folder)["doc_id"]) == ["a"]
+
+
 TABLE_ROWS = [
     {"id": "a", "published": "Aug 25, 2022", "headline": "Talks resume", "body": "Talks resumed in Geneva on Thursday.\n\nBoth sides met.", "outlet": "Wire"},
     {"id": "b", "published": "2010-05-09", "headline": "Veterans honoured", "body": "Veterans were honoured in Moscow.", "outlet": "Daily"},
