@@ -277,7 +277,7 @@ def read_corpus(
         empty folder, an empty, whitespace-only or binary file, a manifest row without
         its file or a file without a row, duplicate doc_ids, an unparseable manifest date.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     if not path.exists():
         raise AnalysisError(f"{path}: no such file or folder; check the corpus path")
     if path.is_file():

@@ -339,3 +339,10 @@ def test_latin1_file_is_read_with_a_warning(make_corpus) -> None:
     with pytest.warns(InputWarning, match=r"latin\.txt: not valid UTF-8"):
         corpus = read_corpus(folder)
     assert corpus.set_index("doc_id").loc["latin", "text"] == "Un café à Genève."
+
+
+def test_home_relative_path_is_expanded(make_corpus, monkeypatch) -> None:
+    # e.g. a notebook parameter corpus = "~/.cache/framing-analysis"
+    folder = make_corpus({"a.txt": "Text in the home folder."})
+    monkeypatch.setenv("HOME", str(folder.parent))
+    assert list(read_corpus("~/corpus")["text"]) == ["Text in the home folder."]
