@@ -44,6 +44,7 @@ _RULE_KEYS = {
     "description",
     "first_line_only",
     "min_lines",
+    "block_requires",
     "after_fraction",
 }
 
@@ -82,8 +83,10 @@ class Rule:
     description: str = ""
     first_line_only: bool = False
     min_lines: int = 1
+    block_requires: str | None = None
     after_fraction: float = 0.0
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    requires_regex: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -116,13 +119,19 @@ class Rule:
             raise AnalysisError(
                 f"cleaning rule {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}"
             )
+        if self.block_requires is not None and not isinstance(self.block_requires, str):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: block_requires must be a string (quote it in YAML)"
+            )
         try:
             rx = re.compile(self.pattern)
+            req = re.compile(self.block_requires) if self.block_requires else None
         except re.error as exc:
             raise AnalysisError(
                 f"cleaning rule {self.name!r}: invalid pattern ({exc}); fix the regular expression"
             ) from None
         object.__setattr__(self, "regex", rx)
+        object.__setattr__(self, "requires_regex", req)
 
 
 @dataclass(frozen=True)
@@ -316,7 +325,10 @@ def clean_text(
                         if keep[j] and current[j].strip():
                             block.append(j)
                         j += 1
-                    if len(block) >= rule.min_lines:
+                    req = rule.requires_regex
+                    if len(block) >= rule.min_lines and (
+                        req is None or any(req.search(current[b]) for b in block)
+                    ):
                         for b in block:
                             drop(b, rule.name)
                     i = j
