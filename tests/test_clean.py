@@ -366,3 +366,56 @@ def test_labelled_headline_is_removed(first, title) -> None:
 def test_body_line_ending_with_title_words_is_kept(first, title) -> None:
     c = clean_text(f"{first}\n\nBody text here.", rules=(), title=title)
     assert c.text.startswith(first) and not c.removals
+
+
+def test_bulleted_speech_text_is_not_a_caption_list() -> None:
+    # UN speeches list their points with bullets; only a run of bullets carrying a
+    # photo credit is page furniture (the seed 001's caption list)
+    speech = (
+        "Mr. President, we call for:\n\n"
+        "• preserving the role of the UN as the global center of coordination;\n"
+        "• strengthening the multilateral system, in accordance with international law;\n"
+        "• intensifying the UN reform process.\n\n"
+        "I thank you."
+    )
+    c = clean_text(speech)
+    assert not c.removals
+    assert "• intensifying the UN reform process." in c.text
+    captions = (
+        speech + "\n\n• Actors perform in Seoul. (Xinhua/He Lulu)\n• Do you have anything to say?"
+    )
+    c = clean_text(captions)
+    assert c.text.endswith("I thank you.")
+    assert {r.rule for r in c.removals} == {"caption_list"} and len(c.removals) == 2
+
+
+def test_drop_block_requires(tmp_path) -> None:
+    rules = _rules(
+        tmp_path,
+        "  - {name: teasers, kind: drop_block, min_lines: 2, pattern: '- .*', block_requires: 'AD'}\n",
+    )
+    kept = clean_text("Body.\n- one\n- two\n\nMore body.", rules=rules)
+    assert not kept.removals and "- two" in kept.text
+    gone = clean_text("Body.\n- one AD\n- two\n\nMore body.", rules=rules)
+    assert gone.text == "Body.\n\nMore body."
+    bad = _write(tmp_path, "rules:\n  - {name: br, kind: drop_block, pattern: 'x', block_requires: '['}\n")  # fmt: skip
+    with pytest.raises(AnalysisError, match=r"rules\.yml.*'br'.*invalid pattern"):
+        load_rules(bad)
+
+
+def test_ungdc_speeches_have_no_page_furniture() -> None:
+    """Default rules on real speeches (UN General Debate, 2024, countries B-H) remove nothing."""
+    cache = Path("~/.cache/framing-analysis").expanduser()
+    if not (cache / "2024").is_dir():
+        pytest.skip(f"UNGDC corpus not unpacked at {cache}; real-speech check skipped")
+    corpus = read_corpus(
+        cache,
+        pattern="{year}/{country}_{session}_{year}.txt",
+        glob="2024/[B-H]*_79_2024.txt",
+        dedupe_threshold=None,
+    )
+    assert {"BIH", "DEU", "ETH", "HRV"} <= set(corpus["country"])  # speeches with bullet lists
+    audit = clean_audit(corpus)
+    assert audit.empty, audit.groupby(["doc_id", "rule"]).size().to_dict()
+    raw_words = corpus["raw_text"].str.count(r"\w+")
+    assert (corpus["n_tokens"] == raw_words).all()  # not a word lost
