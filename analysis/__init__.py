@@ -13,10 +13,11 @@ from .clean import clean_audit, clean_text, load_rules
 from .compare import keyness, term_frequencies
 from .concordance import collocations, kwic
 from .corpus import corpus_summary, parse_date, read_corpus
+from .describe import top_terms
 from .dtm import DTM, build_dtm, group_counts
 from .errors import AnalysisError, InputWarning
 from .keywords import tfidf_keywords
-from .output import save_figure, save_table
+from .output import save_figure, save_findings, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
 
 __version__ = "0.1.0"
@@ -29,6 +30,7 @@ __all__ = [
     "clean_text",
     "clean_audit",
     "load_rules",
+    "top_terms",
     "tokenize",
     "segment",
     "split_paragraphs",
@@ -37,6 +39,7 @@ __all__ = [
     "InputWarning",
     "save_figure",
     "save_table",
+    "save_findings",
     # term statistics (issue #3)
     "DTM",
     "build_dtm",

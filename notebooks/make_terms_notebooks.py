@@ -27,9 +27,15 @@ def code(text: str, tags: list[str] | None = None):
 
 LOAD = """
 import analysis
+from analysis.plot import set_theme
 from analysis.plot_terms import plot_keyness, plot_keywords, plot_term_rates
 
-options = {"pattern": pattern} if pattern else {}
+set_theme()
+options = {}
+if pattern:
+    options["pattern"] = pattern
+if text_column:
+    options["columns"] = {text_column: "text"}
 docs = analysis.read_corpus(corpus, **options)
 ngrams = (int(ngram_range[0]), int(ngram_range[-1]))
 dtm = analysis.build_dtm(docs, unit=unit, ngram_range=ngrams, stem=stem, min_df=min_df)
@@ -74,9 +80,10 @@ those articles, not of a newspaper or of a year.
         ),
         code(
             """
-corpus: str = "../seeds"  # corpus path: a folder of .txt files or a CSV/JSONL/Parquet file
-pattern: str = ""  # file-name template for folders without metadata.csv, e.g. "{year}/{country}_{session}_{year}.txt"
-out: str = "../reports"  # report folder; figures go to out/figures, tables to out/tables
+corpus: str = "../seeds"  # corpus: a folder of .txt files (with metadata.csv, or a file-name pattern) or a CSV/JSONL/Parquet file
+out: str = "../reports"  # report folder: figures/, tables/ and findings/ are written here
+pattern: str | None = None  # file-name template for folders without metadata.csv, e.g. "{year}/{country}_{session}_{year}.txt"
+text_column: str | None = None  # text column of a CSV/JSONL/Parquet corpus, when it is not called "text"
 group_cols: list = ["source", "year"]  # metadata columns to group by; absent ones are skipped
 unit: str = "document"  # unit of the document-term matrix: document, paragraph or sentence
 ngram_range: list = [1, 2]  # smallest and largest n-gram length, e.g. [1, 1] or [1, 3]
@@ -109,14 +116,14 @@ keyword_tables = {}
 for column in [c for c in group_cols if usable(c)]:
     table = analysis.tfidf_keywords(dtm, by=column, top=top_n)
     keyword_tables[column] = table
-    analysis.save_table(table, f"02-keywords-by-{column}", out=out)
+    analysis.save_table(table, f"keywords-by-{column}", out=out)
     shown = sorted(table["group"].unique())[-max_panels:]
     fig = plot_keywords(
         table[table["group"].isin(shown)],
         top=top_n,
         title=f"Top {top_n} TF-IDF terms by {column}",
     )
-    analysis.save_figure(fig, f"02-keywords-by-{column}", out=out)
+    analysis.save_figure(fig, f"keywords-by-{column}", out=out)
 """
         ),
         md(
@@ -130,7 +137,7 @@ text apart from the others.
         code(
             """
 by_doc = analysis.tfidf_keywords(dtm, by=None, top=top_n)
-analysis.save_table(by_doc, "02-keywords-by-document", out=out)
+analysis.save_table(by_doc, "keywords-by-document", out=out)
 by_doc.groupby("group", sort=False)["term"].apply(", ".join).to_frame("top terms").head(30)
 """
         ),
@@ -153,9 +160,9 @@ llr = analysis.collocations(
 tri = analysis.collocations(
     docs, n=3, measure="likelihood_ratio", min_freq=max(2, collocation_min_freq - 1), top=20
 )
-analysis.save_table(pmi, "02-collocations-bigrams-pmi", out=out)
-analysis.save_table(llr, "02-collocations-bigrams-likelihood", out=out)
-analysis.save_table(tri, "02-collocations-trigrams-likelihood", out=out)
+analysis.save_table(pmi, "keywords-collocations-bigrams-pmi", out=out)
+analysis.save_table(llr, "keywords-collocations-bigrams-likelihood", out=out)
+analysis.save_table(tri, "keywords-collocations-trigrams-likelihood", out=out)
 display(llr.head(15))
 display(tri.head(10))
 """
@@ -178,9 +185,23 @@ else:
 queries = list(dict.fromkeys(leaders))[:kwic_terms]
 lines = analysis.kwic(docs, queries, window=kwic_window)
 lines = lines.groupby("pattern", sort=False).head(kwic_rows).reset_index(drop=True)
-analysis.save_table(lines, "02-kwic-top-keywords", out=out)
+analysis.save_table(lines, "keywords-kwic-top-keywords", out=out)
 print("keywords shown in context:", ", ".join(queries))
 lines
+"""
+        ),
+        code(
+            """
+findings = []
+for column, table in keyword_tables.items():
+    tops = table[table["rank"] <= 3].groupby("group", sort=True)["term"].apply(", ".join)
+    shown = "; ".join(f"{g}: {t}" for g, t in list(tops.items())[-6:])
+    findings.append(f"Top TF-IDF terms by {column} ({top_n} per group in the table): {shown}.")
+if len(llr):
+    findings.append("Strongest collocations (likelihood ratio): " + ", ".join(llr["ngram"].head(5)) + ".")
+analysis.save_findings(findings, section="02-keywords", out=out)
+for f in findings:
+    print("-", f)
 """
         ),
         md(
@@ -228,9 +249,10 @@ or a year differs in general.
         ),
         code(
             """
-corpus: str = "../seeds"  # corpus path: a folder of .txt files or a CSV/JSONL/Parquet file
-pattern: str = ""  # file-name template for folders without metadata.csv, e.g. "{year}/{country}_{session}_{year}.txt"
-out: str = "../reports"  # report folder; figures go to out/figures, tables to out/tables
+corpus: str = "../seeds"  # corpus: a folder of .txt files (with metadata.csv, or a file-name pattern) or a CSV/JSONL/Parquet file
+out: str = "../reports"  # report folder: figures/, tables/ and findings/ are written here
+pattern: str | None = None  # file-name template for folders without metadata.csv, e.g. "{year}/{country}_{session}_{year}.txt"
+text_column: str | None = None  # text column of a CSV/JSONL/Parquet corpus, when it is not called "text"
 time_col: str = "year"  # ordered column for the comparison over time; skipped if absent
 target: str = ""  # value of time_col to compare with the earlier ones; empty means the latest
 group_col: str = "source"  # each of its values against all the others; skipped if absent
@@ -268,9 +290,9 @@ if usable(time_col):
     time_table = analysis.keyness(
         dtm, by=time_col, target=chosen, reference=reference, measure=measure
     )
-    analysis.save_table(time_table, f"05-keyness-{time_col}-{chosen}", out=out)
+    analysis.save_table(time_table, f"compare-keyness-{time_col}-{chosen}", out=out)
     ax = plot_keyness(time_table, top=top_n)
-    analysis.save_figure(ax, f"05-keyness-{time_col}-{chosen}", out=out)
+    analysis.save_figure(ax, f"compare-keyness-{time_col}-{chosen}", out=out)
     display(time_table.head(top_n))
 """
         ),
@@ -295,7 +317,7 @@ if time_table is not None:
         for b in list(tops)[i + 1 :]
     ]
     agreement = pd.DataFrame(rows)
-    analysis.save_table(agreement, "05-keyness-measure-agreement", out=out)
+    analysis.save_table(agreement, "compare-keyness-measure-agreement", out=out)
     display(agreement)
 """
         ),
@@ -319,10 +341,10 @@ if usable(group_col):
         group_tables.append(table)
         slug = re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-").lower() or "group"
         ax = plot_keyness(table, top=min(top_n, 10))
-        analysis.save_figure(ax, f"05-keyness-{group_col}-{slug}-vs-rest", out=out)
+        analysis.save_figure(ax, f"compare-keyness-{group_col}-{slug}-vs-rest", out=out)
 if group_tables:
     pooled = pd.concat(group_tables, ignore_index=True)
-    analysis.save_table(pooled, f"05-keyness-{group_col}-vs-rest", out=out)
+    analysis.save_table(pooled, f"compare-keyness-{group_col}-vs-rest", out=out)
     display(pooled.groupby("target", sort=False).head(5)[["target", "term", "z", "count_target"]])
 """
         ),
@@ -343,9 +365,28 @@ if time_table is not None:
     )
     rates = analysis.term_frequencies(dtm, by=time_col, terms=terms)
     rates = rates.rename(columns={"group": time_col})
-    analysis.save_table(rates, f"05-term-rates-by-{time_col}", out=out)
+    analysis.save_table(rates, f"compare-term-rates-by-{time_col}", out=out)
     ax = plot_term_rates(rates, x=time_col, title=f"Distinctive terms by {time_col}")
-    analysis.save_figure(ax, f"05-term-rates-by-{time_col}", out=out)
+    analysis.save_figure(ax, f"compare-term-rates-by-{time_col}", out=out)
+"""
+        ),
+        code(
+            """
+findings = []
+if time_table is not None:
+    more = ", ".join(time_table.head(5)["term"])
+    less = ", ".join(time_table.tail(5)["term"][::-1])
+    findings.append(
+        f"{time_col} {time_table['target'].iloc[0]} against {time_table['reference'].iloc[0]} "
+        f"({measure}): more {more}; less {less}."
+    )
+for table in group_tables[:6]:
+    findings.append(
+        f"{table['target'].iloc[0]} against the rest: " + ", ".join(table.head(4)["term"]) + "."
+    )
+analysis.save_findings(findings, section="05-compare", out=out)
+for f in findings:
+    print("-", f)
 """
         ),
         md(

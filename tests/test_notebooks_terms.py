@@ -55,17 +55,19 @@ def test_keywords_notebook_on_seeds(tmp_path, monkeypatch):
         top_n=5,
     )
     figures = {p.name for p in (out / "figures").iterdir()}
-    assert {"02-keywords-by-year.png", "02-keywords-by-year.svg"} <= figures
+    assert {"keywords-by-year.png", "keywords-by-year.svg"} <= figures
     tables = out / "tables"
-    by_year = pd.read_csv(tables / "02-keywords-by-year.csv")
+    by_year = pd.read_csv(tables / "keywords-by-year.csv")
     assert sorted(by_year["group"].unique()) == [2010, 2020, 2025]
     assert (by_year["rank"] <= 5).all()
     for name in (
-        "02-collocations-bigrams-likelihood",
-        "02-keywords-by-document",
-        "02-kwic-top-keywords",
+        "keywords-collocations-bigrams-likelihood",
+        "keywords-by-document",
+        "keywords-kwic-top-keywords",
     ):
         assert len(pd.read_csv(tables / f"{name}.csv")) > 0
+    findings = json.loads((out / "findings" / "02-keywords.json").read_text(encoding="utf-8"))
+    assert any("by year" in f for f in findings)
 
 
 def test_compare_notebook_on_seeds(tmp_path, monkeypatch):
@@ -78,11 +80,13 @@ def test_compare_notebook_on_seeds(tmp_path, monkeypatch):
         rate_terms=["war", "multilateralism"],
     )
     figures = {p.name for p in (out / "figures").iterdir()}
-    assert {"05-keyness-year-2025.png", "05-term-rates-by-year.png"} <= figures
-    assert sum(n.startswith("05-keyness-source-") and n.endswith(".png") for n in figures) == 2
+    assert {"compare-keyness-year-2025.png", "compare-term-rates-by-year.png"} <= figures
+    assert sum(n.startswith("compare-keyness-source-") and n.endswith(".png") for n in figures) == 2
     tables = out / "tables"
-    key = pd.read_csv(tables / "05-keyness-year-2025.csv")
+    key = pd.read_csv(tables / "compare-keyness-year-2025.csv")
     assert set(key["target"].astype(str)) == {"2025"}
-    rates = pd.read_csv(tables / "05-term-rates-by-year.csv")
+    rates = pd.read_csv(tables / "compare-term-rates-by-year.csv")
     assert sorted(rates["term"].unique()) == ["multilateralism", "war"]
     assert len(rates) == 6
+    findings = json.loads((out / "findings" / "05-compare.json").read_text(encoding="utf-8"))
+    assert findings and findings[0].startswith("year 2025 against 2010+2020")
