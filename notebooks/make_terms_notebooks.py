@@ -172,7 +172,8 @@ display(tri.head(10))
 ## Keywords in context
 
 The highest-ranked keyword of each group (first grouping column), shown in the sentences
-it comes from, `kwic_window` words either side.
+it comes from, `kwic_window` words either side: at most `kwic_rows` lines per keyword,
+taking the first occurrence in each document before the second.
 """
         ),
         code(
@@ -184,7 +185,11 @@ else:
     leaders = by_doc.sort_values(["rank", "score"], ascending=[True, False])["term"]
 queries = list(dict.fromkeys(leaders))[:kwic_terms]
 lines = analysis.kwic(docs, queries, window=kwic_window)
-lines = lines.groupby("pattern", sort=False).head(kwic_rows).reset_index(drop=True)
+# spread the lines over the documents: first hit of each document, then the second, ...
+lines["nth"] = lines.groupby(["pattern", "doc_id"], sort=False).cumcount()
+lines["query"] = lines["pattern"].map({q: i for i, q in enumerate(queries)})
+lines = lines.sort_values(["query", "nth"], kind="stable").groupby("pattern", sort=False).head(kwic_rows)
+lines = lines.drop(columns=["nth", "query"]).reset_index(drop=True)
 analysis.save_table(lines, "keywords-kwic-top-keywords", out=out)
 print("keywords shown in context:", ", ".join(queries))
 lines
@@ -214,8 +219,9 @@ and the 65th anniversary; the 2020 Shanghai Daily report centres on Xi, "aggress
 "the Chinese people"; in 2025, terms of diplomacy ("international", "cooperation",
 "countries", "bilateral", "Europe") join the war vocabulary, and CGTN's explainer is about
 Shanxi and the Hundred Regiments campaign. Collocations recover the fixed formulas of
-official English ("community with a shared future", "anti-fascist war", "national
-rejuvenation"), and the KWIC lines show that they are used as such.
+official English ("anti-fascist war", "Japanese aggression", "achieve national
+rejuvenation", "Great Patriotic War"), and the KWIC lines show the top keywords inside
+such formulas rather than in free description.
 
 Each source here is one article and each year one to three, so every difference is a
 difference between particular texts: these lists describe the seed corpus and suggest
