@@ -15,6 +15,15 @@ from .dtm import DTM, build_dtm, group_counts
 from .errors import AnalysisError, InputWarning
 from .output import save_figure, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
+from .themes import (
+    Codebook,
+    Theme,
+    load_themes,
+    theme_contributions,
+    theme_difference,
+    theme_hits,
+    theme_rates,
+)
 
 __version__ = "0.1.0"
 
@@ -38,4 +47,12 @@ __all__ = [
     "DTM",
     "build_dtm",
     "group_counts",
+    # framing themes (issue #4)
+    "Codebook",
+    "Theme",
+    "load_themes",
+    "theme_rates",
+    "theme_difference",
+    "theme_hits",
+    "theme_contributions",
 ]
