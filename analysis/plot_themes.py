@@ -132,9 +132,7 @@ def plot_theme_trend(
             capsize=3,
         )
         if (~has).any():
-            ax.plot(
-                pos[~has], y[~has], marker, mfc="white", mec=line.get_color(), linestyle="none"
-            )
+            ax.plot(pos[~has], y[~has], marker, mfc="white", mec=line.get_color(), linestyle="none")
     if not numeric:
         ax.set_xticks(range(len(distinct)), list(dict.fromkeys(data[x])))
     elif len(distinct) <= 12:

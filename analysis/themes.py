@@ -153,7 +153,9 @@ class Codebook:
         return pd.DataFrame(rows, columns=["theme", "label", "kind", "entry"])
 
     def __repr__(self) -> str:
-        return f"<Codebook {self.name or self.path or ''}: {len(self)} themes ({', '.join(self.ids)})>"
+        return (
+            f"<Codebook {self.name or self.path or ''}: {len(self)} themes ({', '.join(self.ids)})>"
+        )
 
 
 def _where(source: str, node) -> str:
@@ -533,9 +535,7 @@ def _resolve(starts: np.ndarray, lengths: np.ndarray, entries: np.ndarray):
     return starts[keep], lengths[keep], entries[keep]
 
 
-def _match(
-    corpus: pd.DataFrame, themes, *, unit: str = "document", stem: bool = False
-) -> _Matches:
+def _match(corpus: pd.DataFrame, themes, *, unit: str = "document", stem: bool = False) -> _Matches:
     codebook = _as_codebook(themes)
     if not isinstance(corpus, pd.DataFrame):
         raise AnalysisError("corpus must be a DataFrame from analysis.read_corpus")
@@ -566,7 +566,7 @@ def _match(
                 owner.append((ti, ei, kind))
     finder = _Finder(tokens, patterns)
 
-    out_unit, out_theme, out_entry, out_start, out_len = [], [], [], [], []
+    out_theme, out_entry, out_start, out_len = [], [], [], []
     for ti, _theme in enumerate(codebook):
         hs, hl, he, xs, xl = [], [], [], [], []
         for k, (t, ei, is_excl) in enumerate(owner):
@@ -1001,9 +1001,7 @@ def theme_contributions(
     counts["rate_per_1k"] = 1000.0 * counts["hits"] / counts["tokens"]
     if a is None:
         order = {g: i for i, g in enumerate(_group_order(corpus, cols, pd.Series(labels)))}
-        counts["share"] = counts["hits"] / counts.groupby(["group", "ti"])["hits"].transform(
-            "sum"
-        )
+        counts["share"] = counts["hits"] / counts.groupby(["group", "ti"])["hits"].transform("sum")
         counts["_g"] = counts["group"].map(order)
         counts = counts.sort_values(["_g", "ti", "hits", "ei"], ascending=[True, True, False, True])
         return counts[

@@ -208,12 +208,21 @@ def test_another_study_passes_its_own_codebook(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (GOOD.replace("    entries", "    colour: red\n    entries"), r"line 5: unknown key 'colour'"),
+        (
+            GOOD.replace("    entries", "    colour: red\n    entries"),
+            r"line 5: unknown key 'colour'",
+        ),
         (GOOD.replace("[peace]", "[]"), r"line 5: theme 'peace': entries is empty"),
         (GOOD.replace("[peace]", ""), r"line 5: theme 'peace': entries is empty"),
         (GOOD.replace("[peace]", "{a: b}"), r"line 5: theme 'peace': entries must be a list"),
-        (GOOD.replace("[peace]", "[1945]"), r"line 5: each item of theme 'peace': entries must be text"),
-        (GOOD.replace("[peace]", "[peace, Peace]"), r"line 5: theme 'peace': entries lists 'Peace' twice"),
+        (
+            GOOD.replace("[peace]", "[1945]"),
+            r"line 5: each item of theme 'peace': entries must be text",
+        ),
+        (
+            GOOD.replace("[peace]", "[peace, Peace]"),
+            r"line 5: theme 'peace': entries lists 'Peace' twice",
+        ),
         (GOOD.replace("[peace]", "['*']"), r"line 5: theme 'peace': entry '\*' starts or ends"),
         (GOOD.replace("[peace]", "['pea(ce)?']"), r"theme 'peace': entry 'pea\(ce\)\?' contains"),
         (GOOD + GOOD.split("themes:\n")[1], r"line 6: theme id 'peace' repeats line 2"),
