@@ -40,9 +40,11 @@ The parameters below make the notebook run on any corpus `analysis.read_corpus` 
 
 code(
     """
-corpus: str = "../seeds"  # corpus path (folder or file)
-pattern: str = ""  # file-name template for folder corpora, e.g. "{year}/{country}_{session}_{year}.txt"; empty: none
-themes: str = ""  # YAML codebook; empty: the default analysis/data/themes.yml
+corpus: str = "../seeds"  # corpus: a folder of .txt files (with metadata.csv, or a file-name pattern) or a CSV/JSONL/Parquet file
+out: str = "../reports"  # report folder: figures/, tables/ and findings/ are written here
+pattern: str | None = None  # file-name template for folders without metadata.csv, e.g. "{year}/{country}_{session}_{year}.txt"
+text_column: str | None = None  # text column of a CSV/JSONL/Parquet corpus, when it is not called "text"
+themes: str | None = None  # YAML codebook; None: the default analysis/data/themes.yml
 by: list = ["source", "year"]  # grouping columns, each analysed in turn; the last one is also the trend axis
 unit: str = "document"  # document, paragraph or sentence: the span within which phrases match
 n_boot: int = 2000  # bootstrap resamples for the intervals (0: no intervals)
@@ -50,7 +52,6 @@ n_perm: int = 5000  # permutations for the difference test (0: no test)
 seed: int = 0  # random seed: the same seed gives identical tables
 focus: list = ["multilateralism", "friendship", "rejuvenation"]  # themes of the study question
 kwic_per_theme: int = 6  # hits shown in context per theme
-out: str = "../reports/03-themes"  # folder for figures/ and tables/
 """,
     tags=["parameters"],
 )
@@ -70,7 +71,12 @@ from analysis.plot_themes import (
 
 pd.set_option("display.max_colwidth", 80)
 pd.set_option("display.width", 160)
-docs = analysis.read_corpus(corpus, **({"pattern": pattern} if pattern else {}))
+options = {}
+if pattern:
+    options["pattern"] = pattern
+if text_column:
+    options["columns"] = {text_column: "text"}
+docs = analysis.read_corpus(corpus, **options)
 codebook = analysis.load_themes(themes or None)
 focus = [t for t in focus if t in codebook.ids] or codebook.ids[:3]
 usable = [c for c in by if c in docs.columns and docs[c].nunique(dropna=True) > 1]
@@ -265,17 +271,20 @@ rate of each focus theme, and whether any interval could be computed at all.
 
 code(
     """
+findings = []
 for name, table in rates.items():
-    print(f"by {name}:")
     for theme_id in focus:
         t = table[table["theme"] == theme_id].set_index("group")
         hi, lo = t["rate_per_1k"].idxmax(), t["rate_per_1k"].idxmin()
         with_ci = int(t["ci_low"].notna().sum())
-        print(
-            f"  {theme_id:<16} highest {hi} ({t.at[hi, 'rate_per_1k']:.1f}), "
-            f"lowest {lo} ({t.at[lo, 'rate_per_1k']:.1f}); "
-            f"{with_ci} of {len(t)} groups have an interval"
+        findings.append(
+            f"{codebook[theme_id].label} by {name}: highest {hi} "
+            f"({t.at[hi, 'rate_per_1k']:.1f} per 1,000 words), lowest {lo} "
+            f"({t.at[lo, 'rate_per_1k']:.1f}); {with_ci} of {len(t)} groups have an interval."
         )
+analysis.save_findings(findings, section="03-themes", out=out)
+for f in findings:
+    print("-", f)
 """
 )
 
