@@ -19,6 +19,15 @@ from .errors import AnalysisError, InputWarning
 from .keywords import tfidf_keywords
 from .output import save_figure, save_findings, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
+from .themes import (
+    Codebook,
+    Theme,
+    load_themes,
+    theme_contributions,
+    theme_difference,
+    theme_hits,
+    theme_rates,
+)
 
 __version__ = "0.1.0"
 
@@ -49,4 +58,12 @@ __all__ = [
     "keyness",
     "kwic",
     "collocations",
+    # framing themes (issue #4)
+    "Codebook",
+    "Theme",
+    "load_themes",
+    "theme_rates",
+    "theme_difference",
+    "theme_hits",
+    "theme_contributions",
 ]

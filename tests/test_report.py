@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -30,6 +31,10 @@ def test_every_notebook_declares_typed_documented_parameters():
     for p in paths:
         params = notebook_parameters(p)
         assert {"corpus", "out"} <= set(params), p.name
+        nb = nbformat.read(p, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assigned = {m.group(1) for m in re.finditer(r"^(\w+)\s*[:=]", cell.source, flags=re.M)}
+        assert assigned == set(params), f"{p.name}: papermill cannot see {assigned - set(params)}"
         for name, spec in params.items():
             assert spec["inferred_type_name"] != "None", f"{p.name}: {name} has no type hint"
             assert spec["help"], f"{p.name}: {name} has no comment"
