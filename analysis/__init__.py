@@ -67,3 +67,30 @@ __all__ = [
     "theme_hits",
     "theme_contributions",
 ]
+
+# Figures load matplotlib and seaborn, so they are imported on first use
+# (``analysis.plot_keywords``), keeping ``import analysis`` and the CLI fast.
+_PLOTS = {
+    name
+    for name in (
+        "set_theme",
+        "plot_lengths",
+        "plot_faceted_bars",
+        "plot_keywords",
+        "plot_keyness",
+        "plot_term_rates",
+        "plot_theme_heatmap",
+        "plot_theme_trend",
+        "plot_theme_contributions",
+        "plot_theme_dispersion",
+    )
+}
+__all__ += sorted(_PLOTS)
+
+
+def __getattr__(name: str):
+    if name in _PLOTS:
+        from . import plot
+
+        return getattr(plot, name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
