@@ -386,20 +386,17 @@ def count_level(
     final_run = ok & (df <= max_count)
     codes = elem_col = elem_pos = None
     if need_codes or need_elements:
-        run_of = np.cumsum(kchg, dtype=np.int64)
-        run_of -= 1
+        run_len = np.diff(kstart, append=total)
         if need_codes:
             code_of_run = np.cumsum(ok, dtype=np.int32) - 1
             code_of_run[~ok] = -1
             codes = np.full(n_pos, -1, dtype=np.int32)
-            codes[ps] = code_of_run[run_of]
+            codes[ps] = np.repeat(code_of_run, run_len)
             del code_of_run
         if need_elements:
-            col_of_run = np.cumsum(final_run, dtype=np.int64) - 1
-            emask = final_run[run_of]
-            elem_col = col_of_run[run_of[emask]]
-            elem_pos = ps[emask]
-        del run_of
+            n_final = int(final_run.sum())
+            elem_col = np.repeat(np.arange(n_final, dtype=np.int64), run_len[final_run])
+            elem_pos = ps[np.repeat(final_run, run_len)]
     del kchg
     sel = final_run[pair_run]
     indices = pair_unit[sel].astype(np.int32)
