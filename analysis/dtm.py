@@ -146,8 +146,8 @@ def build_dtm(
     units = segment(corpus, unit)
     n_units = len(units)
     watch.lap("segment")
-    min_count = min_df if isinstance(min_df, int) else min_df * n_units
-    max_count = max_df if isinstance(max_df, int) else max_df * n_units
+    min_count = min_df if isinstance(min_df, int | np.integer) else min_df * n_units
+    max_count = max_df if isinstance(max_df, int | np.integer) else max_df * n_units
     if max_count < min_count:
         raise AnalysisError(
             f"max_df={max_df!r} corresponds to fewer units ({max_count:g}) than min_df={min_df!r} "

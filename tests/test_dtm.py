@@ -309,6 +309,7 @@ def test_ngrams_never_cross_units():
 def test_min_df_max_df_semantics():
     corpus = toy("a1 b1 c1", "a1 b1", "a1", "a1 c1 c1 c1")  # df: a1 4, b1 2, c1 2
     assert list(build_dtm(corpus, min_df=3).keys) == ["a1"]
+    assert list(build_dtm(corpus, min_df=np.int64(3)).keys) == ["a1"]  # a count, too
     assert list(build_dtm(corpus, max_df=2).keys) == ["b1", "c1"]
     assert list(build_dtm(corpus, max_df=0.5).keys) == ["b1", "c1"]  # df <= 2.0
     assert list(build_dtm(corpus, min_df=0.75).keys) == ["a1"]  # df >= 3.0
