@@ -137,10 +137,13 @@ def job_ours(**kw) -> dict:
     t = time.perf_counter()
     dtm = analysis.build_dtm(corpus, **params)
     wall = time.perf_counter() - t
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - _STATE.get("cpu0", 0.0) + kids.ru_utime + kids.ru_stime
     out = dict(
         wall=wall,
         detail=f"{dtm.shape[1]:,} terms, {dtm.matrix.nnz:,} non-zeros",
         stages=list(_dtm_fast.LAST_STAGES),
+        cpu=cpu,
     )
     if kw:  # the --check run
         out["matrix"] = dtm.matrix
@@ -167,15 +170,18 @@ def job_ours(**kw) -> dict:
 
 
 def _child(conn, name: str, kw: dict) -> None:
+    _STATE["cpu0"] = time.process_time()  # CPU spent before the job starts
     try:
         func = {"floor": job_floor, "sklearn": job_sklearn, "ours": job_ours}[name]
         result = func(**kw)
-        result["cpu_self"] = time.process_time()
+        cpu0 = _STATE.get("cpu0", 0.0)
+        result["cpu_self"] = time.process_time() - cpu0
         ru_self = resource.getrusage(resource.RUSAGE_SELF)
         ru_kids = resource.getrusage(resource.RUSAGE_CHILDREN)
         result["rss_mb"] = ru_self.ru_maxrss / 1024  # Linux: KiB
         result["rss_workers_mb"] = ru_kids.ru_maxrss / 1024
         result["cpu_workers"] = ru_kids.ru_utime + ru_kids.ru_stime
+        result.setdefault("cpu", result["cpu_self"] + result["cpu_workers"])
         conn.send_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException:
         conn.send_bytes(pickle.dumps(dict(error=traceback.format_exc())))
@@ -313,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     floor = results["floor"]["wall"]
     ours = results["ours"]
     sk = results.get("sklearn")
-    header = f"{'':32s}{'wall s':>8s}{'x floor':>9s}{'peak MB':>9s}{'RSS MB':>8s}  result"
+    header = (
+        f"{'':32s}{'wall s':>8s}{'x floor':>9s}{'CPU s':>8s}{'peak MB':>9s}{'RSS MB':>8s}  result"
+    )
     lines = [
         "",
         f"UNGDC, {len(corpus):,} speeches. Job: build_dtm(corpus, "
@@ -326,8 +334,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def row(label: str, r: dict) -> str:
         return (
-            f"{label:32s}{r['wall']:8.1f}{r['wall'] / floor:9.2f}{r['tree_mb']:9,.0f}"
-            f"{r['rss_mb']:8,.0f}  {r['detail']}"
+            f"{label:32s}{r['wall']:8.1f}{r['wall'] / floor:9.2f}{r['cpu']:8.1f}"
+            f"{r['tree_mb']:9,.0f}{r['rss_mb']:8,.0f}  {r['detail']}"
         )
 
     lines.append(row(FLOOR_LABEL, results["floor"]))
@@ -338,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"peak MB: peak of the summed PSS of the whole process tree during the job (the "
         f"corpus, {base_mb:,.0f} MB, once; the job; its workers).",
+        "CPU s: CPU time of the job's process and its workers.",
         f"RSS MB: ru_maxrss of the job's process (includes the inherited corpus). build_dtm's "
         f"tokenizer workers: peak RSS {ours['rss_workers_mb']:,.0f} MB, CPU {ours['cpu_workers']:.1f} s.",
         "",
