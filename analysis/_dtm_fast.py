@@ -63,7 +63,7 @@ class Stopwatch:
 LAST_STAGES: list[tuple[str, float, float]] = []
 
 #: Corpora with fewer characters than this are tokenized in-process (a fork costs more).
-PARALLEL_MIN_CHARS = 4_000_000
+PARALLEL_MIN_CHARS = 20_000_000
 
 
 # --------------------------------------------------------------------------- tokenizing
@@ -195,6 +195,8 @@ def tokenize_units(
     else:
         import multiprocessing as mp
 
+        if stem_filter is not None:
+            _stem("warm")  # import nltk once, here, not in every worker
         bounds = _chunk_bounds(sizes, 4 * jobs)
         _JOB.update(
             texts=texts, pattern=pattern, lowercase=lowercase, stem_filter=stem_filter, drop=drop

@@ -302,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     _STATE.update(corpus=corpus, texts=corpus["text"].tolist(), check=args.check)
     import sklearn.feature_extraction.text  # noqa: F401  (import time is not work)
 
+    analysis.text.stem("warm")  # nor is importing nltk's stemmer
+
     print(
         f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
         "each job runs alone in a forked child\n",
