@@ -119,8 +119,9 @@ def build_dtm(
         Domain stop words added to ``stop_words`` (e.g. ``["united", "nations",
         "general", "assembly"]`` for UN speeches, or a newspaper's name).
     n_jobs : int, optional
-        Processes used to tokenize. Default: all cores for corpora of more than a few
-        million characters (Linux only), one otherwise. The result does not depend on it.
+        Processes used to tokenize (forked, Linux only). Default: all cores for corpora
+        of more than 20 million characters, one otherwise. The result does not depend
+        on it.
 
     Returns
     -------
