@@ -15,6 +15,15 @@ from .dtm import DTM, build_dtm, group_counts
 from .errors import AnalysisError, InputWarning
 from .output import save_figure, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
+from .topics import (
+    TopicModel,
+    document_topics,
+    fit_topics,
+    match_topics,
+    select_k,
+    topic_coherence,
+    topic_prevalence,
+)
 
 __version__ = "0.1.0"
 
@@ -38,4 +47,12 @@ __all__ = [
     "DTM",
     "build_dtm",
     "group_counts",
+    # topic models (issue #5)
+    "TopicModel",
+    "fit_topics",
+    "topic_prevalence",
+    "document_topics",
+    "select_k",
+    "topic_coherence",
+    "match_topics",
 ]
