@@ -226,7 +226,7 @@ def fit_topics(
         ``(1 + log tf) * (1 + log((1 + n) / (1 + df)))`` then each unit scaled to unit
         L2 norm. Default ``init="random"`` seeded by ``seed``, so different seeds are
         genuinely different starts and :func:`select_k` measures stability (the
-        ``"nndsvda"`` start is almost seed-independent); ``max_iter=500``.
+        ``"nndsvda"`` start is almost seed-independent); ``max_iter=1000``, ``tol=1e-4``.
         ``"lda"``: :class:`sklearn.decomposition.LatentDirichletAllocation` (Blei, Ng &
         Jordan 2003) on the raw counts, ``learning_method="batch"``, ``max_iter=50``,
         default priors 1/k, ``n_jobs=1`` (parallel E-steps change the summation order).
@@ -253,7 +253,7 @@ def fit_topics(
     if counts.nnz == 0:
         raise AnalysisError("the DTM is empty (no counts); lower min_df or check the corpus")
     if method == "nmf":
-        params: dict = dict(init="random", max_iter=500, tol=1e-4)
+        params: dict = dict(init="random", max_iter=1000, tol=1e-4)
         params.update(kwargs)
         est = NMF(n_components=k, random_state=int(seed), **params)
         try:
@@ -519,7 +519,7 @@ def select_k(
     DataFrame
         One row per (k, seed): ``method, k, seed, npmi, umass, diversity, stability``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     ks = [int(k) for k in ks] if not isinstance(ks, int | np.integer) else [int(ks)]
     seeds = [int(s) for s in seeds]
