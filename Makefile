@@ -30,6 +30,10 @@ setup: $(STAMP) ## Create .venv/ and install the pinned dependencies (idempotent
 report: setup ## Render the seed study into reports/ (CORPUS=..., OUT=..., PARAMS=file.yaml to override)
 	$(BIN)/python -m analysis report --corpus $(CORPUS) --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
 
+report-example: setup ## Render the same suite on the UN General Debate sample into reports/example/
+	$(BIN)/python -m analysis report --corpus examples/ungdc-sample --out $(OUT)/example \
+		--params examples/ungdc-sample/report.yaml --title "Example: China, Russia and the US in the UN General Debate, 2000-2024"
+
 test: setup ## Lint and run the test suite
 	$(BIN)/ruff check analysis tests benchmarks
 	$(BIN)/python -m pytest -q
@@ -44,6 +48,9 @@ format: setup ## Format the code with ruff
 
 lab: setup ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: setup ## Run the speed and memory benchmarks (UN General Debate corpus from ../shared)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean: ## Remove caches (keeps .venv/ and reports/)
 	rm -rf .pytest_cache .ruff_cache build *.egg-info

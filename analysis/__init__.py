@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from .clean import clean_audit, clean_text, load_rules
 from .corpus import corpus_summary, parse_date, read_corpus
+from .describe import top_terms
 from .dtm import DTM, build_dtm, group_counts
 from .errors import AnalysisError, InputWarning
-from .output import save_figure, save_table
+from .output import save_figure, save_findings, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
 from .topics import (
     TopicModel,
@@ -35,6 +36,7 @@ __all__ = [
     "clean_text",
     "clean_audit",
     "load_rules",
+    "top_terms",
     "tokenize",
     "segment",
     "split_paragraphs",
@@ -43,6 +45,7 @@ __all__ = [
     "InputWarning",
     "save_figure",
     "save_table",
+    "save_findings",
     # term statistics (issue #3)
     "DTM",
     "build_dtm",

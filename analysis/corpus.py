@@ -430,7 +430,7 @@ def _assemble(
     if dedupe_threshold is not None and n > 1:
         pairs = near_duplicates(out["doc_id"], texts, threshold=dedupe_threshold)
         first = pairs.drop_duplicates("doc_id").set_index("doc_id")["duplicate_of"]
-        out["duplicate_of"] = out["doc_id"].map(first).fillna("")
+        out["duplicate_of"] = [first.get(d, "") for d in out["doc_id"]]
         if len(first):
             warnings.warn(
                 f"{len(first)} near-duplicate document(s), e.g. {first.index[0]!r} ~ {first.iloc[0]!r}; see column duplicate_of",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import AnalysisError
 
-__all__ = ["save_figure", "save_table", "FLOAT_FORMAT"]
+__all__ = ["save_figure", "save_table", "save_findings", "FLOAT_FORMAT"]
 
 FLOAT_FORMAT = "%.6g"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -52,4 +52,21 @@ def save_table(table: pd.DataFrame, name: str, *, out: str | Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     p = folder / f"{_check_name(name)}.csv"
     table.to_csv(p, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    return p
+
+
+def save_findings(items: list[str], *, section: str, out: str | Path) -> Path:
+    """Record a section's key findings (short sentences) for the report's index page.
+
+    Written to ``out/findings/<section>.json``; :func:`analysis.report.render` lists
+    them, escaped, under the section's link in ``index.html``.
+    """
+    import json
+
+    folder = Path(out) / "findings"
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / f"{_check_name(section)}.json"
+    p.write_text(
+        json.dumps([str(x) for x in items], indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return p
