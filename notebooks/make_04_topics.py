@@ -9,8 +9,9 @@ code = nbf.v4.new_code_cell
 
 PARAMETERS = """\
 corpus: str = "../seeds"  # corpus: a folder of .txt files or a CSV/JSONL/Parquet file
-pattern: str = ""  # file-name template with metadata, e.g. {year}/{country}_{session}_{year}.txt
-out: str = "../reports"  # report folder: figures go to out/figures, tables to out/tables
+pattern: str = ""  # file-name template, e.g. {year}/{country}_{session}_{year}.txt; "": none
+text_column: str = ""  # text column of a CSV/JSONL/Parquet corpus; "": the column "text"
+out: str = "../reports"  # report folder: figures/, tables/ and findings/ are written here
 method: str = "nmf"  # topic model: "nmf" (on TF-IDF) or "lda" (on counts)
 k: int = 5  # number of topics of the model that is interpreted
 ks: list = [3, 4, 5, 6, 7, 8]  # numbers of topics compared by select_k
@@ -46,7 +47,11 @@ usually gives sharper, more coherent topics than LDA (Blei, Ng & Jordan 2003); s
         """import analysis
 from analysis.plot_topics import plot_select_k, plot_top_terms, plot_topic_prevalence
 
-options = {"pattern": pattern} if pattern else {}
+options = {}
+if pattern:
+    options["pattern"] = pattern
+if text_column:
+    options["columns"] = {text_column: "text"}
 docs = analysis.read_corpus(corpus, **options)
 dtm = analysis.build_dtm(
     docs, unit=unit, ngram_range=tuple(ngram_range), min_df=min_df, stem=stem, stop_words="english"
@@ -167,14 +172,33 @@ for g in usable:
     print(f"{g}: {prev['group'].nunique()} groups, {n_single} with a single document (no interval)")"""
     ),
     code(
-        """for g, prev in prevalence.items():
+        """leaders = []
+for g, prev in prevalence.items():
     top = prev.sort_values("prevalence", ascending=False).drop_duplicates("group")
-    for _, r in top.iterrows():
+    for _, r in top.sort_values("group").iterrows():
         ci = "no interval" if r["n_docs"] < 2 else f"95% CI {r['ci_low']:.2f}-{r['ci_high']:.2f}"
-        print(
+        leaders.append(
             f"{g}={r['group']}: topic {r['topic']} ({r['label']}) leads with "
             f"{r['prevalence']:.2f} ({ci}, {r['n_docs']} docs)"
-        )"""
+        )
+print("\\n".join(leaders))"""
+    ),
+    code(
+        """sel_k = by_k.loc[k] if k in by_k.index else None
+findings = [
+    f"{method.upper()} topic model on {n_units} {unit} units of {n_docs} documents; "
+    f"k={k} interpreted (highest mean NPMI at k={best_npmi}, most stable at k={best_stab}).",
+    "Topics: " + "; ".join(f"{t}: {lab}" for t, lab in overview[["topic", "label"]].values) + ".",
+]
+if sel_k is not None:
+    findings.append(
+        f"At k={k}: NPMI {sel_k['npmi']:.2f}, diversity {sel_k['diversity']:.2f}, "
+        f"stability across seeds {sel_k['stability']:.2f}."
+    )
+findings += leaders[:6]
+analysis.save_findings(findings, section="04-topics", out=out)
+for f in findings:
+    print("-", f)"""
     ),
     md(
         """## Conclusion
