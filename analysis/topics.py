@@ -230,6 +230,9 @@ def fit_topics(
         ``"lda"``: :class:`sklearn.decomposition.LatentDirichletAllocation` (Blei, Ng &
         Jordan 2003) on the raw counts, ``learning_method="batch"``, ``max_iter=50``,
         default priors 1/k, ``n_jobs=1`` (parallel E-steps change the summation order).
+        Both fit with BLAS/OpenMP limited to one thread (``threadpoolctl``): threaded
+        BLAS can change the order of floating-point sums, and on small matrices it is
+        slower anyway.
     seed : int, default 0
         ``random_state`` of the estimator. The same seed gives identical results.
     **kwargs
@@ -241,6 +244,7 @@ def fit_topics(
     TopicModel
     """
     from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from threadpoolctl import threadpool_limits
 
     if method not in METHODS:
         raise AnalysisError(f"method={method!r} is not one of {', '.join(METHODS)}; pick one")
@@ -257,7 +261,8 @@ def fit_topics(
         params.update(kwargs)
         est = NMF(n_components=k, random_state=int(seed), **params)
         try:
-            w = est.fit_transform(_tfidf(counts))
+            with threadpool_limits(limits=1):
+                w = est.fit_transform(_tfidf(counts))
         except (TypeError, ValueError) as exc:
             raise AnalysisError(
                 f"NMF rejected its options ({exc}); check the keyword arguments"
@@ -268,7 +273,8 @@ def fit_topics(
         params.update(kwargs)
         est = LatentDirichletAllocation(n_components=k, random_state=int(seed), **params)
         try:
-            w = est.fit_transform(counts)
+            with threadpool_limits(limits=1):
+                w = est.fit_transform(counts)
         except (TypeError, ValueError) as exc:
             raise AnalysisError(
                 f"LDA rejected its options ({exc}); check the keyword arguments"
