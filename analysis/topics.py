@@ -226,7 +226,9 @@ def fit_topics(
         ``(1 + log tf) * (1 + log((1 + n) / (1 + df)))`` then each unit scaled to unit
         L2 norm. Default ``init="random"`` seeded by ``seed``, so different seeds are
         genuinely different starts and :func:`select_k` measures stability (the
-        ``"nndsvda"`` start is almost seed-independent); ``max_iter=1000``, ``tol=1e-4``.
+        ``"nndsvda"`` start is almost seed-independent); ``max_iter=400``, ``tol=1e-3``
+        (on UNGDC samples, tighter tolerances cost 2-3x the time for the same NPMI and
+        stability).
         ``"lda"``: :class:`sklearn.decomposition.LatentDirichletAllocation` (Blei, Ng &
         Jordan 2003) on the raw counts, ``learning_method="batch"``, ``max_iter=50``,
         default priors 1/k, ``n_jobs=1`` (parallel E-steps change the summation order).
@@ -257,7 +259,7 @@ def fit_topics(
     if counts.nnz == 0:
         raise AnalysisError("the DTM is empty (no counts); lower min_df or check the corpus")
     if method == "nmf":
-        params: dict = dict(init="random", max_iter=1000, tol=1e-4)
+        params: dict = dict(init="random", max_iter=400, tol=1e-3)
         params.update(kwargs)
         est = NMF(n_components=k, random_state=int(seed), **params)
         try:
@@ -480,6 +482,7 @@ def select_k(
     top_n: int = 10,
     progress: bool = True,
     return_models: bool = False,
+    n_jobs: int = 1,
     **kwargs: object,
 ) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
     """Fit a model for every (k, seed) and score it, to choose the number of topics.
@@ -517,6 +520,9 @@ def select_k(
         Show a tqdm progress bar over the fits.
     return_models : bool, default False
         Also return a dict ``{(k, seed): TopicModel}``.
+    n_jobs : int, default 1
+        Fits run in this many processes (joblib); each fit is single-threaded, so the
+        results do not depend on ``n_jobs``. -1: all cores.
     **kwargs
         Passed to :func:`fit_topics`.
 
@@ -546,8 +552,18 @@ def select_k(
     tops: dict = {}
     rows = []
     grid = list(itertools.product(ks, seeds))
-    for k, s in tqdm(grid, desc=f"{method.upper()} fits", disable=not progress, unit="fit"):
-        m = fit_topics(dtm, k, method=method, seed=s, **kwargs)
+    if n_jobs == 1:
+        fits: Iterable = (fit_topics(dtm, k, method=method, seed=s, **kwargs) for k, s in grid)
+    else:
+        from joblib import Parallel, delayed
+
+        fits = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(fit_topics)(dtm, k, method=method, seed=s, **kwargs) for k, s in grid
+        )
+    bar = tqdm(
+        fits, total=len(grid), desc=f"{method.upper()} fits", disable=not progress, unit="fit"
+    )
+    for (k, s), m in zip(grid, bar, strict=True):
         top = m.top_term_indices(top_n)
         cols, d, n_units = _cooccurrence(csc, top)
         npmi, umass = _coherence_from(top, cols, d, n_units)

@@ -8,10 +8,11 @@ Setup, in one run:
 * corpus: UN General Debate speeches (Jankin, Baturo & Dasandi, JPR; Baturo, Dasandi &
   Mikhaylov 2017, doi:10.7910/DVN/0TJX8Y), speeches as units;
 * one DTM shared by both sides: unigrams + bigrams, ``min_df=5``, ``stop_words="english"``;
-* ours: ``analysis.select_k(dtm, ks=(10, 20, 30), seeds=(0, 1), method="nmf")``, which
-  fits 6 models and computes NPMI, UMass, diversity and stability;
+* ours: ``analysis.select_k(dtm, ks=(10, 20, 30), seeds=(0, 1), method="nmf",
+  n_jobs=-1)``, which fits 6 models (default NMF settings, one process per core, each
+  single-threaded) and computes NPMI, UMass, diversity and stability;
 * gensim: for the same (k, seed), ``LdaMulticore`` (gensim defaults: 1 pass, 50
-  iterations, chunksize 2000, workers = cores - 1) on ``Sparse2Corpus`` of the same
+  iterations, chunksize 2000, workers = cores - 1; CoherenceModel processes = cores - 1) on ``Sparse2Corpus`` of the same
   matrix with a ``Dictionary`` made from our terms, then ``CoherenceModel(c_npmi, topn=10)``
   on the units' tokens restricted to the vocabulary (each position contributes its
   unigram and, when in the vocabulary, the bigram starting there).
@@ -186,6 +187,7 @@ def main() -> None:
     ap.add_argument("--dtm", choices=("sklearn", "build_dtm"), default="sklearn")
     ap.add_argument("--check", action="store_true", help="verify the two DTM builders agree")
     ap.add_argument("--workers", type=int, default=None, help="LdaMulticore workers")
+    ap.add_argument("--jobs", type=int, default=-1, help="select_k processes (default: all cores)")
     ap.add_argument("--skip-gensim", action="store_true")
     args = ap.parse_args()
 
@@ -203,7 +205,9 @@ def main() -> None:
 
     print(f"ours: select_k NMF, ks={args.ks}, seeds={args.seeds}", flush=True)
     t0 = time.perf_counter()
-    ours = analysis.select_k(dtm, ks=args.ks, seeds=args.seeds, method="nmf", top_n=args.top_n)
+    ours = analysis.select_k(
+        dtm, ks=args.ks, seeds=args.seeds, method="nmf", top_n=args.top_n, n_jobs=args.jobs
+    )
     t_ours = time.perf_counter() - t0
     print(ours.to_string(index=False))
     print(f"ours: {t_ours:.1f} s for {len(ours)} fits with all metrics", flush=True)

@@ -343,6 +343,9 @@ def test_select_k_columns_and_ranges(para_dtm):
     # deterministic
     again = select_k(para_dtm, ks=[2, 4, 6], seeds=(0, 1, 2), progress=False)
     pd.testing.assert_frame_equal(res, again)
+    # processes do not change the results
+    par = select_k(para_dtm, ks=[2, 4, 6], seeds=(0, 1, 2), progress=False, n_jobs=2)
+    pd.testing.assert_frame_equal(res, par)
     # the rows' NPMI equals the mean of the per-topic coherence of the same model
     m = fit_topics(para_dtm, 4, seed=1)
     row = res[(res["k"] == 4) & (res["seed"] == 1)].iloc[0]
