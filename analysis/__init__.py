@@ -10,12 +10,24 @@ return matplotlib Axes.
 from __future__ import annotations
 
 from .clean import clean_audit, clean_text, load_rules
+from .compare import keyness, term_frequencies
+from .concordance import collocations, kwic
 from .corpus import corpus_summary, parse_date, read_corpus
 from .describe import top_terms
 from .dtm import DTM, build_dtm, group_counts
 from .errors import AnalysisError, InputWarning
+from .keywords import tfidf_keywords
 from .output import save_figure, save_findings, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
+from .themes import (
+    Codebook,
+    Theme,
+    load_themes,
+    theme_contributions,
+    theme_difference,
+    theme_hits,
+    theme_rates,
+)
 from .topics import (
     TopicModel,
     document_topics,
@@ -50,6 +62,19 @@ __all__ = [
     "DTM",
     "build_dtm",
     "group_counts",
+    "tfidf_keywords",
+    "term_frequencies",
+    "keyness",
+    "kwic",
+    "collocations",
+    # framing themes (issue #4)
+    "Codebook",
+    "Theme",
+    "load_themes",
+    "theme_rates",
+    "theme_difference",
+    "theme_hits",
+    "theme_contributions",
     # topic models (issue #5)
     "TopicModel",
     "fit_topics",
@@ -59,3 +84,30 @@ __all__ = [
     "topic_coherence",
     "match_topics",
 ]
+
+# Figures load matplotlib and seaborn, so they are imported on first use
+# (``analysis.plot_keywords``), keeping ``import analysis`` and the CLI fast.
+_PLOTS = {
+    name
+    for name in (
+        "set_theme",
+        "plot_lengths",
+        "plot_faceted_bars",
+        "plot_keywords",
+        "plot_keyness",
+        "plot_term_rates",
+        "plot_theme_heatmap",
+        "plot_theme_trend",
+        "plot_theme_contributions",
+        "plot_theme_dispersion",
+    )
+}
+__all__ += sorted(_PLOTS)
+
+
+def __getattr__(name: str):
+    if name in _PLOTS:
+        from . import plot
+
+        return getattr(plot, name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -44,6 +44,7 @@ _RULE_KEYS = {
     "description",
     "first_line_only",
     "min_lines",
+    "block_requires",
     "after_fraction",
 }
 
@@ -82,21 +83,55 @@ class Rule:
     description: str = ""
     first_line_only: bool = False
     min_lines: int = 1
+    block_requires: str | None = None
     after_fraction: float = 0.0
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    requires_regex: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise AnalysisError(f"cleaning rule {self.name!r}: name must be a non-empty string")
+        if not isinstance(self.pattern, str):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: pattern must be a string (quote it in YAML)"
+            )
+        if not isinstance(self.first_line_only, bool):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: first_line_only must be true or false"
+            )
+        if (
+            isinstance(self.min_lines, bool)
+            or not isinstance(self.min_lines, int)
+            or self.min_lines < 1
+        ):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: min_lines must be a whole number >= 1, not {self.min_lines!r}"
+            )
+        if (
+            isinstance(self.after_fraction, bool)
+            or not isinstance(self.after_fraction, int | float)
+            or not 0 <= self.after_fraction <= 1
+        ):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: after_fraction must be a number from 0 to 1, not {self.after_fraction!r}"
+            )
         if self.kind not in KINDS:
             raise AnalysisError(
                 f"cleaning rule {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}"
             )
+        if self.block_requires is not None and not isinstance(self.block_requires, str):
+            raise AnalysisError(
+                f"cleaning rule {self.name!r}: block_requires must be a string (quote it in YAML)"
+            )
         try:
             rx = re.compile(self.pattern)
+            req = re.compile(self.block_requires) if self.block_requires else None
         except re.error as exc:
             raise AnalysisError(
                 f"cleaning rule {self.name!r}: invalid pattern ({exc}); fix the regular expression"
             ) from None
         object.__setattr__(self, "regex", rx)
+        object.__setattr__(self, "requires_regex", req)
 
 
 @dataclass(frozen=True)
@@ -146,7 +181,10 @@ def _rules_from_file(path: Path | str) -> list[Rule]:
             raise AnalysisError(
                 f"{p}: rule {item['name']!r} has unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(_RULE_KEYS))}"
             )
-        out.append(Rule(**{k: item[k] for k in item}))
+        try:
+            out.append(Rule(**{k: item[k] for k in item}))
+        except AnalysisError as exc:
+            raise AnalysisError(f"{p}: {exc}") from None
     return out
 
 
@@ -192,6 +230,22 @@ def _norm_title(s: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", s.casefold()).split())
 
 
+# "CGTN: <headline>", "Xinhua | <headline>", "Opinion - <headline>": a short outlet or
+# section label, a separator, then the headline.
+_LABELLED = re.compile(r"\s*[^:|]{1,40}?\s*(?::|\||\s[-–—]\s)\s*(?P<rest>.+)")
+
+
+def _is_headline(line: str, title: str) -> bool:
+    """``line`` is ``title`` (ignoring case and punctuation), possibly after a short label."""
+    t = _norm_title(title)
+    if not t:
+        return False
+    if _norm_title(line) == t:
+        return True
+    m = _LABELLED.fullmatch(line)
+    return bool(m) and _norm_title(m.group("rest")) == t
+
+
 def clean_text(
     text: str,
     *,
@@ -208,9 +262,11 @@ def clean_text(
     rules : sequence of Rule, optional
         Defaults to :func:`load_rules` ``()``.
     title : str, optional
-        The document's known headline. When the first remaining line equals it (or ends
-        with it, as in ``"CGTN: <headline>"``), ignoring case and punctuation, that line
-        is removed from the body (rule ``headline``).
+        The document's known headline. When the first remaining line equals it, ignoring
+        case and punctuation, or is a short label, a separator (``:``, ``|``, `` - ``)
+        and the headline, as in ``"CGTN: <headline>"``, that line is removed from the
+        body (rule ``headline``). A body sentence that merely ends with the title's
+        words stays.
     infer_title : bool, default False
         Without a known title, take the first line as the headline when it is short
         (at most 20 words) and does not end like a sentence (``.``, ``:``, ``,``).
@@ -269,7 +325,10 @@ def clean_text(
                         if keep[j] and current[j].strip():
                             block.append(j)
                         j += 1
-                    if len(block) >= rule.min_lines:
+                    req = rule.requires_regex
+                    if len(block) >= rule.min_lines and (
+                        req is None or any(req.search(current[b]) for b in block)
+                    ):
                         for b in block:
                             drop(b, rule.name)
                     i = j
@@ -295,7 +354,7 @@ def clean_text(
     i = first_nonempty()
     if i is not None:
         first = current[i].strip()
-        if title and _norm_title(first).endswith(_norm_title(title)) and _norm_title(title):
+        if title and _is_headline(first, title):
             found_title = title
             drop(i, "headline")
         elif (
@@ -325,6 +384,8 @@ def clean_audit(
 
     Re-runs :func:`clean_text` on ``raw_text`` (cleaning is a pure function of the text,
     the rules and the title, so the audit is exactly what :func:`read_corpus` did).
+    Without ``rules``, the rules :func:`read_corpus` used (kept in
+    ``corpus.attrs["clean_rules"]``) are re-applied; the packaged defaults otherwise.
 
     Returns
     -------
@@ -333,6 +394,8 @@ def clean_audit(
     """
     if "raw_text" not in corpus.columns:
         raise AnalysisError("corpus has no raw_text column; load it with analysis.read_corpus")
+    if rules is None and "clean_rules" in corpus.attrs:
+        rules = tuple(corpus.attrs["clean_rules"])
     ruleset = (
         load_rules(rules)
         if not (isinstance(rules, tuple) and all(isinstance(r, Rule) for r in rules))

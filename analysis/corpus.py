@@ -277,7 +277,7 @@ def read_corpus(
         empty folder, an empty, whitespace-only or binary file, a manifest row without
         its file or a file without a row, duplicate doc_ids, an unparseable manifest date.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     if not path.exists():
         raise AnalysisError(f"{path}: no such file or folder; check the corpus path")
     if path.is_file():
@@ -286,9 +286,9 @@ def read_corpus(
                 f"{path}: unsupported corpus file; use a folder of .txt files or a .csv, .jsonl or .parquet file"
             )
         meta, texts = _read_table(path, columns or {})
-        strict_dates = False
+        manifest_path = None
     else:
-        meta, texts, strict_dates = _read_folder(
+        meta, texts, manifest_path = _read_folder(
             path, pattern=pattern, manifest=manifest, glob=glob, progress=progress
         )
     return _assemble(
@@ -298,14 +298,20 @@ def read_corpus(
         rules=rules,
         infer_title=infer_title,
         dedupe_threshold=dedupe_threshold,
-        strict_dates=strict_dates,
+        manifest_path=manifest_path,
     )
 
 
 def _read_folder(
     path: Path, *, pattern, manifest, glob, progress
-) -> tuple[pd.DataFrame, list[str], bool]:
-    files = sorted(p for p in path.glob(glob) if p.is_file() and not p.name.startswith("."))
+) -> tuple[pd.DataFrame, list[str], Path | None]:
+    # hidden files and anything under a hidden folder (.ipynb_checkpoints/, .git/) are
+    # not documents
+    files = sorted(
+        p
+        for p in path.glob(glob)
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
     if not files:
         raise AnalysisError(
             f"{path}: folder has no {glob.rsplit('/', 1)[-1]} files; point the corpus path at a folder of text files or at a CSV/JSONL/Parquet file"
@@ -337,7 +343,7 @@ def _read_folder(
             if dup.any():
                 meta["doc_id"] = [Path(r).with_suffix("").as_posix() for r in rel]
     texts = [_read_text_file(p) for p in _progress(paths, len(paths), progress, "reading")]
-    return meta, texts, manifest_path.is_file()
+    return meta, texts, (manifest_path if manifest_path.is_file() else None)
 
 
 def _read_table(path: Path, columns: Mapping[str, str]) -> tuple[pd.DataFrame, list[str]]:
@@ -387,7 +393,14 @@ def _read_table(path: Path, columns: Mapping[str, str]) -> tuple[pd.DataFrame, l
 
 
 def _assemble(
-    meta: pd.DataFrame, raw: list[str], *, clean, rules, infer_title, dedupe_threshold, strict_dates
+    meta: pd.DataFrame,
+    raw: list[str],
+    *,
+    clean,
+    rules,
+    infer_title,
+    dedupe_threshold,
+    manifest_path: Path | None,
 ) -> pd.DataFrame:
     meta = meta.reset_index(drop=True).copy()
     n = len(meta)
@@ -415,10 +428,10 @@ def _assemble(
         year = pd.to_numeric(meta["year"].replace("", pd.NA), errors="coerce").astype("Int64")
     from_date = out["date"].dt.year.astype("Int64")
     clash = year.notna() & from_date.notna() & (year != from_date)
-    if clash.any() and strict_dates:
+    if clash.any() and manifest_path is not None:
         i = int(np.flatnonzero(clash.to_numpy())[0])
         raise AnalysisError(
-            f"row {i + 2} ({out['doc_id'][i]}): year {year[i]} disagrees with date {out['date'][i].date()}; fix one of them"
+            f"{manifest_path}, line {i + 2} ({out['doc_id'][i]}): year {year[i]} disagrees with date {out['date'][i].date()}; fix one of them"
         )
     out["year"] = year.fillna(from_date)
     out["title"] = titles
@@ -448,6 +461,8 @@ def _assemble(
         )
     out["text"] = texts
     out["raw_text"] = raw
+    # the rules used, so clean_audit(corpus) reports exactly this load's removals
+    out.attrs["clean_rules"] = tuple(ruleset)
     return out
 
 

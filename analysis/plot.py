@@ -11,7 +11,27 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-__all__ = ["set_theme", "plot_lengths", "plot_faceted_bars", "label"]
+from .plot_terms import plot_keyness, plot_keywords, plot_term_rates
+from .plot_themes import (
+    plot_theme_contributions,
+    plot_theme_dispersion,
+    plot_theme_heatmap,
+    plot_theme_trend,
+)
+
+__all__ = [
+    "set_theme",
+    "label",
+    "plot_lengths",
+    "plot_faceted_bars",
+    "plot_keywords",
+    "plot_keyness",
+    "plot_term_rates",
+    "plot_theme_heatmap",
+    "plot_theme_trend",
+    "plot_theme_contributions",
+    "plot_theme_dispersion",
+]
 
 
 def set_theme() -> None:

@@ -72,7 +72,7 @@ def plot_top_terms(
             figsize=(3.6 * ncol, max(height, 0.22 * n_rank + 0.9) * nrow),
             squeeze=False,
         )
-    palette = sns.color_palette("deep", len(topics))
+    palette = sns.color_palette(n_colors=len(topics))
     for i, t in enumerate(topics):
         ax = axes.flat[i]
         d = data[data["topic"] == t].sort_values("rank")
@@ -133,7 +133,7 @@ def plot_topic_prevalence(
     if ax is None:
         with sns.axes_style("whitegrid"):
             _, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(groups) * max(1, len(tlist) / 3)), 4))
-    palette = sns.color_palette("deep", len(tlist))
+    palette = sns.color_palette(n_colors=len(tlist))
     width = 0.8
     step = width / max(len(tlist), 1)
     x0 = np.arange(len(groups))
@@ -201,7 +201,7 @@ def plot_select_k(
     _require(data, ("k", "seed", *metrics), "plot_select_k")
     with sns.axes_style("whitegrid"):
         fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 3.2), squeeze=False)
-    palette = sns.color_palette("deep", len(metrics))
+    palette = sns.color_palette(n_colors=len(metrics))
     for i, m in enumerate(metrics):
         ax = axes[0, i]
         mean = data.groupby("k", sort=True)[m].mean()

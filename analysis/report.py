@@ -45,6 +45,7 @@ _PACKAGES = (
     "seaborn", "papermill", "nbconvert", "pyyaml",
 )  # fmt: skip
 _KEEP = {"README.md", ".gitkeep"}
+_PATH_PARAMS = {"themes", "rules", "codebook"}
 
 
 def notebook_paths(notebook_dir: str | Path | None = None) -> list[Path]:
@@ -83,7 +84,29 @@ def _load_params(params: str | Path | Mapping | None) -> dict:
         raise AnalysisError(f"{p}{where}: not valid YAML; fix the syntax") from None
     if not isinstance(data, dict):
         raise AnalysisError(f"{p}: expected a mapping of parameter names to values")
-    return data
+    return _resolve_paths(data, p.resolve().parent)
+
+
+def _is_path_param(name: str) -> bool:
+    return name in _PATH_PARAMS or name.endswith(("_file", "_path", "_dir"))
+
+
+def _resolve_paths(data: dict, base: Path) -> dict:
+    """Make relative file parameters (``themes``, ``*_file``...) relative to ``base``."""
+    out = {}
+    for k, v in data.items():
+        if isinstance(v, dict):
+            out[k] = _resolve_paths(v, base)
+        elif (
+            isinstance(v, str)
+            and v
+            and _is_path_param(k)
+            and not Path(v).expanduser().is_absolute()
+        ):
+            out[k] = str((base / v).resolve())
+        else:
+            out[k] = v
+    return out
 
 
 def _params_for(name: str, declared: Mapping, common: Mapping, per_notebook: Mapping) -> dict:
@@ -307,6 +330,8 @@ def render(
     params : YAML path or mapping, optional
         Top-level keys are passed to every notebook that declares them; a key named
         after a notebook (``03-themes: {n_boot: 500}``) holds that notebook's own.
+        Relative paths of file parameters (``themes``, ``rules``, ``*_file``,
+        ``*_path``) in a YAML file are relative to that file's folder.
     notebooks : list of str, optional
         Subset of the suite by name (``["01-corpus"]``); default all.
     with_code : bool, default False

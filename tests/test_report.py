@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -30,6 +31,10 @@ def test_every_notebook_declares_typed_documented_parameters():
     for p in paths:
         params = notebook_parameters(p)
         assert {"corpus", "out"} <= set(params), p.name
+        nb = nbformat.read(p, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assigned = {m.group(1) for m in re.finditer(r"^(\w+)\s*[:=]", cell.source, flags=re.M)}
+        assert assigned == set(params), f"{p.name}: papermill cannot see {assigned - set(params)}"
         for name, spec in params.items():
             assert spec["inferred_type_name"] != "None", f"{p.name}: {name} has no type hint"
             assert spec["help"], f"{p.name}: {name} has no comment"
@@ -65,19 +70,6 @@ def test_html_has_no_code_by_default_and_a_table_of_contents(seed_report: Path):
     assert "set_theme" not in page
     assert 'class="toc"' in page and "Document lengths" in page
     assert "<img" in page
-
-
-def test_with_code_keeps_code(tmp_path: Path):
-    out = render(SEEDS, tmp_path / "r", notebooks=["01-corpus"], with_code=True, quiet=True)
-    assert "set_theme" in (out / "01-corpus.html").read_text(encoding="utf-8")
-
-
-def test_tables_are_byte_identical_between_runs(seed_report: Path, tmp_path: Path):
-    again = render(SEEDS, tmp_path / "again", notebooks=["01-corpus"], quiet=True)
-    first = sorted((seed_report / "tables").glob("*.csv"))
-    assert first
-    for f in first:
-        assert f.read_bytes() == (again / "tables" / f.name).read_bytes(), f.name
 
 
 def _failing_suite(folder: Path) -> Path:
@@ -141,20 +133,25 @@ def test_document_text_is_escaped_in_html(tmp_path: Path):
     assert "<b>Evil</b>" not in pages
 
 
-def test_nested_report_survives_a_rerun(seed_report: Path, tmp_path: Path):
+def test_rerun_keeps_nested_report_and_gives_byte_identical_tables(seed_report: Path):
+    before = {f.name: f.read_bytes() for f in (seed_report / "tables").glob("*.csv")}
+    assert before
     nested = seed_report / "example"
     nested.mkdir(exist_ok=True)
     (nested / "provenance.json").write_text("{}", encoding="utf-8")
     render(SEEDS, seed_report, notebooks=["01-corpus"], quiet=True)
     assert (nested / "provenance.json").is_file()
+    after = {f.name: f.read_bytes() for f in (seed_report / "tables").glob("*.csv")}
+    assert after == before
 
 
-def test_params_file_reaches_notebook_and_unknown_params_are_refused(tmp_path: Path):
+def test_params_file_reaches_notebook_with_code_and_unknown_params_are_refused(tmp_path: Path):
     good = tmp_path / "good.yaml"
     good.write_text("01-corpus:\n  top_n: 3\n", encoding="utf-8")
-    out = render(SEEDS, tmp_path / "r", good, notebooks=["01-corpus"], quiet=True)
+    out = render(SEEDS, tmp_path / "r", good, notebooks=["01-corpus"], with_code=True, quiet=True)
     top = (out / "tables" / "corpus-top-terms.csv").read_text(encoding="utf-8").splitlines()
     assert len(top) == 1 + 3 * 5  # header + 3 terms for each of 5 documents
+    assert "set_theme" in (out / "01-corpus.html").read_text(encoding="utf-8")  # --with-code
     bad = tmp_path / "bad.yaml"
     bad.write_text("01-corpus:\n  no_such_parameter: 1\n", encoding="utf-8")
     with pytest.raises(

@@ -1,0 +1,232 @@
+"""Term statistics on the command line: keywords, frequencies, keyness, kwic, collocations.
+
+Examples::
+
+    python -m analysis keywords --corpus seeds --by source --top 10 --ngram 1 2
+    python -m analysis frequencies --corpus seeds --by year --terms war multilateralism
+    python -m analysis keyness --corpus seeds --by year --target 2025 --measure log_likelihood
+    python -m analysis kwic --corpus seeds "community with a shared future" --window 6
+    python -m analysis collocations --corpus seeds --n 2 --measure likelihood_ratio
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import add_corpus_argument, add_format_argument, emit, load
+
+__all__ = ["register"]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more")
+    return value
+
+
+def _min_df(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: give a count (5) or a proportion (0.01)"
+            ) from None
+
+
+def _add_dtm_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--unit",
+        choices=("document", "paragraph", "sentence"),
+        default="document",
+        help="unit of the document-term matrix (default: document)",
+    )
+    p.add_argument(
+        "--ngram",
+        nargs=2,
+        type=_positive,
+        default=(1, 1),
+        metavar=("MIN", "MAX"),
+        help="n-gram range, e.g. --ngram 1 2 (default: 1 1)",
+    )
+    p.add_argument("--stem", action="store_true", help="Snowball-stem the terms")
+    p.add_argument(
+        "--no-stop-words", action="store_true", help="keep English stop words (default: drop)"
+    )
+    p.add_argument(
+        "--min-df", type=_min_df, default=1, help="drop terms in fewer units (default: 1)"
+    )
+
+
+def _dtm(args: argparse.Namespace):
+    from ..dtm import build_dtm
+
+    lo, hi = args.ngram
+    if lo > hi:
+        from ..errors import AnalysisError
+
+        raise AnalysisError(f"--ngram {lo} {hi}: the first number must not exceed the second")
+    return build_dtm(
+        load(args),
+        unit=args.unit,
+        ngram_range=(lo, hi),
+        stem=args.stem,
+        stop_words=None if args.no_stop_words else "english",
+        min_df=args.min_df,
+    )
+
+
+def _keywords(args: argparse.Namespace) -> int:
+    from ..keywords import tfidf_keywords
+
+    emit(tfidf_keywords(_dtm(args), by=args.by, top=args.top), args.format)
+    return 0
+
+
+def _frequencies(args: argparse.Namespace) -> int:
+    from ..compare import term_frequencies
+
+    table = term_frequencies(_dtm(args), by=args.by, terms=args.terms)
+    if args.terms is None:
+        table = table.groupby("group", sort=False).head(args.top)
+    emit(table, args.format)
+    return 0
+
+
+def _keyness(args: argparse.Namespace) -> int:
+    from ..compare import keyness
+
+    table = keyness(
+        _dtm(args),
+        by=args.by,
+        target=args.target,
+        reference=args.reference,
+        measure=args.measure,
+        top=args.top,
+    )
+    emit(table, args.format)
+    return 0
+
+
+def _kwic(args: argparse.Namespace) -> int:
+    from ..concordance import kwic
+
+    emit(kwic(load(args), args.query, window=args.window), args.format)
+    return 0
+
+
+def _collocations(args: argparse.Namespace) -> int:
+    from ..concordance import collocations
+
+    table = collocations(
+        load(args),
+        n=args.n,
+        measure=args.measure,
+        min_freq=args.min_freq,
+        window=args.window,
+        top=args.top,
+        stop_words=None if args.no_stop_words else "english",
+    )
+    emit(table, args.format)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "keywords",
+        help="TF-IDF keywords per document or per group",
+        description="TF-IDF keywords (tf = count / tokens, smooth idf over the groups).",
+    )
+    add_corpus_argument(p)
+    p.add_argument("--by", metavar="COLUMN", help="group by this column (default: per document)")
+    p.add_argument("--top", type=_positive, default=10, help="terms per group (default: 10)")
+    _add_dtm_options(p)
+    add_format_argument(p)
+    p.set_defaults(func=_keywords)
+
+    p = subparsers.add_parser(
+        "frequencies",
+        help="term counts and rates per 1,000 tokens by group",
+        description="Counts and rates per 1,000 tokens (tokens before stop-word removal).",
+    )
+    add_corpus_argument(p)
+    p.add_argument("--by", metavar="COLUMN", help="group by this column (default: per document)")
+    p.add_argument("--terms", nargs="+", metavar="TERM", help="report these terms (all groups)")
+    p.add_argument(
+        "--top",
+        type=_positive,
+        default=10,
+        help="without --terms: the most frequent terms per group (default: 10)",
+    )
+    _add_dtm_options(p)
+    add_format_argument(p)
+    p.set_defaults(func=_frequencies)
+
+    p = subparsers.add_parser(
+        "keyness",
+        help="terms over- and under-represented in a target group",
+        description="Keyness of a target group against a reference (default: all other "
+        "groups): log-odds with informative Dirichlet prior (Monroe et al. 2008), "
+        "Dunning's G2 or Pearson's chi2.",
+    )
+    add_corpus_argument(p)
+    p.add_argument("--by", required=True, metavar="COLUMN", help="grouping column, e.g. year")
+    p.add_argument("--target", required=True, nargs="+", metavar="VALUE", help="target group(s)")
+    p.add_argument(
+        "--reference", nargs="+", metavar="VALUE", help="reference group(s) (default: the rest)"
+    )
+    p.add_argument(
+        "--measure",
+        choices=("log_odds_dirichlet", "log_likelihood", "chi2"),
+        default="log_odds_dirichlet",
+        help="keyness statistic (default: log_odds_dirichlet)",
+    )
+    p.add_argument("--top", type=_positive, default=15, help="terms on each side (default: 15)")
+    _add_dtm_options(p)
+    add_format_argument(p)
+    p.set_defaults(func=_keyness)
+
+    p = subparsers.add_parser(
+        "kwic",
+        help="keyword in context for a word, glob or phrase",
+        description="Keyword in context. QUERY is a word, a glob ('multilateral*') or a "
+        "phrase in quotes; matching is case-insensitive and crosses line breaks.",
+    )
+    add_corpus_argument(p)
+    p.add_argument("query", metavar="QUERY", help="word, glob or phrase to search")
+    p.add_argument(
+        "--window", type=int, default=8, help="words of context on each side (default: 8)"
+    )
+    add_format_argument(p)
+    p.set_defaults(func=_kwic)
+
+    p = subparsers.add_parser(
+        "collocations",
+        help="collocations by PMI or likelihood ratio (nltk)",
+        description="Bigram or trigram collocations within documents (nltk collocation "
+        "finders), after a frequency and a stop-word filter.",
+    )
+    add_corpus_argument(p)
+    p.add_argument("--n", type=int, choices=(2, 3), default=2, help="2 or 3 words (default: 2)")
+    p.add_argument(
+        "--measure",
+        choices=("pmi", "likelihood_ratio"),
+        default="pmi",
+        help="association measure (default: pmi)",
+    )
+    p.add_argument(
+        "--min-freq", type=_positive, default=3, help="minimum n-gram count (default: 3)"
+    )
+    p.add_argument(
+        "--window", type=int, help="bigrams: count pairs within this many words (default: 2)"
+    )
+    p.add_argument("--top", type=_positive, default=20, help="rows (default: 20)")
+    p.add_argument("--no-stop-words", action="store_true", help="keep n-grams with stop words")
+    add_format_argument(p)
+    p.set_defaults(func=_collocations)

@@ -1,0 +1,323 @@
+"""Term frequencies by group and keyness between groups.
+
+Both work on the group sums of a :class:`analysis.dtm.DTM` (:func:`analysis.group_counts`)
+with vectorised numpy/scipy operations over the whole vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .dtm import DTM, group_counts
+from .errors import AnalysisError
+from .keywords import term_order
+
+__all__ = ["term_frequencies", "keyness", "MEASURES"]
+
+MEASURES = ("log_odds_dirichlet", "log_likelihood", "chi2")
+
+FREQUENCY_COLUMNS = ["group", "term", "count", "tokens", "rate_per_1k"]
+KEYNESS_COLUMNS = [
+    "term",
+    "score",
+    "z",
+    "p",
+    "count_target",
+    "count_reference",
+    "rate_target",
+    "rate_reference",
+    "measure",
+    "target",
+    "reference",
+]
+
+
+def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
+    """Column indices of ``terms`` (display forms, or internal keys as a fallback)."""
+    if isinstance(terms, str):
+        terms = [terms]
+    terms = list(terms)
+    if not terms:
+        raise AnalysisError("terms=[]: give at least one term, or None for all terms")
+    display = {str(t): i for i, t in enumerate(dtm.terms)}
+    keys = {str(k): i for i, k in enumerate(dtm.keys)}
+    idx, unknown = [], []
+    for t in terms:
+        s = str(t)
+        i = display.get(s, display.get(s.lower(), keys.get(s, keys.get(s.lower()))))
+        if i is None:
+            unknown.append(s)
+        else:
+            idx.append(i)
+    if unknown:
+        raise AnalysisError(
+            f"terms not in the document-term matrix: {', '.join(map(repr, unknown))}; "
+            "check the spelling, stop words, min_df and ngram_range of build_dtm"
+        )
+    return np.asarray(idx, dtype=np.int64)
+
+
+def term_frequencies(
+    dtm: DTM, *, by: str | None, terms: str | Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Counts and rates per 1,000 tokens of terms in each group.
+
+    ``rate_per_1k = 1000 * count / tokens`` where ``tokens`` is the number of word
+    tokens of the group before stop-word removal (the sum of ``dtm.docs["n_tokens"]``),
+    so rates of different groups, and of unigrams and phrases, share one denominator.
+
+    Parameters
+    ----------
+    dtm : DTM
+        From :func:`analysis.build_dtm`.
+    by : str or None
+        A column of ``dtm.docs`` to group by (``"year"``, ``"source"``, ...); None gives
+        one group per unit (``unit_id``).
+    terms : str, list of str or None, default None
+        Display forms (or, with stemming, stems) to report. Each requested term gets a
+        row for every group, zeros included, in the order given. None reports every
+        term with a non-zero count in a group (sparse), by count descending then term.
+
+    Returns
+    -------
+    DataFrame
+        ``group, term, count, tokens, rate_per_1k``, by group (sorted labels, or unit
+        order when ``by`` is None).
+    """
+    groups, counts, n_tokens = group_counts(dtm, by)
+    counts = counts.tocsr()
+    counts.sum_duplicates()
+    tokens = np.asarray(n_tokens, dtype=np.int64)
+    groups = np.asarray(groups, dtype=object)
+    if terms is not None:
+        idx = _term_index(dtm, terms)
+        sub = counts[:, idx].toarray().astype(np.int64)
+        g = np.repeat(np.arange(len(groups)), len(idx))
+        cnt = sub.ravel()
+        term = np.tile(np.asarray(dtm.terms, dtype=object)[idx], len(groups))
+    else:
+        g = np.repeat(np.arange(len(groups)), np.diff(counts.indptr))
+        cols = counts.indices
+        cnt = counts.data.astype(np.int64)
+        order = np.lexsort((term_order(dtm.terms)[cols], -cnt, g))
+        g, cols, cnt = g[order], cols[order], cnt[order]
+        term = np.asarray(dtm.terms, dtype=object)[cols]
+    tok = tokens[g]
+    rate = np.divide(1000.0 * cnt, tok, out=np.full(len(cnt), np.nan), where=tok > 0)
+    return pd.DataFrame(
+        {"group": groups[g], "term": term, "count": cnt, "tokens": tok, "rate_per_1k": rate}
+    )
+
+
+def _as_list(value: Any) -> list:
+    if isinstance(value, str) or not isinstance(value, Sequence | np.ndarray | pd.Index):
+        return [value]
+    return list(value)
+
+
+def _resolve(values: Any, groups: np.ndarray, by: str, name: str) -> np.ndarray:
+    """Row indices of ``values`` among ``groups``; matches by value, then by str()."""
+    wanted = _as_list(values)
+    if not wanted:
+        raise AnalysisError(f"{name}=[]: give at least one value of column {by!r}")
+    as_str = {}
+    for i, g in enumerate(groups):
+        as_str.setdefault(str(g), i)
+    rows, unknown = [], []
+    for v in wanted:
+        hit = [i for i, g in enumerate(groups) if g == v]
+        if not hit and str(v) in as_str:
+            hit = [as_str[str(v)]]
+        if hit:
+            rows.append(hit[0])
+        else:
+            unknown.append(str(v))
+    if unknown:
+        shown = ", ".join(map(str, groups[:20])) + (", ..." if len(groups) > 20 else "")
+        raise AnalysisError(
+            f"{name}={', '.join(unknown)} is not a value of column {by!r}; its values are {shown}"
+        )
+    return np.unique(np.asarray(rows, dtype=np.int64))
+
+
+def _label(groups: np.ndarray, rows: np.ndarray, rest: bool) -> str:
+    """``2010+2020`` for up to three groups, ``1946...2023 (78 groups)`` beyond."""
+    values = [str(g) for g in groups[rows]]
+    names = (
+        "+".join(values)
+        if len(values) <= 3
+        else f"{values[0]}...{values[-1]} ({len(values)} groups)"
+    )
+    return f"rest ({names})" if rest and len(rows) > 1 else names
+
+
+def keyness(
+    dtm: DTM,
+    *,
+    by: str,
+    target: Any,
+    reference: Any = None,
+    measure: str = "log_odds_dirichlet",
+    top: int | None = None,
+    alpha0: float = 1000.0,
+) -> pd.DataFrame:
+    """Terms over- and under-represented in a target group against a reference.
+
+    The counts of the target group(s) and the reference group(s) are summed over their
+    units. For each term ``i``, ``y_t``, ``y_r`` are its counts in target and reference.
+
+    ``measure="log_odds_dirichlet"`` (default): the log-odds ratio with an informative
+    Dirichlet prior of Monroe, Colaresi & Quinn (2008, "Fightin' Words", *Political
+    Analysis* 16(4), eq. 16-22). With ``n_t = sum_i y_t``, ``n_r = sum_i y_r`` the term
+    totals of the two sides (after stop-word removal), and the prior
+    ``alpha_i = alpha0 * c_i / sum_j c_j`` built from the corpus-wide counts ``c`` (all
+    groups of the DTM)::
+
+        delta_i  = ln((y_t + a_i) / (n_t + alpha0 - y_t - a_i))
+                   - ln((y_r + a_i) / (n_r + alpha0 - y_r - a_i))
+        sigma2_i = 1 / (y_t + a_i) + 1 / (y_r + a_i)
+        z_i      = delta_i / sqrt(sigma2_i)
+
+    ``score`` is ``delta`` (the shrunken log-odds ratio), ``z`` its z-score, and ``p``
+    the two-sided normal p-value of ``z``. ``alpha0`` (default 1000 pseudo-counts) sets
+    the strength of the prior: larger values shrink rare terms harder toward zero.
+
+    ``measure="log_likelihood"``: Dunning's (1993) G² on the 2x2 table of the term
+    against all other tokens, with corpus sizes ``N_t``, ``N_r`` = tokens before
+    stop-word removal (``n_tokens``)::
+
+        O = [[y_t, y_r], [N_t - y_t, N_r - y_r]],  E_jk = row_j * col_k / N
+        G2 = 2 * sum O_jk * ln(O_jk / E_jk)      (0 * ln 0 = 0)
+
+    ``measure="chi2"``: Pearson's chi² on the same table without continuity correction,
+    ``N (ad - bc)² / ((a+b)(c+d)(a+c)(b+d))``. For both, ``score`` is the statistic
+    signed by direction (positive: higher rate in the target), ``z = sign * sqrt(stat)``
+    (the signed root, standard normal under the null) and ``p = P(chi²(1) > stat)``.
+
+    p-values treat every token as an independent draw, which texts are not; with few
+    documents they describe how surprising a difference is, not a population inference.
+
+    Parameters
+    ----------
+    dtm : DTM
+    by : str
+        The ``dtm.docs`` column that defines the groups.
+    target : value or list of values
+        Group(s) of ``by`` pooled as the target, e.g. ``2025`` or ``["CGTN", "wire"]``.
+        Values match by equality, or by their string form (so ``"2025"`` finds 2025).
+    reference : value, list of values or None, default None
+        Group(s) pooled as the reference; None takes all groups not in ``target``.
+    measure : {"log_odds_dirichlet", "log_likelihood", "chi2"}
+    top : int or None, default None
+        Keep the ``top`` terms with the largest ``z`` (characteristic of the target)
+        and the ``top`` with the smallest (characteristic of the reference); None keeps
+        every term that occurs in target or reference.
+    alpha0 : float, default 1000
+        Total prior pseudo-count of the log-odds measure (ignored by the others).
+
+    Returns
+    -------
+    DataFrame
+        ``term, score, z, p, count_target, count_reference, rate_target,
+        rate_reference, measure, target, reference``; rates per 1,000 tokens. Sorted by
+        ``z`` descending, ties by term.
+    """
+    if measure not in MEASURES:
+        raise AnalysisError(f"measure={measure!r} is not one of {', '.join(MEASURES)}")
+    if top is not None and (
+        isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1
+    ):
+        raise AnalysisError(f"top={top!r}: give a positive whole number or None")
+    if not alpha0 > 0:
+        raise AnalysisError(f"alpha0={alpha0!r}: give a positive number of prior pseudo-counts")
+    if by is None:
+        raise AnalysisError("by=None: keyness needs a grouping column, e.g. by='year'")
+    groups, counts, n_tokens = group_counts(dtm, by)
+    groups = np.asarray(groups, dtype=object)
+    t_rows = _resolve(target, groups, by, "target")
+    if reference is None:
+        r_rows = np.setdiff1d(np.arange(len(groups)), t_rows)
+        if len(r_rows) == 0:
+            raise AnalysisError(
+                f"target covers every value of column {by!r}; nothing is left as reference"
+            )
+    else:
+        r_rows = _resolve(reference, groups, by, "reference")
+        both = np.intersect1d(t_rows, r_rows)
+        if len(both):
+            raise AnalysisError(
+                f"reference and target share {', '.join(str(g) for g in groups[both])}; "
+                "a group can be on one side only"
+            )
+    counts = counts.tocsr()
+    y_t = np.asarray(counts[t_rows].sum(axis=0), dtype=np.float64).ravel()
+    y_r = np.asarray(counts[r_rows].sum(axis=0), dtype=np.float64).ravel()
+    tok_t = float(np.sum(np.asarray(n_tokens)[t_rows]))
+    tok_r = float(np.sum(np.asarray(n_tokens)[r_rows]))
+    t_label = _label(groups, t_rows, rest=False)
+    r_label = _label(groups, r_rows, rest=reference is None)
+    for side, total, label in (("target", y_t.sum(), t_label), ("reference", y_r.sum(), r_label)):
+        if total == 0:
+            raise AnalysisError(
+                f"{side} {label} has no counted terms; pick groups with text or relax "
+                "stop_words/min_df"
+            )
+    idx = np.flatnonzero((y_t + y_r) > 0)  # terms that occur in target or reference
+    y_t, y_r = y_t[idx], y_r[idx]
+    if measure == "log_odds_dirichlet":
+        corpus = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+        a = alpha0 * corpus[idx] / corpus.sum()
+        n_t, n_r = y_t.sum(), y_r.sum()
+        delta = np.log((y_t + a) / (n_t + alpha0 - y_t - a)) - np.log(
+            (y_r + a) / (n_r + alpha0 - y_r - a)
+        )
+        z = delta / np.sqrt(1.0 / (y_t + a) + 1.0 / (y_r + a))
+        score = delta
+        p = 2.0 * stats.norm.sf(np.abs(z))
+    else:
+        stat = _two_by_two(y_t, y_r, tok_t, tok_r, measure)
+        sign = np.sign(y_t * tok_r - y_r * tok_t)
+        score = sign * stat
+        z = sign * np.sqrt(stat)
+        p = stats.chi2.sf(stat, 1)
+    order = np.lexsort((term_order(dtm.terms)[idx], -z))
+    if top is not None and len(order) > 2 * top:
+        zs = z[order]
+        pos, neg = order[zs > 0][:top], order[zs < 0][-top:]
+        order = np.concatenate([pos, neg])
+    return pd.DataFrame(
+        {
+            "term": np.asarray(dtm.terms, dtype=object)[idx[order]],
+            "score": score[order],
+            "z": z[order],
+            "p": p[order],
+            "count_target": y_t[order].astype(np.int64),
+            "count_reference": y_r[order].astype(np.int64),
+            "rate_target": 1000.0 * y_t[order] / tok_t if tok_t else np.nan,
+            "rate_reference": 1000.0 * y_r[order] / tok_r if tok_r else np.nan,
+            "measure": measure,
+            "target": t_label,
+            "reference": r_label,
+        }
+    )
+
+
+def _two_by_two(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float, measure: str) -> np.ndarray:
+    """G² or Pearson chi² of the tables [[a, b], [n_a - a, n_b - b]], vectorised."""
+    c, d = n_a - a, n_b - b
+    n = n_a + n_b
+    if measure == "chi2":
+        num = n * (a * d - b * c) ** 2
+        den = (a + b) * (c + d) * n_a * n_b
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    g = np.zeros_like(a)
+    for obs, row, col in ((a, a + b, n_a), (b, a + b, n_b), (c, c + d, n_a), (d, c + d, n_b)):
+        exp = row * col / n
+        ok = obs > 0
+        g[ok] += obs[ok] * np.log(obs[ok] / exp[ok])
+    return np.maximum(2.0 * g, 0.0)

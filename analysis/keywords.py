@@ -1,0 +1,154 @@
+"""TF-IDF keywords per unit or per group of units.
+
+Everything is computed on the sparse counts of a :class:`analysis.dtm.DTM` with
+vectorised scipy/numpy operations (no Python loop over terms), so keywords by year on the
+full UN General Debate matrix (10,952 speeches x ~500k terms) take well under a second.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .dtm import DTM, group_counts
+from .errors import AnalysisError
+
+__all__ = ["tfidf_keywords", "top_per_row"]
+
+KEYWORD_COLUMNS = ["group", "term", "score", "rank", "count"]
+
+
+def _check_top(top: int | None) -> None:
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int | np.integer)):
+        raise AnalysisError(f"top={top!r}: give a positive whole number or None")
+    if top is not None and top < 1:
+        raise AnalysisError(f"top={top!r}: give a positive whole number or None")
+
+
+def term_order(terms: np.ndarray) -> np.ndarray:
+    """Alphabetical rank of each term (0 = first), the deterministic tie-breaker."""
+    order = np.argsort(np.asarray(terms, dtype=str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def top_per_row(
+    scores: sp.csr_matrix, top: int | None, tiebreak: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``top`` largest stored entries of each row of a canonical CSR ``scores``.
+
+    Ties are broken by ``tiebreak`` (smaller first), and every entry tied with the
+    ``top``-th one is ranked before the cut, so the result does not depend on storage
+    order. Returns ``(row, col, rank, pos)`` arrays, rank starting at 1, rows in
+    order; ``pos`` indexes ``scores.data``.
+    """
+    n_rows = scores.shape[0]
+    indptr, indices, data = scores.indptr, scores.indices, scores.data
+    lengths = np.diff(indptr)
+    row_of = np.repeat(np.arange(n_rows), lengths)
+    if top is not None:
+        # Per-row threshold: the top-th largest value of each long row (vectorised over
+        # rows by partitioning each row's slice; only rows longer than ``top`` need it).
+        keep = np.ones(len(data), dtype=bool)
+        for r in np.flatnonzero(lengths > top):
+            seg = data[indptr[r] : indptr[r + 1]]
+            kth = np.partition(seg, len(seg) - top)[len(seg) - top]
+            keep[indptr[r] : indptr[r + 1]] = seg >= kth
+        sel = np.flatnonzero(keep)
+    else:
+        sel = np.arange(len(data))
+    rows, cols, vals = row_of[sel], indices[sel], data[sel]
+    order = np.lexsort((tiebreak[cols], -vals, rows))
+    rows, cols, pos = rows[order], cols[order], sel[order]
+    # rank within row = position since the row's first selected entry
+    starts = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(len(rows)) - starts + 1
+    if top is not None:
+        ok = rank <= top
+        rows, cols, rank, pos = rows[ok], cols[ok], rank[ok], pos[ok]
+    return rows, cols, rank, pos
+
+
+def tfidf_keywords(dtm: DTM, *, by: str | None = None, top: int | None = 20) -> pd.DataFrame:
+    """The terms with the highest TF-IDF in each unit or each group of units.
+
+    With ``by=None`` each unit of the DTM (document, paragraph or sentence) is a
+    "document" of the TF-IDF; with ``by="source"``, ``"year"`` or any ``dtm.docs``
+    column, the units of each group are concatenated (their counts summed) and the
+    groups are the documents.
+
+    Formulas (``g`` a group, ``t`` a term, ``G`` the number of groups, ``df_t`` the
+    number of groups in which ``t`` occurs)::
+
+        tf(t, g)  = count(t, g) / n_tokens(g)
+        idf(t)    = ln((1 + G) / (1 + df_t)) + 1
+        score     = tf(t, g) * idf(t)
+
+    ``n_tokens(g)`` is the number of word tokens of the group before stop-word removal
+    (``dtm.docs["n_tokens"]``), so ``tf`` is a relative frequency and scores are
+    comparable between groups of different lengths. The idf is scikit-learn's smooth
+    idf (``TfidfTransformer(smooth_idf=True)``): within a group the ranking equals that
+    of scikit-learn's un-normalised TF-IDF on the group counts. When grouped, the idf
+    is computed over the *groups*, not the units: a keyword of a group should
+    distinguish it from the other groups, so a term that every group uses gets the
+    minimum idf of 1, whatever its spread over the units. With few groups the idf takes
+    few values (with 3 groups: 1, 1.29 or 1.69), so keywords of small corpora lean on
+    frequency; they describe the texts and are no test of difference (see
+    :func:`analysis.keyness` for that).
+
+    Parameters
+    ----------
+    dtm : DTM
+        From :func:`analysis.build_dtm`.
+    by : str or None, default None
+        A column of ``dtm.docs`` to group by; None ranks terms per unit.
+    top : int or None, default 20
+        Terms per group; None keeps every term that occurs in the group.
+
+    Returns
+    -------
+    DataFrame
+        ``group, term, score, rank, count``, by group (sorted labels, or unit order when
+        ``by`` is None), then rank. ``group`` is the
+        ``unit_id`` when ``by`` is None. Ties are ranked by score descending, then term
+        alphabetically, so the table is deterministic. Groups with no terms are absent.
+    """
+    _check_top(top)
+    groups, counts, n_tokens = group_counts(dtm, by)
+    counts = counts.tocsr()  # no duplicate entries (DTM contract); order within rows is free
+    n_groups = counts.shape[0]
+    if n_groups == 0 or counts.shape[1] == 0:
+        return _empty()
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log((1.0 + n_groups) / (1.0 + df)) + 1.0
+    length = np.asarray(n_tokens, dtype=np.float64)
+    inv = np.divide(1.0, length, out=np.zeros_like(length), where=length > 0)
+    row_of = np.repeat(np.arange(n_groups), np.diff(counts.indptr))
+    # same sparsity structure as counts: score = count / n_tokens * idf, entry by entry
+    data = counts.data.astype(np.float64) * inv[row_of] * idf[counts.indices]
+    scores = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+    rows, cols, rank, pos = top_per_row(scores, top, term_order(dtm.terms))
+    out = pd.DataFrame(
+        {
+            "group": np.asarray(groups, dtype=object)[rows],
+            "term": np.asarray(dtm.terms, dtype=object)[cols],
+            "score": data[pos],
+            "rank": rank.astype(np.int64),
+            "count": counts.data[pos].astype(np.int64),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "group": pd.Series([], dtype=object),
+            "term": pd.Series([], dtype=object),
+            "score": pd.Series([], dtype=np.float64),
+            "rank": pd.Series([], dtype=np.int64),
+            "count": pd.Series([], dtype=np.int64),
+        }
+    )
