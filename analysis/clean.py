@@ -13,7 +13,6 @@ overlap heavily (Broder 1997, bottom-k sketches).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +32,7 @@ __all__ = [
     "clean_text",
     "clean_audit",
     "near_duplicates",
+    "ShingleSketcher",
     "normalize_text",
 ]
 
@@ -48,14 +48,8 @@ _RULE_KEYS = {
     "after_fraction",
 }
 
-_SPACES = dict.fromkeys(
-    map(
-        ord,
-        "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u3000\t",
-    ),
-    " ",
-)
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
+_SPACE_RE = re.compile("[\u00a0\u2007\u202f\u2000-\u2006\u2008-\u200a\u3000\t]")
+_INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
 
 
 def normalize_text(text: str) -> str:
@@ -69,7 +63,8 @@ def normalize_text(text: str) -> str:
 
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    text = text.translate(_SPACES).translate(_INVISIBLE)
+    text = _SPACE_RE.sub(" ", text)
+    text = _INVISIBLE_RE.sub("", text)
     return re.sub(r"[ ]+\n", "\n", text)
 
 
@@ -410,22 +405,49 @@ def clean_audit(
     return pd.DataFrame(rows, columns=["doc_id", "rule", "line", "chars", "text"])
 
 
-def _shingle_sketch(text: str, *, n: int, k: int) -> np.ndarray:
-    toks = re.findall(r"\w+", text.lower())
-    if not toks:
-        return np.empty(0, dtype=np.uint64)
-    h = pd.util.hash_array(np.asarray(toks, dtype=object)).astype(np.uint64)
-    if len(h) < n:
-        sh = np.array([np.bitwise_xor.reduce(h * np.uint64(0x9E3779B97F4A7C15))], dtype=np.uint64)
-    else:
-        sh = np.zeros(len(h) - n + 1, dtype=np.uint64)
-        mult = np.uint64(1)
+_WORD_RE = re.compile(r"\w+")
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: a fixed, well-mixed bijection of uint64 (no salt)."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+class ShingleSketcher:
+    r"""Word tokens and a bottom-k shingle sketch of each text, in one pass.
+
+    Words (lower-cased ``\w+`` runs) get integer ids from a vocabulary shared across
+    the texts, so one tokenization serves both the token count and the sketch. A
+    shingle of ``n`` consecutive word ids is hashed with a fixed (unsalted) mixing
+    function, so sketches, and hence duplicate flags, are identical from run to run.
+    """
+
+    def __init__(self, *, n: int = 5, k: int = 128) -> None:
+        self.n, self.k = n, k
+        self.vocab: dict[str, int] = {}
+
+    def __call__(self, text: str) -> tuple[int, np.ndarray]:
+        toks = _WORD_RE.findall(text.lower())
+        if not toks:
+            return 0, np.empty(0, dtype=np.uint64)
+        vocab = self.vocab
+        setdefault = vocab.setdefault
+        ids = np.fromiter(
+            (setdefault(t, len(vocab)) for t in toks), dtype=np.uint64, count=len(toks)
+        )
+        h = _mix64(ids + np.uint64(1))
+        n = min(self.n, len(h))
+        m = len(h) - n + 1
+        sh = np.zeros(m, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for j in range(n):
-                sh += h[j : len(h) - n + 1 + j] * mult
-                mult *= np.uint64(1099511628211)
-    sh = np.unique(sh)
-    return sh[:k]
+                sh = _mix64(sh ^ h[j : m + j])
+        return len(toks), np.unique(sh)[: self.k]
 
 
 def near_duplicates(
@@ -435,16 +457,20 @@ def near_duplicates(
     threshold: float = 0.8,
     shingle: int = 5,
     sketch: int = 128,
-    max_postings: int = 64,
+    max_postings: int = 500,
 ) -> pd.DataFrame:
-    """Pairs of near-duplicate documents.
+    r"""Pairs of near-duplicate documents.
 
-    Each text becomes its set of word ``shingle``-grams, summarised by the ``sketch``
-    smallest shingle hashes (a bottom-k sketch; Broder 1997, "On the resemblance and
-    containment of documents"). For candidate pairs (documents sharing a sketched
-    shingle; shingles sketched in more than ``max_postings`` documents are ignored as
-    boilerplate), the Jaccard resemblance is estimated as the share of the ``sketch``
-    smallest hashes of the union that both sketches hold.
+    Each text becomes its set of word ``shingle``-grams (lower-cased ``\w+`` runs),
+    summarised by the ``sketch`` smallest shingle hashes, a bottom-k sketch (Broder
+    1997, "On the resemblance and containment of documents"). The Jaccard resemblance
+    of two documents is estimated as the share of the ``sketch`` smallest hashes of the
+    union of their sketches that both sketches hold.
+
+    Only pairs that share enough sketched shingles to possibly reach ``threshold``
+    are scored (the shared counts come from one sparse product). Shingles sketched in
+    more than ``max_postings`` documents are ignored as boilerplate, so a group of more
+    than ``max_postings`` identical documents is not flagged.
 
     Returns
     -------
@@ -452,24 +478,41 @@ def near_duplicates(
         Columns ``doc_id, duplicate_of, similarity`` for every pair at or above
         ``threshold``; ``duplicate_of`` is the earlier document of the pair.
     """
-    ids = list(doc_ids)
-    sketches = [_shingle_sketch(t, n=shingle, k=sketch) for t in texts]
-    postings: dict[int, list[int]] = defaultdict(list)
-    for d, sk in enumerate(sketches):
-        for h in sk.tolist():
-            postings[h].append(d)
-    pairs: set[tuple[int, int]] = set()
-    for docs in postings.values():
-        if 1 < len(docs) <= max_postings:
-            for a_i, a in enumerate(docs):
-                for b in docs[a_i + 1 :]:
-                    pairs.add((a, b))
-    rows = []
-    for a, b in sorted(pairs):
+    sketcher = ShingleSketcher(n=shingle, k=sketch)
+    sketches = [sketcher(t)[1] for t in texts]
+    return _pairs_from_sketches(
+        list(doc_ids), sketches, threshold=threshold, k=sketch, max_postings=max_postings
+    )
+
+
+def _pairs_from_sketches(
+    ids: list[str], sketches: list[np.ndarray], *, threshold: float, k: int, max_postings: int
+) -> pd.DataFrame:
+    import scipy.sparse as sp
+
+    empty = pd.DataFrame({"doc_id": [], "duplicate_of": [], "similarity": []}).astype(
+        {"doc_id": str, "duplicate_of": str, "similarity": float}
+    )
+    lens = np.array([len(s) for s in sketches], dtype=np.int64)
+    if len(sketches) < 2 or lens.sum() == 0:
+        return empty
+    rows = np.repeat(np.arange(len(sketches)), lens)
+    codes, _ = pd.factorize(np.concatenate(sketches))
+    m = sp.csr_matrix(
+        (np.ones(len(codes), dtype=np.int32), (rows, codes)), shape=(len(sketches), codes.max() + 1)
+    )
+    df = np.bincount(codes)
+    keep = np.flatnonzero((df >= 2) & (df <= max_postings))
+    m = m[:, keep]
+    shared = sp.triu(m @ m.T, k=1).tocoo()
+    # the estimate is at most shared / max(|S_a|, |S_b|): skip pairs that cannot reach it
+    ok = shared.data >= threshold * np.maximum(lens[shared.row], lens[shared.col])
+    out = []
+    for a, b in sorted(zip(shared.row[ok].tolist(), shared.col[ok].tolist(), strict=True)):
         sa, sb = sketches[a], sketches[b]
-        union = np.union1d(sa, sb)[:sketch]
-        both = np.intersect1d(np.intersect1d(sa, sb), union)
+        union = np.union1d(sa, sb)[:k]
+        both = np.intersect1d(np.intersect1d(sa, sb, assume_unique=True), union, assume_unique=True)
         sim = len(both) / len(union) if len(union) else 0.0
         if sim >= threshold:
-            rows.append((ids[b], ids[a], round(float(sim), 3)))
-    return pd.DataFrame(rows, columns=["doc_id", "duplicate_of", "similarity"])
+            out.append((ids[b], ids[a], round(float(sim), 3)))
+    return pd.DataFrame(out, columns=["doc_id", "duplicate_of", "similarity"]) if out else empty

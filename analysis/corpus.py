@@ -24,9 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .clean import Rule, clean_text, load_rules, near_duplicates, normalize_text
+from .clean import (
+    Rule,
+    ShingleSketcher,
+    _pairs_from_sketches,
+    clean_text,
+    load_rules,
+    normalize_text,
+)
 from .errors import AnalysisError, InputWarning
-from .text import count_words
 
 __all__ = ["read_corpus", "corpus_summary", "parse_date", "CORE_COLUMNS"]
 
@@ -436,12 +442,20 @@ def _assemble(
     out["year"] = year.fillna(from_date)
     out["title"] = titles
     out["language"] = meta["language"].astype(str) if "language" in meta.columns else ""
-    out["n_tokens"] = np.fromiter((count_words(t) for t in texts), dtype=np.int64, count=n)
+    sketcher = ShingleSketcher()  # one tokenization gives n_tokens and the duplicate sketch
+    counted = [sketcher(t) for t in texts]
+    out["n_tokens"] = np.fromiter((c[0] for c in counted), dtype=np.int64, count=n)
     out["n_chars"] = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     out["chars_removed"] = np.asarray(removed, dtype=np.int64)
     out["duplicate_of"] = ""
     if dedupe_threshold is not None and n > 1:
-        pairs = near_duplicates(out["doc_id"], texts, threshold=dedupe_threshold)
+        pairs = _pairs_from_sketches(
+            list(out["doc_id"]),
+            [c[1] for c in counted],
+            threshold=dedupe_threshold,
+            k=sketcher.k,
+            max_postings=500,
+        )
         first = pairs.drop_duplicates("doc_id").set_index("doc_id")["duplicate_of"]
         out["duplicate_of"] = [first.get(d, "") for d in out["doc_id"]]
         if len(first):

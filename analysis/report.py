@@ -253,7 +253,10 @@ def _export_html(nb_path: Path, html_path: Path, *, with_code: bool, title: str)
     # nbconvert's lab template can clip wide outputs; let them scroll/scale instead
     body = body.replace(
         "</head>",
-        "<style>.jp-OutputArea-output{overflow-x:auto}.jp-RenderedImage img{max-width:100%;height:auto}</style></head>",
+        "<style>.jp-OutputArea-output{overflow-x:auto}.jp-RenderedImage img{max-width:100%;height:auto}"
+        "nav.toc{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;font-size:14px;background:#f6f6f4;"
+        "border:1px solid #e2e2dc;padding:.6rem 1.2rem;margin:1rem auto;max-width:1100px}"
+        "nav.toc ul{margin:.2rem 0;padding-left:1.2rem;list-style:none}nav.toc a{color:#1f5fa8}</style></head>",
         1,
     )
     html_path.write_text(body, encoding="utf-8")
