@@ -28,6 +28,15 @@ from .themes import (
     theme_hits,
     theme_rates,
 )
+from .topics import (
+    TopicModel,
+    document_topics,
+    fit_topics,
+    match_topics,
+    select_k,
+    topic_coherence,
+    topic_prevalence,
+)
 
 __version__ = "0.1.0"
 
@@ -66,6 +75,14 @@ __all__ = [
     "theme_difference",
     "theme_hits",
     "theme_contributions",
+    # topic models (issue #5)
+    "TopicModel",
+    "fit_topics",
+    "topic_prevalence",
+    "document_topics",
+    "select_k",
+    "topic_coherence",
+    "match_topics",
 ]
 
 # Figures load matplotlib and seaborn, so they are imported on first use

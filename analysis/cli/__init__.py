@@ -17,7 +17,7 @@ from ..errors import AnalysisError
 
 __all__ = ["main", "COMMANDS"]
 
-COMMANDS: tuple[str, ...] = ("corpus", "report", "terms", "themes")
+COMMANDS: tuple[str, ...] = ("corpus", "report", "terms", "themes", "topics")
 
 
 def build_parser() -> argparse.ArgumentParser:
