@@ -100,6 +100,9 @@ _PLOTS = {
         "plot_theme_trend",
         "plot_theme_contributions",
         "plot_theme_dispersion",
+        "plot_top_terms",
+        "plot_topic_prevalence",
+        "plot_select_k",
     )
 }
 __all__ += sorted(_PLOTS)

@@ -18,6 +18,7 @@ from .plot_themes import (
     plot_theme_heatmap,
     plot_theme_trend,
 )
+from .plot_topics import plot_select_k, plot_top_terms, plot_topic_prevalence
 
 __all__ = [
     "set_theme",
@@ -31,6 +32,9 @@ __all__ = [
     "plot_theme_trend",
     "plot_theme_contributions",
     "plot_theme_dispersion",
+    "plot_top_terms",
+    "plot_topic_prevalence",
+    "plot_select_k",
 ]
 
 

@@ -182,3 +182,12 @@ def test_makefile_has_the_documented_targets() -> None:
     # help lists every documented target
     documented = set(re.findall(r"^([A-Za-z][\w-]*)\s*:[^\n]*##", text, flags=re.M))
     assert {"setup", "report", "test", "lab", "help"} <= documented
+
+
+def test_every_figure_is_reachable_from_analysis_and_analysis_plot():
+    import analysis
+    import analysis.plot
+
+    for name in analysis.plot.__all__:
+        assert getattr(analysis, name) is getattr(analysis.plot, name), name
+    assert set(analysis.plot.__all__) <= set(analysis.__all__)
