@@ -22,7 +22,6 @@ from .plot_topics import plot_select_k, plot_top_terms, plot_topic_prevalence
 
 __all__ = [
     "set_theme",
-    "label",
     "plot_lengths",
     "plot_faceted_bars",
     "plot_keywords",
