@@ -236,6 +236,15 @@ def _export_html(nb_path: Path, html_path: Path, *, with_code: bool, title: str)
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
+    # Progress bars and library warnings go to stderr: useful in the executed notebook
+    # (kept under notebooks/), noise for a reader of the page.
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = not with_code
     exporter.exclude_input_prompt = True

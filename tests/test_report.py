@@ -70,6 +70,9 @@ def test_html_has_no_code_by_default_and_a_table_of_contents(seed_report: Path):
     assert "set_theme" not in page
     assert 'class="toc"' in page and "Document lengths" in page
     assert "<img" in page
+    assert (
+        'data-mime-type="application/vnd.jupyter.stderr"' not in page
+    )  # progress bars and warnings stay in the notebook copy
 
 
 def _failing_suite(folder: Path) -> Path:
