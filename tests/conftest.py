@@ -68,3 +68,19 @@ def make_corpus(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return build
+
+
+@pytest.fixture
+def toy_dtm():
+    """A tiny hand-made DTM with known counts (see fixtures_terms.py)."""
+    import fixtures_terms
+
+    return fixtures_terms.make_dtm()
+
+
+@pytest.fixture
+def seeds_dtm():
+    """Unigram DTM of the seed corpus (see fixtures_terms.py)."""
+    import fixtures_terms
+
+    return fixtures_terms.seeds_dtm()

@@ -8,7 +8,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import fixtures_terms as ft
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,17 +16,6 @@ from scipy.stats import chi2_contingency
 
 from analysis import AnalysisError, keyness, term_frequencies
 from analysis.plot_terms import plot_keyness, plot_term_rates
-
-
-@pytest.fixture
-def toy_dtm():
-    return ft.make_dtm()
-
-
-@pytest.fixture
-def seeds_dtm():
-    return ft.seeds_dtm()
-
 
 GROUP = np.array(TOY_GROUP)
 

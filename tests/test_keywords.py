@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import fixtures_terms as ft
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,16 +14,6 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis import AnalysisError, tfidf_keywords
 from analysis.plot_terms import plot_keywords
-
-
-@pytest.fixture
-def toy_dtm():
-    return ft.make_dtm()
-
-
-@pytest.fixture
-def seeds_dtm():
-    return ft.seeds_dtm()
 
 
 def _sklearn_scores(counts: np.ndarray, tokens: np.ndarray) -> np.ndarray:
