@@ -330,9 +330,12 @@ def _read_folder(
     else:
         paths = files
         rel = [p.relative_to(path).as_posix() for p in files]
-        meta = pd.DataFrame(
-            {"doc_id": [Path(r).with_suffix("").as_posix() for r in rel], "file": rel}
-        )
+        # doc_id: the file stem when a pattern carries the metadata and stems are
+        # unique; otherwise the relative path without its suffix
+        stems = [Path(r).stem for r in rel]
+        unique_stems = bool(pattern) and len(set(stems)) == len(stems)
+        ids = stems if unique_stems else [Path(r).with_suffix("").as_posix() for r in rel]
+        meta = pd.DataFrame({"doc_id": ids, "file": rel})
         if pattern:
             rx = _template_regex(pattern)
             fields: list[dict[str, str]] = []
@@ -344,10 +347,6 @@ def _read_folder(
                     )
                 fields.append(m.groupdict())
             meta = pd.concat([meta, pd.DataFrame(fields, dtype=str)], axis=1)
-            meta["doc_id"] = [Path(r).stem for r in rel]
-            dup = meta["doc_id"].duplicated()
-            if dup.any():
-                meta["doc_id"] = [Path(r).with_suffix("").as_posix() for r in rel]
     texts = [_read_text_file(p) for p in _progress(paths, len(paths), progress, "reading")]
     return meta, texts, (manifest_path if manifest_path.is_file() else None)
 

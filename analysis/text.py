@@ -17,7 +17,6 @@ Two token definitions are used across the package, and they are deliberately sim
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import pandas as pd
@@ -205,12 +204,3 @@ def segment(
     out.insert(2, "unit_index", unit_index)
     out["text"] = texts
     return out
-
-
-def ngrams(tokens: Sequence[str], ngram_range: tuple[int, int]) -> Iterable[str]:
-    """Space-joined n-grams of ``tokens`` for n in ``ngram_range`` (inclusive)."""
-    lo, hi = ngram_range
-    n_tok = len(tokens)
-    for n in range(lo, hi + 1):
-        for i in range(n_tok - n + 1):
-            yield " ".join(tokens[i : i + n])

@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
         emit(clean_audit(corpus), args.format)
         return 0
     table = corpus_summary(corpus)
+    t = table.attrs["totals"]
     cols = [
         c
         for c in (
@@ -47,7 +48,6 @@ def run(args: argparse.Namespace) -> int:
     table = table[cols].copy()
     table["date"] = table["date"].dt.strftime("%Y-%m-%d").fillna("")
     emit(table, args.format)
-    t = corpus_summary(corpus).attrs["totals"]
     print(
         f"{t['documents']} documents, {t['tokens']:,} tokens, {t['chars_removed']:,} characters of page furniture removed, "
         f"{t['unparsed_dates']} unparsed dates, {t['missing_dates']} without date, {t['near_duplicates']} near-duplicates",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..text import UNITS
 from ._common import add_corpus_argument, add_format_argument, emit, load
 
 __all__ = ["register"]
@@ -43,7 +44,7 @@ def _min_df(text: str) -> int | float:
 def _add_dtm_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--unit",
-        choices=("document", "paragraph", "sentence"),
+        choices=UNITS,
         default="document",
         help="unit of the document-term matrix (default: document)",
     )

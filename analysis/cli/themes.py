@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..text import UNITS
 from ._common import add_corpus_argument, add_format_argument, emit, load
 
 
@@ -25,7 +26,7 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--unit",
-        choices=("document", "paragraph", "sentence"),
+        choices=UNITS,
         default="document",
         help="unit within which phrases match (default: document)",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..text import UNITS
 from ._common import add_corpus_argument, add_format_argument, emit, load
 
 
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--method", choices=("nmf", "lda"), default="nmf", help="default: nmf")
     p.add_argument(
         "--unit",
-        choices=("document", "paragraph", "sentence"),
+        choices=UNITS,
         default="document",
         help="units the model is fitted on (default: document; use paragraph on small corpora)",
     )
