@@ -428,6 +428,28 @@ def test_cli_prints_top_terms(monkeypatch):
     assert table["term"].tolist() == expected["term"].tolist()
 
 
+def test_cli_shares_the_term_commands_dtm_options(monkeypatch):
+    code, out, err = _run_cli(
+        ["topics", "--corpus", str(SEEDS), "--k", "3", "--unit", "paragraph", "--top", "5"]
+        + ["--ngram", "2", "2", "--stem", "--format", "csv"],
+        monkeypatch,
+    )
+    assert code == 0, err
+    terms = pd.read_csv(io.StringIO(out))["term"]
+    assert terms.str.contains(" ").all()  # bigrams only, shown as readable words
+    corpus = read_corpus(SEEDS)
+    dtm = build_dtm(corpus, unit="paragraph", ngram_range=(2, 2), stem=True, min_df=2)
+    assert terms.tolist() == fit_topics(dtm, 3).top_terms(5)["term"].tolist()
+
+    code, out, err = _run_cli(
+        ["topics", "--corpus", str(SEEDS), "--k", "3", "--ngram", "2", "1"], monkeypatch
+    )
+    assert code == 2 and out == ""
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [
+        "error: --ngram 2 1: the first number must not exceed the second"
+    ]
+
+
 def test_cli_error_exits_2(monkeypatch):
     code, out, err = _run_cli(["topics", "--corpus", str(SEEDS), "--k", "9"], monkeypatch)
     assert code == 2

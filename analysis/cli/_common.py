@@ -7,7 +7,40 @@ import sys
 
 import pandas as pd
 
-__all__ = ["add_corpus_argument", "add_format_argument", "emit", "load"]
+__all__ = [
+    "add_corpus_argument",
+    "add_dtm_options",
+    "add_format_argument",
+    "dtm_from_args",
+    "emit",
+    "load",
+    "min_df_value",
+    "positive_int",
+]
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more")
+    return value
+
+
+def min_df_value(text: str) -> int | float:
+    """argparse type: a unit count (``5``) or a proportion of units (``0.01``)."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: give a count (5) or a proportion (0.01)"
+            ) from None
 
 
 def add_corpus_argument(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +66,59 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
         choices=("table", "csv"),
         default="table",
         help="print an aligned table (default) or CSV",
+    )
+
+
+def add_dtm_options(
+    parser: argparse.ArgumentParser,
+    *,
+    unit_help: str = "unit of the document-term matrix (default: document)",
+    min_df: int = 1,
+) -> None:
+    """The document-term matrix options every term and topic command shares:
+    ``--unit``, ``--ngram MIN MAX``, ``--stem``, ``--no-stop-words`` and ``--min-df``."""
+    from ..text import UNITS
+
+    parser.add_argument("--unit", choices=UNITS, default="document", help=unit_help)
+    parser.add_argument(
+        "--ngram",
+        nargs=2,
+        type=positive_int,
+        default=(1, 1),
+        metavar=("MIN", "MAX"),
+        help="n-gram lengths, e.g. --ngram 1 2 (default: 1 1)",
+    )
+    parser.add_argument(
+        "--stem",
+        action="store_true",
+        help="merge inflections by Snowball stem (terms stay readable)",
+    )
+    parser.add_argument(
+        "--no-stop-words", action="store_true", help="keep English stop words (default: drop)"
+    )
+    parser.add_argument(
+        "--min-df",
+        type=min_df_value,
+        default=min_df,
+        help=f"drop terms in fewer units, a count or a proportion (default: {min_df})",
+    )
+
+
+def dtm_from_args(args: argparse.Namespace, corpus: pd.DataFrame | None = None):
+    """Build the document-term matrix that :func:`add_dtm_options` describes."""
+    from ..dtm import build_dtm
+    from ..errors import AnalysisError
+
+    lo, hi = args.ngram
+    if lo > hi:
+        raise AnalysisError(f"--ngram {lo} {hi}: the first number must not exceed the second")
+    return build_dtm(
+        load(args) if corpus is None else corpus,
+        unit=args.unit,
+        ngram_range=(lo, hi),
+        stem=args.stem,
+        stop_words=None if args.no_stop_words else "english",
+        min_df=args.min_df,
     )
 
 

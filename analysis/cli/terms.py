@@ -13,74 +13,21 @@ from __future__ import annotations
 
 import argparse
 
-from ..text import UNITS
-from ._common import add_corpus_argument, add_format_argument, emit, load
+from ._common import (
+    add_corpus_argument,
+    add_dtm_options,
+    add_format_argument,
+    dtm_from_args,
+    emit,
+    load,
+    positive_int,
+)
 
 __all__ = ["register"]
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more")
-    return value
-
-
-def _min_df(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            return float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r}: give a count (5) or a proportion (0.01)"
-            ) from None
-
-
-def _add_dtm_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--unit",
-        choices=UNITS,
-        default="document",
-        help="unit of the document-term matrix (default: document)",
-    )
-    p.add_argument(
-        "--ngram",
-        nargs=2,
-        type=_positive,
-        default=(1, 1),
-        metavar=("MIN", "MAX"),
-        help="n-gram range, e.g. --ngram 1 2 (default: 1 1)",
-    )
-    p.add_argument("--stem", action="store_true", help="Snowball-stem the terms")
-    p.add_argument(
-        "--no-stop-words", action="store_true", help="keep English stop words (default: drop)"
-    )
-    p.add_argument(
-        "--min-df", type=_min_df, default=1, help="drop terms in fewer units (default: 1)"
-    )
-
-
 def _dtm(args: argparse.Namespace):
-    from ..dtm import build_dtm
-
-    lo, hi = args.ngram
-    if lo > hi:
-        from ..errors import AnalysisError
-
-        raise AnalysisError(f"--ngram {lo} {hi}: the first number must not exceed the second")
-    return build_dtm(
-        load(args),
-        unit=args.unit,
-        ngram_range=(lo, hi),
-        stem=args.stem,
-        stop_words=None if args.no_stop_words else "english",
-        min_df=args.min_df,
-    )
+    return dtm_from_args(args)
 
 
 def _keywords(args: argparse.Namespace) -> int:
@@ -146,8 +93,8 @@ def register(subparsers) -> None:
     )
     add_corpus_argument(p)
     p.add_argument("--by", metavar="COLUMN", help="group by this column (default: per document)")
-    p.add_argument("--top", type=_positive, default=10, help="terms per group (default: 10)")
-    _add_dtm_options(p)
+    p.add_argument("--top", type=positive_int, default=10, help="terms per group (default: 10)")
+    add_dtm_options(p)
     add_format_argument(p)
     p.set_defaults(func=_keywords)
 
@@ -161,11 +108,11 @@ def register(subparsers) -> None:
     p.add_argument("--terms", nargs="+", metavar="TERM", help="report these terms (all groups)")
     p.add_argument(
         "--top",
-        type=_positive,
+        type=positive_int,
         default=10,
         help="without --terms: the most frequent terms per group (default: 10)",
     )
-    _add_dtm_options(p)
+    add_dtm_options(p)
     add_format_argument(p)
     p.set_defaults(func=_frequencies)
 
@@ -188,8 +135,8 @@ def register(subparsers) -> None:
         default="log_odds_dirichlet",
         help="keyness statistic (default: log_odds_dirichlet)",
     )
-    p.add_argument("--top", type=_positive, default=15, help="terms on each side (default: 15)")
-    _add_dtm_options(p)
+    p.add_argument("--top", type=positive_int, default=15, help="terms on each side (default: 15)")
+    add_dtm_options(p)
     add_format_argument(p)
     p.set_defaults(func=_keyness)
 
@@ -222,12 +169,12 @@ def register(subparsers) -> None:
         help="association measure (default: pmi)",
     )
     p.add_argument(
-        "--min-freq", type=_positive, default=3, help="minimum n-gram count (default: 3)"
+        "--min-freq", type=positive_int, default=3, help="minimum n-gram count (default: 3)"
     )
     p.add_argument(
         "--window", type=int, help="bigrams: count pairs within this many words (default: 2)"
     )
-    p.add_argument("--top", type=_positive, default=20, help="rows (default: 20)")
+    p.add_argument("--top", type=positive_int, default=20, help="rows (default: 20)")
     p.add_argument("--no-stop-words", action="store_true", help="keep n-grams with stop words")
     add_format_argument(p)
     p.set_defaults(func=_collocations)
