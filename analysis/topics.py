@@ -224,7 +224,11 @@ def fit_topics(
         descent, Frobenius loss) on the TF-IDF of the counts, computed with
         ``TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2")``, i.e.
         ``(1 + log tf) * (1 + log((1 + n) / (1 + df)))`` then each unit scaled to unit
-        L2 norm. Default ``init="random"`` seeded by ``seed``, so different seeds are
+        L2 norm, then cast to single precision (float32) for the fit: scikit-learn's
+        solver keeps the input's precision, and on UN General Debate samples float32 is
+        ~2.8x faster than float64 with the same iterations and identical top terms
+        (gensim fits in float32 by default too); the weights are returned as float64.
+        Default ``init="random"`` seeded by ``seed``, so different seeds are
         genuinely different starts and :func:`select_k` measures stability (the
         ``"nndsvda"`` start is almost seed-independent); ``max_iter=400``, ``tol=1e-3``
         (on UNGDC samples, tighter tolerances cost 2-3x the time for the same NPMI and
@@ -264,7 +268,7 @@ def fit_topics(
         est = NMF(n_components=k, random_state=int(seed), **params)
         try:
             with threadpool_limits(limits=1):
-                w = est.fit_transform(_tfidf(counts))
+                w = est.fit_transform(_tfidf(counts).astype(np.float32))
         except (TypeError, ValueError) as exc:
             raise AnalysisError(
                 f"NMF rejected its options ({exc}); check the keyword arguments"
@@ -550,36 +554,40 @@ def select_k(
     csc = dtm.matrix.tocsc()
     models: dict = {}
     tops: dict = {}
-    rows = []
     grid = list(itertools.product(ks, seeds))
+    # Largest k first: fits take longer as k grows, and starting the long ones first
+    # keeps parallel workers from idling at the end (longest-processing-time rule).
+    # The rows keep the order of ``ks`` and ``seeds``.
+    schedule = sorted(grid, key=lambda ks_: -ks_[0])
     if n_jobs == 1:
-        fits: Iterable = (fit_topics(dtm, k, method=method, seed=s, **kwargs) for k, s in grid)
+        fits: Iterable = (fit_topics(dtm, k, method=method, seed=s, **kwargs) for k, s in schedule)
     else:
         from joblib import Parallel, delayed
 
         fits = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(fit_topics)(dtm, k, method=method, seed=s, **kwargs) for k, s in grid
+            delayed(fit_topics)(dtm, k, method=method, seed=s, **kwargs) for k, s in schedule
         )
     bar = tqdm(
         fits, total=len(grid), desc=f"{method.upper()} fits", disable=not progress, unit="fit"
     )
-    for (k, s), m in zip(grid, bar, strict=True):
+    done: dict = {}
+    for (k, s), m in zip(schedule, bar, strict=True):  # metrics as each fit arrives
         top = m.top_term_indices(top_n)
         cols, d, n_units = _cooccurrence(csc, top)
         npmi, umass = _coherence_from(top, cols, d, n_units)
         tops[k, s] = top
-        rows.append(
-            dict(
-                method=method,
-                k=k,
-                seed=s,
-                npmi=float(np.nanmean(npmi)),
-                umass=float(np.nanmean(umass)),
-                diversity=_diversity(m.topic_term_),
-            )
+        done[k, s] = dict(
+            method=method,
+            k=k,
+            seed=s,
+            npmi=float(np.nanmean(npmi)),
+            umass=float(np.nanmean(umass)),
+            diversity=_diversity(m.topic_term_),
         )
         if return_models:
             models[k, s] = m
+    rows = [done[key] for key in grid]
+    models = {key: models[key] for key in grid if key in models}
     for row in rows:
         others = [s for s in seeds if s != row["seed"]]
         agree = [

@@ -352,6 +352,15 @@ def test_select_k_columns_and_ranges(para_dtm):
     assert row["npmi"] == pytest.approx(topic_coherence(para_dtm, m)["npmi"].mean())
 
 
+def test_select_k_rows_follow_the_given_order_whatever_the_schedule(para_dtm):
+    # fits run largest k first; rows and models still follow ks, then seeds, as given
+    res, models = select_k(para_dtm, ks=[3, 5, 2], seeds=(1, 0), progress=False, return_models=True)
+    order = [(3, 1), (3, 0), (5, 1), (5, 0), (2, 1), (2, 0)]
+    assert list(zip(res["k"], res["seed"], strict=True)) == order
+    assert list(models) == order
+    assert all(models[k, s].k == k and models[k, s].seed == s for k, s in order)
+
+
 def test_select_k_single_seed_has_no_stability(para_dtm):
     res = select_k(para_dtm, ks=[3], seeds=(5,), progress=False)
     assert res["stability"].isna().all()
