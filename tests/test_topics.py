@@ -102,6 +102,16 @@ def test_model_shapes_and_normalisation(para_dtm, method):
     share = np.nanmean(m.doc_topic_, axis=0)
     assert (np.diff(share) <= 1e-12).all()
     assert np.allclose(m.topic_term_.sum(axis=1), 1.0)
+    assert m.doc_topic_.dtype == m.topic_term_.dtype == m.components_.dtype == np.float64
+
+
+def test_nmf_is_fitted_in_single_precision(para_dtm):
+    from analysis.topics import _tfidf
+
+    m = fit_topics(para_dtm, 3, method="nmf")
+    assert m.estimator_.components_.dtype == np.float32
+    x = _tfidf(para_dtm.matrix.astype(np.float64)).astype(np.float32)
+    assert m.estimator_.transform(x).shape == (para_dtm.matrix.shape[0], 3)
 
 
 def test_labels_are_top_three_terms(para_dtm):
@@ -457,6 +467,27 @@ def test_cli_shares_the_term_commands_dtm_options(monkeypatch):
     assert [line for line in err.splitlines() if line.startswith("error:")] == [
         "error: --ngram 2 1: the first number must not exceed the second"
     ]
+
+
+def test_cli_keeps_the_old_ngram_range_spelling(monkeypatch):
+    new = _run_cli(
+        ["topics", "--corpus", str(SEEDS), "--k", "3", "--unit", "paragraph"]
+        + ["--ngram", "1", "2", "--format", "csv"],
+        monkeypatch,
+    )
+    old = _run_cli(
+        ["topics", "--corpus", str(SEEDS), "--k", "3", "--unit", "paragraph"]
+        + ["--ngram-range", "1,2", "--format", "csv"],
+        monkeypatch,
+    )
+    assert new[0] == old[0] == 0 and new[1] == old[1]
+    assert " " in "".join(pd.read_csv(io.StringIO(old[1]))["term"])  # bigrams were counted
+    # argparse reports a bad value itself: usage line, one error line, exit status 2
+    with pytest.raises(SystemExit) as exit_info:
+        _run_cli(
+            ["topics", "--corpus", str(SEEDS), "--k", "3", "--ngram-range", "a,2"], monkeypatch
+        )
+    assert exit_info.value.code == 2
 
 
 def test_cli_error_exits_2(monkeypatch):

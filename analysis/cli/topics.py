@@ -14,6 +14,17 @@ from ._common import (
 )
 
 
+def _ngram_range(text: str) -> tuple[int, int]:
+    """The old ``--ngram-range MIN,MAX`` (or ``N`` for N,N) form of ``--ngram MIN MAX``."""
+    lo, _, hi = text.partition(",")
+    try:
+        return positive_int(lo), positive_int(hi or lo)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: use --ngram MIN MAX, e.g. --ngram 1 2"
+        ) from None
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "topics",
@@ -32,6 +43,8 @@ def register(subparsers) -> None:
         "corpora)",
         min_df=2,
     )
+    # The spelling of earlier versions, kept so old scripts still run; not in --help.
+    p.add_argument("--ngram-range", dest="ngram", type=_ngram_range, help=argparse.SUPPRESS)
     add_format_argument(p)
     p.set_defaults(func=run)
 
