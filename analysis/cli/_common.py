@@ -104,7 +104,7 @@ def add_dtm_options(
     )
 
 
-def dtm_from_args(args: argparse.Namespace, corpus: pd.DataFrame | None = None):
+def dtm_from_args(args: argparse.Namespace):
     """Build the document-term matrix that :func:`add_dtm_options` describes."""
     from ..dtm import build_dtm
     from ..errors import AnalysisError
@@ -113,7 +113,7 @@ def dtm_from_args(args: argparse.Namespace, corpus: pd.DataFrame | None = None):
     if lo > hi:
         raise AnalysisError(f"--ngram {lo} {hi}: the first number must not exceed the second")
     return build_dtm(
-        load(args) if corpus is None else corpus,
+        load(args),
         unit=args.unit,
         ngram_range=(lo, hi),
         stem=args.stem,

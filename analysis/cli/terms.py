@@ -26,21 +26,17 @@ from ._common import (
 __all__ = ["register"]
 
 
-def _dtm(args: argparse.Namespace):
-    return dtm_from_args(args)
-
-
 def _keywords(args: argparse.Namespace) -> int:
     from ..keywords import tfidf_keywords
 
-    emit(tfidf_keywords(_dtm(args), by=args.by, top=args.top), args.format)
+    emit(tfidf_keywords(dtm_from_args(args), by=args.by, top=args.top), args.format)
     return 0
 
 
 def _frequencies(args: argparse.Namespace) -> int:
     from ..compare import term_frequencies
 
-    table = term_frequencies(_dtm(args), by=args.by, terms=args.terms)
+    table = term_frequencies(dtm_from_args(args), by=args.by, terms=args.terms)
     if args.terms is None:
         table = table.groupby("group", sort=False).head(args.top)
     emit(table, args.format)
@@ -51,7 +47,7 @@ def _keyness(args: argparse.Namespace) -> int:
     from ..compare import keyness
 
     table = keyness(
-        _dtm(args),
+        dtm_from_args(args),
         by=args.by,
         target=args.target,
         reference=args.reference,
