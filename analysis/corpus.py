@@ -220,7 +220,7 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
     parts = glob.split("/")
     if not glob or glob.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise AnalysisError(
-            f"glob {glob!r}: give a pattern relative to the corpus folder, e.g. '**/*.txt'"
+            f"glob {glob!r}: not a pattern inside the corpus folder; give one relative to it, e.g. '**/*.txt'"
         )
     out = []
     for i, seg in enumerate(parts):
@@ -342,7 +342,13 @@ def _plan(path: Path, *, pattern: str | None, manifest: str, glob: str) -> _Plan
     for rel, p in _walk(path):
         if not rx.match(rel):
             continue
-        real = _resolve_inside(root, p, str(p), "this link")
+        if manifest_real is None:
+            real = _resolve_inside(root, p, str(p), "this link")
+        else:  # the manifest's rows are checked first; _read_manifest checks these after
+            try:
+                real = p.resolve()
+            except (OSError, RuntimeError):
+                real = _resolve_inside(root, p, str(p), "this link")  # raises: a loop
         if real != manifest_real:
             files.append((rel, real))
     if not files:
@@ -601,6 +607,7 @@ def _read_manifest(
         docs.append(real_doc)
     listed = set(docs)
     for rel, real_doc in files:
+        _resolve_inside(root, folder / rel, str(folder / rel), "this link")
         if real_doc not in listed:
             raise AnalysisError(
                 f"{folder / rel}: not listed in {manifest.name}; add a row for it or move the file out of the folder"
