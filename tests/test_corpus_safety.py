@@ -105,20 +105,37 @@ def test_glob_cannot_leave_the_corpus(make_corpus):
     assert list(read_corpus(folder, glob="*.txt")["doc_id"]) == ["a"]
 
 
+def _remove_deep(root: Path) -> None:
+    """Remove a tree of nested ``d`` folders without recursion (pytest's rmtree recurses)."""
+    os.chdir(root)
+    depth = 0
+    while os.path.isdir("d"):
+        os.chdir("d")
+        depth += 1
+    for name in os.listdir("."):
+        os.remove(name)
+    for _ in range(depth):
+        os.chdir("..")
+        os.rmdir("d")
+
+
 def test_deep_folder_is_read_without_recursion_error(tmp_path, monkeypatch):
     # 1,200 nested one-letter folders: Path.glob('**') recursed and hit RecursionError
     root = tmp_path / "deep"
     root.mkdir()
     monkeypatch.chdir(root)
-    for _ in range(1200):
-        os.mkdir("d")
-        os.chdir("d")
-    Path("x.txt").write_text("A document at the bottom of a deep tree.", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert sys.getrecursionlimit() < 1200 * 2
-    corpus = read_corpus(root)
-    assert len(corpus) == 1 and corpus["doc_id"][0] == "d/" * 1200 + "x"
-    assert corpus_files(root) == [(root / ("d/" * 1200 + "x.txt")).resolve()]
+    try:
+        for _ in range(1200):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("x.txt").write_text("A document at the bottom of a deep tree.", encoding="utf-8")
+        os.chdir(tmp_path)
+        assert sys.getrecursionlimit() < 1200 * 2
+        corpus = read_corpus(root)
+        assert len(corpus) == 1 and corpus["doc_id"][0] == "d/" * 1200 + "x"
+        assert corpus_files(root) == [(root / ("d/" * 1200 + "x.txt")).resolve()]
+    finally:
+        _remove_deep(root)
 
 
 # ----------------------------------------------------------------- corpus_files = files read
