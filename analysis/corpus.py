@@ -15,6 +15,10 @@ count the dates that could not be parsed.
 from __future__ import annotations
 
 import calendar
+import csv
+import io
+import json
+import os
 import re
 import sys
 import warnings
@@ -24,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._yaml import did_you_mean
 from .clean import (
     Rule,
     ShingleSketcher,
@@ -34,7 +39,7 @@ from .clean import (
 )
 from .errors import AnalysisError, InputWarning
 
-__all__ = ["read_corpus", "corpus_summary", "parse_date", "CORE_COLUMNS"]
+__all__ = ["read_corpus", "corpus_files", "corpus_summary", "parse_date", "CORE_COLUMNS"]
 
 CORE_COLUMNS = (
     "doc_id", "file", "source", "source_type", "date", "date_raw", "year", "title",
@@ -97,43 +102,74 @@ def parse_date(value: object) -> pd.Timestamp | None:
 
 # ----------------------------------------------------------------------------- files
 
+# Every byte the loader reads goes through _read_bytes, so corpus_files() can be checked
+# against what read_corpus() actually opens.
+
+
+def _read_bytes(path: Path, what: str = "") -> bytes:
+    label = f"{what} " if what else ""
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise AnalysisError(
+            f"{path}: {label}cannot be read (permission denied); make it readable"
+        ) from None
+    except IsADirectoryError:
+        raise AnalysisError(f"{path}: {label}is a folder, not a file; name a file") from None
+    except OSError as exc:
+        raise AnalysisError(
+            f"{path}: {label}cannot be read ({exc.strerror or type(exc).__name__}); check the file"
+        ) from None
+
+
+def _binary(path: Path) -> AnalysisError:
+    return AnalysisError(f"{path}: looks like a binary file, not text; remove it from the corpus")
+
 
 def _decode(path: Path, data: bytes) -> str:
+    """Bytes of a ``.txt`` document -> text; any NUL character makes it binary."""
     if not data.strip():
         raise AnalysisError(
             f"{path}: file is empty (or only whitespace); remove it or restore its text"
         )
-    head = data[:8192]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise AnalysisError(
-            f"{path}: looks like a binary file, not text; remove it from the corpus"
-        )
-    for bom, enc in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
+    text = None
+    for bom, enc, name in (
+        (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+        (b"\xff\xfe", "utf-16", "UTF-16"),
+        (b"\xfe\xff", "utf-16", "UTF-16"),
     ):
         if data.startswith(bom):
-            return data.decode(enc)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                raise AnalysisError(
+                    f"{path}: starts with a {name} byte-order mark but is not valid {name} "
+                    "(truncated or damaged); re-save it as UTF-8"
+                ) from None
+            break
+    if text is None:
+        if b"\x00" in data:
+            raise _binary(path)
         try:
-            text = data.decode("cp1252")
-            enc = "Windows-1252"
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = data.decode("latin-1")
-            enc = "Latin-1"
-        warnings.warn(
-            f"{path}: not valid UTF-8; read as {enc}. Check its accented characters, or re-save it as UTF-8",
-            InputWarning,
-            stacklevel=3,
-        )
+            try:
+                text = data.decode("cp1252")
+                enc = "Windows-1252"
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+                enc = "Latin-1"
+            warnings.warn(
+                f"{path}: not valid UTF-8; read as {enc}. Check its accented characters, or re-save it as UTF-8",
+                InputWarning,
+                stacklevel=3,
+            )
+    # a NUL anywhere (not only in the first few KiB) means binary data, not text
+    if "\x00" in text:
+        raise _binary(path)
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f\v")
     if controls > 0.05 * min(len(text), 4096):
-        raise AnalysisError(
-            f"{path}: looks like a binary file, not text; remove it from the corpus"
-        )
+        raise _binary(path)
     if not text.strip():
         raise AnalysisError(
             f"{path}: file is empty (or only whitespace); remove it or restore its text"
@@ -142,7 +178,7 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _read_text_file(path: Path) -> str:
-    return normalize_text(_decode(path, path.read_bytes()))
+    return normalize_text(_decode(path, _read_bytes(path)))
 
 
 def _progress(items, total: int, progress: bool | None, desc: str):
@@ -171,51 +207,412 @@ def _template_regex(template: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
+# ----------------------------------------------------------------------------- discovery
+
+
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    """A ``Path.glob`` pattern -> regex over a relative POSIX path.
+
+    ``**`` is any number of folders (also none), ``*`` and ``?`` stay within one
+    name, ``[...]`` is a character class. No ``..`` and no absolute patterns: a
+    glob selects files inside the corpus folder only.
+    """
+    parts = glob.split("/")
+    if not glob or glob.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise AnalysisError(
+            f"glob {glob!r}: not a pattern inside the corpus folder; give one relative to it, e.g. '**/*.txt'"
+        )
+    out = []
+    for i, seg in enumerate(parts):
+        last = i == len(parts) - 1
+        if seg == "**":
+            out.append(".*" if last else "(?:[^/]*/)*")
+            continue
+        rx, j = [], 0
+        while j < len(seg):
+            ch = seg[j]
+            if ch == "*":
+                rx.append("[^/]*")
+            elif ch == "?":
+                rx.append("[^/]")
+            elif ch == "[" and (k := seg.find("]", j + 2)) != -1:
+                body = seg[j + 1 : k]
+                neg = body.startswith("!")
+                body = re.sub(r"([\\\[\]^])", r"\\\1", body[1:] if neg else body)
+                rx.append("[" + ("^" if neg else "") + body + "]")
+                j = k
+            else:
+                rx.append(re.escape(ch))
+            j += 1
+        out.append("".join(rx) + ("" if last else "/"))
+    try:
+        return re.compile("".join(out) + r"\Z", re.DOTALL)
+    except re.error:
+        raise AnalysisError(
+            f"glob {glob!r}: not a valid file pattern; write e.g. '**/*.txt'"
+        ) from None
+
+
+def _resolve_inside(root: Path, p: Path, where: str, shown: str) -> Path:
+    """``p`` with symlinks resolved; an error naming ``where`` unless it lies in ``root``."""
+    try:
+        real = p.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        raise AnalysisError(
+            f"{where}: {shown} is a symbolic link that cannot be resolved (a loop?); remove it"
+        ) from None
+    if real != root and not real.is_relative_to(root):
+        raise AnalysisError(
+            f"{where}: {shown} lies outside the corpus folder {root}; copy it into the corpus"
+        )
+    return real
+
+
+def _walk(root: Path) -> list[tuple[str, Path]]:
+    """Every non-hidden file under ``root``: ``(relative POSIX path, path)``.
+
+    An explicit stack instead of recursion, so any depth of folders is read (no
+    RecursionError). Hidden names (``.git``, ``.ipynb_checkpoints``) are skipped, and
+    symbolic links to folders are not followed: their files are read where they
+    really are, when that is inside the corpus, and nothing outside is ever listed.
+    """
+    found: list[tuple[str, Path]] = []
+    stack: list[tuple[Path, str]] = [(root, "")]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except PermissionError:
+            raise AnalysisError(
+                f"{folder}: folder cannot be read (permission denied); make it readable"
+            ) from None
+        except OSError as exc:
+            raise AnalysisError(
+                f"{folder}: folder cannot be read ({exc.strerror or type(exc).__name__}); check it"
+            ) from None
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append((Path(e.path), f"{rel}{e.name}/"))
+                elif e.is_file():  # a regular file, or a link to one (checked later)
+                    found.append((f"{rel}{e.name}", Path(e.path)))
+            except OSError:
+                continue  # vanished, or a broken link: not a document
+    found.sort(key=lambda item: item[0].split("/"))
+    return found
+
+
+class _Plan:
+    """What :func:`read_corpus` reads for given options (see :func:`corpus_files`)."""
+
+    def __init__(self, kind: str, path: Path) -> None:
+        self.kind = kind  # "table" or "folder"
+        self.path = path
+        self.manifest: Path | None = None
+        self.meta: pd.DataFrame | None = None  # folder layouts: one row per document
+        self.docs: list[Path] = []  # resolved document paths, in row order
+
+
+def _plan(path: Path, *, pattern: str | None, manifest: str, glob: str) -> _Plan:
+    if not path.exists():
+        raise AnalysisError(f"{path}: no such file or folder; check the corpus path")
+    if path.is_file():
+        if path.suffix.lower() not in TABLE_SUFFIXES:
+            raise AnalysisError(
+                f"{path}: unsupported corpus file; use a folder of .txt files or a .csv, .jsonl or .parquet file"
+            )
+        if pattern:
+            raise AnalysisError(
+                f"pattern {pattern!r}: a file-name pattern applies to a folder of .txt files, "
+                f"not to the table {path.name}; drop it"
+            )
+        plan = _Plan("table", path)
+        return plan
+    plan = _Plan("folder", path)
+    root = path.resolve()
+    rx = _glob_regex(glob)
+    manifest_path = path / manifest
+    manifest_real = None
+    if manifest_path.is_file():
+        manifest_real = _resolve_inside(root, manifest_path, str(manifest_path), "the manifest")
+    files: list[tuple[str, Path]] = []
+    for rel, p in _walk(path):
+        if not rx.match(rel):
+            continue
+        if manifest_real is None:
+            real = _resolve_inside(root, p, str(p), "this link")
+        else:  # the manifest's rows are checked first; _read_manifest checks these after
+            try:
+                real = p.resolve()
+            except (OSError, RuntimeError):
+                real = _resolve_inside(root, p, str(p), "this link")  # raises: a loop
+        if real != manifest_real:
+            files.append((rel, real))
+    if not files:
+        raise AnalysisError(
+            f"{path}: folder has no {glob.rsplit('/', 1)[-1]} files; point the corpus path at a folder of text files or at a CSV/JSONL/Parquet file"
+        )
+    if manifest_real is not None:
+        meta, plan.docs = _read_manifest(manifest_path, manifest_real, path, root, files)
+        plan.manifest = manifest_real
+    else:
+        rel = [r for r, _ in files]
+        plan.docs = [p for _, p in files]
+        # doc_id: the file stem when a pattern carries the metadata and stems are
+        # unique; otherwise the relative path without its suffix
+        stems = [Path(r).stem for r in rel]
+        unique_stems = bool(pattern) and len(set(stems)) == len(stems)
+        ids = stems if unique_stems else [Path(r).with_suffix("").as_posix() for r in rel]
+        meta = pd.DataFrame({"doc_id": ids, "file": rel})
+        if pattern:
+            prx = _template_regex(pattern)
+            fields: list[dict[str, str]] = []
+            for r in rel:
+                m = prx.match(r)
+                if not m:
+                    raise AnalysisError(
+                        f"{path / r}: file name does not fit pattern {pattern!r}; rename it, move it out, or fix the pattern"
+                    )
+                fields.append(m.groupdict())
+            meta = pd.concat([meta, pd.DataFrame(fields, dtype=str)], axis=1)
+            _check_rows(meta, [str(path / r) for r in rel])
+    plan.meta = meta
+    return plan
+
+
+def corpus_files(
+    path: str | Path,
+    *,
+    pattern: str | None = None,
+    manifest: str = "metadata.csv",
+    glob: str = "**/*.txt",
+) -> list[Path]:
+    """The files :func:`read_corpus` reads with these options, for provenance.
+
+    Parameters
+    ----------
+    path, pattern, manifest, glob
+        As for :func:`read_corpus`.
+
+    Returns
+    -------
+    list of Path
+        Absolute paths with symbolic links resolved, each inside the corpus folder:
+        the manifest first (when the folder has one), then the documents in the order
+        they are read. For a CSV, JSONL or Parquet corpus, the file itself.
+
+    Raises
+    ------
+    AnalysisError
+        As :func:`read_corpus` does for a missing path, an empty folder, a manifest
+        row naming a missing file or one outside the corpus folder, and so on.
+        Documents are not opened, so an empty or binary document is not detected here.
+    """
+    plan = _plan(Path(path).expanduser(), pattern=pattern, manifest=manifest, glob=glob)
+    if plan.kind == "table":
+        return [plan.path.resolve()]
+    return ([plan.manifest] if plan.manifest is not None else []) + list(plan.docs)
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _is_null(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
+
+
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+
+
+def _describe(value: object) -> str:
+    """What a non-string cell is, for a message: ``a number (42)``."""
+    shown = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    if isinstance(value, bool | np.bool_):
+        return f"a true/false value ({shown})"
+    if isinstance(value, int | float | np.number):
+        return f"a number ({shown})"
+    if isinstance(value, list | tuple | np.ndarray):
+        return f"a list ({shown})"
+    if isinstance(value, dict):
+        return f"an object ({shown})"
+    if isinstance(value, bytes):
+        return f"bytes ({shown})"
+    return f"a {type(value).__name__} ({shown})"
+
+
+def _whole_year(value: object) -> int | None:
+    """A year cell -> int; None when empty; ValueError when it is not a whole number."""
+    if _is_null(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        raise ValueError
+    if isinstance(value, int | np.integer):
+        year = int(value)
+    elif isinstance(value, float | np.floating):
+        if not float(value).is_integer():
+            raise ValueError
+        year = int(value)
+    else:
+        s = str(value).strip()
+        if not s:
+            return None
+        if not re.fullmatch(r"[+-]?\d{1,4}(?:\.0*)?", s):
+            raise ValueError
+        year = int(float(s))
+    if not -9999 <= year <= 9999:
+        raise ValueError
+    return year
+
+
+def _check_rows(meta: pd.DataFrame, where: Sequence[str], refs: Sequence[str] | None = None):
+    """The row checks every layout shares (manifest rows, table rows, file names).
+
+    ``where[i]`` names row ``i`` in a message (``"metadata.csv, line 3"``), ``refs[i]``
+    is how another row's message refers back to it (``"line 3"``). Checked: a null or
+    empty doc_id, a repeated doc_id, NUL characters or invalid Unicode in a cell, an
+    unparseable date, a year that is not a whole number, and a year that disagrees
+    with the date.
+    """
+    refs = where if refs is None else refs
+    seen: dict[str, int] = {}
+    for i, v in enumerate(meta["doc_id"]):
+        doc_id = "" if _is_null(v) else str(v)
+        if not doc_id.strip():
+            raise AnalysisError(f"{where[i]}: empty doc_id; give every row a unique doc_id")
+        if doc_id in seen:
+            raise AnalysisError(
+                f"{where[i]}: doc_id {doc_id!r} repeats {refs[seen[doc_id]]}; doc_ids must be unique"
+            )
+        seen[doc_id] = i
+    for col in meta.columns:
+        if meta[col].dtype != object:
+            continue
+        for i, v in enumerate(meta[col]):
+            if isinstance(v, str) and _BAD_CHARS.search(v):
+                raise AnalysisError(
+                    f"{where[i]}: column {col!r} contains a NUL character or invalid Unicode; "
+                    "the file looks damaged, re-export it"
+                )
+    dates: list[pd.Timestamp | None] = [None] * len(meta)
+    if "date" in meta.columns:
+        for i, v in enumerate(meta["date"]):
+            raw = "" if _is_null(v) else str(v)
+            if raw.strip():
+                dates[i] = parse_date(raw)
+                if dates[i] is None:
+                    raise AnalysisError(
+                        f"{where[i]}: cannot parse date {raw!r}; write it as YYYY-MM-DD, or leave it empty and fill 'year'"
+                    )
+    if "year" in meta.columns:
+        for i, v in enumerate(meta["year"]):
+            try:
+                year = _whole_year(v)
+            except ValueError:
+                raise AnalysisError(
+                    f"{where[i]}: year {v!r} is not a year; write a whole number such as 2020, or leave it empty"
+                ) from None
+            if year is not None and dates[i] is not None and dates[i].year != year:
+                raise AnalysisError(
+                    f"{where[i]} ({meta['doc_id'].iloc[i]}): year {year} disagrees with date {dates[i].date()}; fix one of them"
+                )
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def _read_csv(path: Path, data: bytes, what: str) -> pd.DataFrame:
+    """A CSV file's bytes -> all-string DataFrame; every problem is one line naming it.
+
+    Read with the :mod:`csv` module rather than pandas, so a repeated header is an
+    error (pandas renames it ``source.1``), a row with more or fewer fields than the
+    header is an error (pandas would shift it into an index or pad it), and an empty
+    file says so.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AnalysisError(f"{path}: {what} is not UTF-8 text; re-save it as UTF-8 CSV") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    limit = csv.field_size_limit(2**31 - 1)  # a document may be longer than 128 KiB
+    try:
+        header = next((r for r in reader if r), None)
+        if header is None:
+            raise AnalysisError(
+                f"{path}: {what} is empty (no header row); write a header line of column names"
+            )
+        header = [h.strip() for h in header]
+        for name in header:
+            if name and header.count(name) > 1:
+                raise AnalysisError(
+                    f"{path}: column {name!r} appears twice in the header; rename or remove one of them"
+                )
+        for row in reader:
+            if not row:
+                continue  # blank line
+            if len(row) != len(header):
+                raise AnalysisError(
+                    f"{path}, line {reader.line_num}: {len(row)} fields but the header has {len(header)}; "
+                    "quote values that contain commas"
+                )
+            rows.append(row)
+    except csv.Error as exc:
+        raise AnalysisError(
+            f"{path}, line {reader.line_num}: cannot read it as CSV ({exc}); fix the file"
+        ) from None
+    finally:
+        csv.field_size_limit(limit)
+    # a nameless column (a trailing comma, as spreadsheets write) is dropped when empty
+    keep = []
+    for j, name in enumerate(header):
+        if not name:
+            if any(r[j].strip() for r in rows):
+                raise AnalysisError(
+                    f"{path}: column {j + 1} has values but no name in the header; name it"
+                )
+            continue
+        keep.append(j)
+    header = [header[j] for j in keep]
+    rows = [[r[j] for j in keep] for r in rows]
+    return pd.DataFrame(rows, columns=header, dtype=object)
+
+
 # ----------------------------------------------------------------------------- manifest
 
 
-def _read_manifest(manifest: Path, folder: Path, files: list[Path]) -> pd.DataFrame:
-    try:
-        meta = pd.read_csv(manifest, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise AnalysisError(
-            f"{manifest}: cannot read it as CSV ({str(exc).splitlines()[0]}); fix the file"
-        ) from None
-    meta.columns = [c.strip() for c in meta.columns]
+def _read_manifest(
+    manifest: Path, real: Path, folder: Path, root: Path, files: list[tuple[str, Path]]
+) -> tuple[pd.DataFrame, list[Path]]:
+    meta = _read_csv(manifest, _read_bytes(real, "manifest"), "manifest")
     if "file" not in meta.columns:
         raise AnalysisError(f"{manifest}: needs a 'file' column naming each text file; add it")
     if "doc_id" not in meta.columns:
         meta.insert(0, "doc_id", [Path(f).stem for f in meta["file"]])
-    meta["_line"] = np.arange(len(meta)) + 2  # header is line 1
-    seen: dict[str, int] = {}
-    for doc_id, line in zip(meta["doc_id"], meta["_line"], strict=True):
-        if not doc_id.strip():
+    lines = [i + 2 for i in range(len(meta))]  # header is line 1
+    where = [f"{manifest}, line {n}" for n in lines]
+    _check_rows(meta, where, [f"line {n}" for n in lines])
+    docs: list[Path] = []
+    for name, w in zip(meta["file"], where, strict=True):
+        real_doc = _resolve_inside(root, folder / name, w, f"file {name!r}")
+        if not real_doc.is_file():
             raise AnalysisError(
-                f"{manifest}, line {line}: empty doc_id; give every row a unique doc_id"
+                f"{w}: file {name!r} not found in {folder}; fix the row or add the file"
             )
-        if doc_id in seen:
+        docs.append(real_doc)
+    listed = set(docs)
+    for rel, real_doc in files:
+        _resolve_inside(root, folder / rel, str(folder / rel), "this link")
+        if real_doc not in listed:
             raise AnalysisError(
-                f"{manifest}, line {line}: doc_id {doc_id!r} repeats line {seen[doc_id]}; doc_ids must be unique"
+                f"{folder / rel}: not listed in {manifest.name}; add a row for it or move the file out of the folder"
             )
-        seen[doc_id] = line
-    listed = set()
-    for name, line in zip(meta["file"], meta["_line"], strict=True):
-        if not (folder / name).is_file():
-            raise AnalysisError(
-                f"{manifest}, line {line}: file {name!r} not found in {folder}; fix the row or add the file"
-            )
-        listed.add((folder / name).resolve())
-    for f in files:
-        if f.resolve() not in listed:
-            raise AnalysisError(
-                f"{f}: not listed in {manifest.name}; add a row for it or move the file out of the folder"
-            )
-    for value, line in zip(meta.get("date", []), meta["_line"], strict=False):
-        if value.strip() and parse_date(value) is None:
-            raise AnalysisError(
-                f"{manifest}, line {line}: cannot parse date {value!r}; write it as YYYY-MM-DD, or leave it empty and fill 'year'"
-            )
-    return meta
+    return meta, docs
 
 
 # ----------------------------------------------------------------------------- reader
@@ -248,17 +645,29 @@ def read_corpus(
     * a CSV, JSONL or Parquet file, one row per document; ``columns`` renames columns,
       e.g. ``{"published": "date", "headline": "title", "body": "text"}``.
 
+    Only files inside the corpus folder are read: a manifest row, or a symbolic link,
+    that leads outside it is an error. Hidden files and folders are skipped, and links
+    to folders are not followed. :func:`corpus_files` lists the files read.
+
+    Manifest rows and table rows get the same checks: a unique, non-empty ``doc_id``;
+    a ``date`` that :func:`parse_date` reads; a ``year`` that is a whole number and
+    agrees with the date; no NUL characters. A table's ``text`` must be a non-empty
+    string, and a ``.txt`` file with a NUL byte anywhere is taken for a binary file.
+
     Parameters
     ----------
     path : str or Path
     pattern : str, optional
         File-name template (folder layout only).
     columns : mapping, optional
-        Column renames (table layout) applied before anything else.
+        Column renames (table layout only) applied before anything else. Each source
+        must exist, two sources may not share a target, and a target may not be a
+        column the file already has unless that column is mapped away too
+        (``{"body": "text", "text": "old_text"}``).
     manifest : str, default "metadata.csv"
         Manifest file name inside the folder.
     glob : str, default "**/*.txt"
-        Which files of a folder are documents.
+        Which files of a folder are documents (relative to the folder).
     clean : bool, default True
         Remove page furniture with ``rules`` (see :mod:`analysis.clean`).
     rules : optional
@@ -279,24 +688,27 @@ def read_corpus(
     Raises
     ------
     AnalysisError
-        With a one-line message naming the file or manifest row: a missing path, an
-        empty folder, an empty, whitespace-only or binary file, a manifest row without
-        its file or a file without a row, duplicate doc_ids, an unparseable manifest date.
+        With a one-line message naming the file, manifest line or table row: a missing
+        path, an empty folder, an unreadable file, an empty, whitespace-only or binary
+        file, a damaged UTF-16/UTF-8 file, a manifest row without its file or naming a
+        file outside the corpus, a file without a row, an empty or repeated doc_id, an
+        unparseable date, a year that is not a number or disagrees with the date, a
+        repeated CSV header, a non-string text, a bad ``columns`` mapping.
     """
     path = Path(path).expanduser()
-    if not path.exists():
-        raise AnalysisError(f"{path}: no such file or folder; check the corpus path")
-    if path.is_file():
-        if path.suffix.lower() not in TABLE_SUFFIXES:
-            raise AnalysisError(
-                f"{path}: unsupported corpus file; use a folder of .txt files or a .csv, .jsonl or .parquet file"
-            )
+    plan = _plan(path, pattern=pattern, manifest=manifest, glob=glob)
+    if plan.kind == "table":
         meta, texts = _read_table(path, columns or {})
-        manifest_path = None
     else:
-        meta, texts, manifest_path = _read_folder(
-            path, pattern=pattern, manifest=manifest, glob=glob, progress=progress
-        )
+        if columns:
+            raise AnalysisError(
+                f"columns: a column mapping applies to a CSV/JSONL/Parquet corpus, not to the folder {path}; "
+                f"name the columns in its {manifest} instead"
+            )
+        meta = plan.meta
+        texts = [
+            _read_text_file(p) for p in _progress(plan.docs, len(plan.docs), progress, "reading")
+        ]
     return _assemble(
         meta,
         texts,
@@ -304,96 +716,129 @@ def read_corpus(
         rules=rules,
         infer_title=infer_title,
         dedupe_threshold=dedupe_threshold,
-        manifest_path=manifest_path,
     )
 
 
-def _read_folder(
-    path: Path, *, pattern, manifest, glob, progress
-) -> tuple[pd.DataFrame, list[str], Path | None]:
-    # hidden files and anything under a hidden folder (.ipynb_checkpoints/, .git/) are
-    # not documents
-    files = sorted(
-        p
-        for p in path.glob(glob)
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    )
-    if not files:
+def _rename(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> pd.DataFrame:
+    """Apply a ``columns`` mapping after checking it cannot merge or clobber columns."""
+    if not isinstance(columns, Mapping):
         raise AnalysisError(
-            f"{path}: folder has no {glob.rsplit('/', 1)[-1]} files; point the corpus path at a folder of text files or at a CSV/JSONL/Parquet file"
+            f"columns: give a mapping of old to new names such as {{'body': 'text'}}, not {type(columns).__name__}"
         )
-    manifest_path = path / manifest
-    if manifest_path.is_file():
-        meta = _read_manifest(manifest_path, path, files)
-        paths = [path / f for f in meta["file"]]
-        meta = meta.drop(columns="_line")
-    else:
-        paths = files
-        rel = [p.relative_to(path).as_posix() for p in files]
-        # doc_id: the file stem when a pattern carries the metadata and stems are
-        # unique; otherwise the relative path without its suffix
-        stems = [Path(r).stem for r in rel]
-        unique_stems = bool(pattern) and len(set(stems)) == len(stems)
-        ids = stems if unique_stems else [Path(r).with_suffix("").as_posix() for r in rel]
-        meta = pd.DataFrame({"doc_id": ids, "file": rel})
-        if pattern:
-            rx = _template_regex(pattern)
-            fields: list[dict[str, str]] = []
-            for r in rel:
-                m = rx.match(r)
-                if not m:
-                    raise AnalysisError(
-                        f"{path / r}: file name does not fit pattern {pattern!r}; rename it, move it out, or fix the pattern"
-                    )
-                fields.append(m.groupdict())
-            meta = pd.concat([meta, pd.DataFrame(fields, dtype=str)], axis=1)
-    texts = [_read_text_file(p) for p in _progress(paths, len(paths), progress, "reading")]
-    return meta, texts, (manifest_path if manifest_path.is_file() else None)
+    have = [str(c) for c in df.columns]
+    for src, dst in columns.items():
+        if not isinstance(dst, str) or not dst:
+            raise AnalysisError(f"columns: {src!r} -> {dst!r}; map each column to a name")
+        if src not in have:
+            raise AnalysisError(
+                f"columns: {path.name} has no column {src!r}{did_you_mean(src, have)}; its columns are {', '.join(have)}"
+            )
+    moved = {src: dst for src, dst in columns.items() if src != dst}
+    target_of: dict[str, str] = {}
+    for src, dst in moved.items():
+        if dst in target_of:
+            raise AnalysisError(
+                f"columns: {target_of[dst]!r} and {src!r} are both mapped to {dst!r}; map only one of them to {dst!r}"
+            )
+        target_of[dst] = src
+    for dst, src in target_of.items():
+        if dst in have and dst not in moved:
+            raise AnalysisError(
+                f"columns: {src!r} -> {dst!r} but {path.name} already has a {dst!r} column; "
+                f"drop the mapping to use it, or map it away (columns={{{src!r}: {dst!r}, {dst!r}: 'old_{dst}'}})"
+            )
+    return df.rename(columns=dict(moved))
+
+
+def _read_jsonl(path: Path, data: bytes) -> tuple[pd.DataFrame, list[int]]:
+    """JSON Lines -> DataFrame and the line number of each row; one object per line."""
+
+    def no_repeats(pairs):
+        obj = dict(pairs)
+        if len(obj) < len(pairs):
+            keys = [k for k, _ in pairs]
+            k = next(k for i, k in enumerate(keys) if k in keys[:i])
+            raise AnalysisError(
+                f"key {k!r} appears twice in one object; rename or remove one of them"
+            )
+        return obj
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AnalysisError(f"{path}: is not UTF-8 text; re-save it as UTF-8 JSON Lines") from None
+    records, lines = [], []
+    for n, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line, object_pairs_hook=no_repeats)
+        except AnalysisError as exc:
+            raise AnalysisError(f"{path}, line {n}: {exc}") from None
+        except (ValueError, RecursionError) as exc:
+            msg = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise AnalysisError(
+                f"{path}, line {n}: cannot read it as JSONL ({msg}); write one JSON object per line"
+            ) from None
+        if not isinstance(obj, dict):
+            raise AnalysisError(
+                f"{path}, line {n}: cannot read it as JSONL (found {_describe(obj)}); write one JSON object per line"
+            )
+        records.append(obj)
+        lines.append(n)
+    return pd.DataFrame.from_records(records) if records else pd.DataFrame(), lines
 
 
 def _read_table(path: Path, columns: Mapping[str, str]) -> tuple[pd.DataFrame, list[str]]:
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif suffix in {".jsonl", ".ndjson"}:
-            df = pd.read_json(path, lines=True, dtype=False)
-        else:
-            df = pd.read_parquet(path)
-    except Exception as exc:
-        raise AnalysisError(
-            f"{path}: cannot read it as {suffix[1:].upper()} ({str(exc).splitlines()[0][:120]}); check the file"
-        ) from None
-    df = df.rename(columns=dict(columns))
+    data = _read_bytes(path)
+    if suffix == ".csv":
+        df = _read_csv(path, data, "table")
+        rows = [i + 2 for i in range(len(df))]  # header is row 1
+    elif suffix in {".jsonl", ".ndjson"}:
+        df, rows = _read_jsonl(path, data)
+    else:
+        try:
+            df = pd.read_parquet(io.BytesIO(data))
+        except Exception as exc:  # pyarrow raises many types for a damaged file
+            msg = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise AnalysisError(
+                f"{path}: cannot read it as PARQUET ({msg}); check the file"
+            ) from None
+        rows = [i + 1 for i in range(len(df))]
+    df = _rename(df, columns, path)
     if "text" not in df.columns:
         raise AnalysisError(
             f"{path}: no 'text' column (columns: {', '.join(map(str, df.columns))}); map one with columns={{'<name>': 'text'}} or --text-column"
         )
     if df.empty:
         raise AnalysisError(f"{path}: has no rows; add documents to it")
-    line0 = 2 if suffix == ".csv" else 1
+    df = df.reset_index(drop=True)
+    where = [f"{path}, row {n}" for n in rows]
     texts = []
     for i, t in enumerate(df["text"]):
-        if not isinstance(t, str) or not t.strip():
+        if _is_null(t) or (isinstance(t, str) and not t.strip()):
+            raise AnalysisError(f"{where[i]}: empty text; remove the row or fill its text")
+        if not isinstance(t, str):
             raise AnalysisError(
-                f"{path}, row {i + line0}: empty text; remove the row or fill its text"
+                f"{where[i]}: text is {_describe(t)}, not a string; put the document's text in "
+                "the 'text' column, or map the right column with columns={'<name>': 'text'}"
+            )
+        if _BAD_CHARS.search(t):
+            raise AnalysisError(
+                f"{where[i]}: text contains a NUL character or invalid Unicode; the file looks damaged, re-export it"
             )
         texts.append(normalize_text(t))
     if "doc_id" not in df.columns:
         df.insert(0, "doc_id", [f"{path.stem}-{i + 1}" for i in range(len(df))])
-    df["doc_id"] = df["doc_id"].astype(str)
-    dup = df["doc_id"].duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise AnalysisError(
-            f"{path}, row {i + line0}: doc_id {df['doc_id'].iloc[i]!r} is not unique; doc_ids must be unique"
-        )
+    _check_rows(df.drop(columns="text"), where, [f"row {n}" for n in rows])
+    df["doc_id"] = [str(v) for v in df["doc_id"]]
     if "file" not in df.columns:
         df["file"] = path.name
     meta = df.drop(columns="text")
     for c in meta.columns:
-        if c not in ("year",) and meta[c].dtype == object:
-            meta[c] = meta[c].astype(str)
+        if c != "year" and meta[c].dtype == object:
+            meta[c] = ["" if _is_null(v) else str(v) for v in meta[c]]
     return meta, texts
 
 
@@ -405,7 +850,6 @@ def _assemble(
     rules,
     infer_title,
     dedupe_threshold,
-    manifest_path: Path | None,
 ) -> pd.DataFrame:
     meta = meta.reset_index(drop=True).copy()
     n = len(meta)
@@ -422,22 +866,21 @@ def _assemble(
     out["file"] = meta["file"].astype(str) if "file" in meta.columns else ""
     for col in ("source", "source_type"):
         out[col] = meta[col].astype(str) if col in meta.columns else ""
-    date_raw = meta["date"].astype(str) if "date" in meta.columns else pd.Series([""] * n)
+    date_raw = pd.Series(
+        ["" if _is_null(v) else str(v) for v in meta["date"]]
+        if "date" in meta.columns
+        else [""] * n,
+        dtype=object,
+    )
     dates = [parse_date(v) for v in date_raw]
     out["date"] = pd.to_datetime(pd.Series(dates, dtype="object"), errors="coerce").astype(
         "datetime64[ns]"
     )
     out["date_raw"] = date_raw.fillna("").astype(str).to_numpy()
     year = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    if "year" in meta.columns:
-        year = pd.to_numeric(meta["year"].replace("", pd.NA), errors="coerce").astype("Int64")
+    if "year" in meta.columns:  # checked by _check_rows: whole numbers agreeing with the date
+        year = pd.Series(pd.array([_whole_year(v) for v in meta["year"]], dtype="Int64"))
     from_date = out["date"].dt.year.astype("Int64")
-    clash = year.notna() & from_date.notna() & (year != from_date)
-    if clash.any() and manifest_path is not None:
-        i = int(np.flatnonzero(clash.to_numpy())[0])
-        raise AnalysisError(
-            f"{manifest_path}, line {i + 2} ({out['doc_id'][i]}): year {year[i]} disagrees with date {out['date'][i].date()}; fix one of them"
-        )
     out["year"] = year.fillna(from_date)
     out["title"] = titles
     out["language"] = meta["language"].astype(str) if "language" in meta.columns else ""

@@ -297,7 +297,7 @@ def test_duplicate_doc_ids(make_corpus, tmp_path) -> None:
     _raises_one_line(r"metadata\.csv, line 3: doc_id 'X' repeats line 2", folder)
     table = tmp_path / "dups.csv"
     pd.DataFrame({"doc_id": ["p", "q", "p"], "text": ["one", "two", "three"]}).to_csv(table, index=False)  # fmt: skip
-    _raises_one_line(r"dups\.csv, row 4: doc_id 'p' is not unique", table)
+    _raises_one_line(r"dups\.csv, row 4: doc_id 'p' repeats row 2", table)
 
 
 def test_unparseable_manifest_date(make_corpus) -> None:
@@ -331,7 +331,7 @@ def test_empty_table_row_and_unsupported_file(tmp_path) -> None:
     _raises_one_line(r"notes\.docx: unsupported corpus file", other)
     broken = tmp_path / "b.jsonl"
     broken.write_text("{not json\n")
-    _raises_one_line(r"b\.jsonl: cannot read it as JSONL", broken)
+    _raises_one_line(r"b\.jsonl, line 1: cannot read it as JSONL", broken)
 
 
 def test_latin1_file_is_read_with_a_warning(make_corpus) -> None:

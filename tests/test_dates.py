@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import corpus_summary, parse_date, read_corpus
+from analysis import AnalysisError, corpus_summary, parse_date, read_corpus
 
 
 @pytest.mark.parametrize(
@@ -64,28 +64,39 @@ def test_parse_date_timestamp_is_normalised_to_midnight() -> None:
     assert parse_date(pd.Timestamp("2020-09-04 18:30")) == pd.Timestamp("2020-09-04")
 
 
+def test_table_with_unparseable_date_is_an_error_naming_the_row(tmp_path) -> None:
+    # tables get the manifest's checks (issue 10): a date that cannot be read is an
+    # error naming the row and the value, not a silently missing date
+    path = tmp_path / "docs.csv"
+    pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "published": ["23-Jun-2022", "last spring", ""],
+            "body": ["One text.", "Two text.", "Three text."],
+        }
+    ).to_csv(path, index=False)
+    with pytest.raises(AnalysisError, match=r"docs\.csv, row 3: cannot parse date 'last spring'"):
+        read_corpus(path, columns={"published": "date", "body": "text"})
+
+
 def test_corpus_summary_counts_unparsed_dates(tmp_path) -> None:
     path = tmp_path / "docs.csv"
     pd.DataFrame(
         {
             "doc_id": ["a", "b", "c", "d", "e"],
-            "published": [
-                "23-Jun-2022",
-                "last spring",
-                "",
-                "Published: Aug 25, 2022 09:24 PM",
-                "??",
-            ],
+            "published": ["23-Jun-2022", "", "", "Published: Aug 25, 2022 09:24 PM", ""],
             "body": ["One text.", "Two text.", "Three text.", "Four text.", "Five text."],
         }
     ).to_csv(path, index=False)
     corpus = read_corpus(path, columns={"published": "date", "body": "text"})
+    assert list(corpus["date_raw"]) == ["23-Jun-2022", "", "", "Published: Aug 25, 2022 09:24 PM", ""]  # fmt: skip
+    assert list(corpus["year"].astype("float").fillna(0)) == [2022, 0, 0, 2022, 0]
+    # the loader refuses unparseable dates; a corpus edited afterwards can still hold them
+    corpus.loc[[1, 4], "date_raw"] = ["last spring", "??"]
     totals = corpus_summary(corpus).attrs["totals"]
     assert totals["unparsed_dates"] == 2  # "last spring" and "??"; the empty one is missing
     assert totals["missing_dates"] == 3
     assert totals["documents"] == 5
-    assert list(corpus["date_raw"]) == ["23-Jun-2022", "last spring", "", "Published: Aug 25, 2022 09:24 PM", "??"]  # fmt: skip
-    assert list(corpus["year"].astype("float").fillna(0)) == [2022, 0, 0, 2022, 0]
 
 
 def test_seed_summary_has_no_unparsed_dates(seed_corpus) -> None:
