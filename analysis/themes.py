@@ -369,9 +369,8 @@ def load_themes(path: str | Path | None = None) -> Codebook:
             sources = _string_list(
                 fields["sources"][1], source, f"theme {tid!r}: sources", allow_empty=True
             )
-        for node in list(fields["entries"][1].value) + (
-            list(fields["exclusions"][1].value or []) if "exclusions" in fields else []
-        ):
+        nodes = [fields[k][1] for k in ("entries", "exclusions") if k in fields]
+        for node in (n for seq in nodes if isinstance(seq, yaml.SequenceNode) for n in seq.value):
             _check_entry(" ".join(node.value.split()), _where(source, node), tid)
         themes.append(Theme(tid, label, definition, entries, exclusions, sources))
     name = _scalar(top["name"][1], source, "name") if "name" in top else ""

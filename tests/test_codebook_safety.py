@@ -67,6 +67,13 @@ def test_double_star_inside_a_phrase_is_refused(tmp_path) -> None:
         load_themes(with_entry(tmp_path, "war ** peace"))
 
 
+@pytest.mark.parametrize("value", ["null", "~", "", "[]"])
+def test_empty_exclusions_are_accepted(tmp_path, value) -> None:
+    """Found by the property tests: ``exclusions: null`` raised AttributeError."""
+    cb = load_themes(write(tmp_path, GOOD.replace("ENTRY", "war") + f"    exclusions: {value}\n"))
+    assert cb["war"].exclusions == ()
+
+
 def test_exclusions_are_checked_too(tmp_path) -> None:
     path = write(tmp_path, GOOD.replace("ENTRY", "war") + "    exclusions: ['**']\n")
     with pytest.raises(AnalysisError, match=r"line 6: theme 'war': entry '\*\*' starts or ends"):
@@ -203,7 +210,10 @@ def test_alias_bomb_codebook_is_refused_fast(tmp_path) -> None:
             r"line 1: unknown key 'nmae' in the codebook \(did you mean 'name'\?\)",
         ),
         (GOOD.replace("label:", "colour:"), r"line 3: unknown key 'colour' in theme #1; allowed"),
-        ("themes: " + "[" * 600 + "]" * 600 + "\n", r"codebook\.yml.*nested too deeply"),
+        (
+            "themes: " + "[" * 600 + "]" * 600 + "\n",
+            r"codebook\.yml, line 1: lists and mappings are nested more than 100 levels",
+        ),
         ("themes:\n  - {[a]: b}\n", r"line 2: unknown key None in theme #1; allowed"),
     ],
 )
