@@ -341,6 +341,15 @@ def load_rules(rules: str | Path | Sequence[str | Path | Rule] | None = None) ->
         only. A list: the concatenation of its items, each ``"default"``, a path or a
         :class:`Rule` (e.g. ``["default", "extra_rules.yml"]`` extends the defaults).
         ``"none"`` or an empty list: no rules.
+
+    Raises
+    ------
+    AnalysisError
+        One line naming the file and rule: a file that is missing, unreadable, not
+        UTF-8, not valid YAML or uses anchors/aliases; an unknown key (with the nearest
+        valid one suggested); an invalid value or regular expression; a pattern with an
+        unbounded repeat inside another (exponential backtracking, see
+        :func:`_nested_repeat`); a rule name defined twice.
     """
     if rules is None or rules == "default":
         return _default_rules()

@@ -206,7 +206,7 @@ def test_codebook_from_mutations_of_the_default(ops) -> None:
     _themes_ok(_load(load_themes, _mutate(DEFAULT_TEXT, ops)))
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=25)
 @given(st.integers(1, 3000), st.sampled_from(["[", "{a: ", "- "]))
 def test_codebook_nested_to_any_depth(depth, opener) -> None:
     closer = {"[": "]", "{a: ": "}", "- ": ""}[opener]
