@@ -8,7 +8,7 @@ Every YAML file the toolkit reads goes through :func:`read_yaml`:
   never needed in a codebook or a parameters file, and an alias chain ("billion laughs")
   lets a few hundred bytes expand into gigabytes. The check walks the parser's event
   stream, which is linear in the file's size and expands nothing;
-* a syntax error names the line.
+* a syntax error names the line, and so does nesting deeper than 100 levels.
 
 :func:`did_you_mean` turns a misspelled key into a suggestion of the nearest valid one,
 so a typo is an error that says how to fix it rather than a key silently ignored.
@@ -55,9 +55,15 @@ def _syntax_error(source: str, exc: Exception) -> AnalysisError:
     return AnalysisError(f"{source}{line}: not valid YAML ({problem}); fix the syntax")
 
 
+# Deeper nesting is never needed; PyYAML's scanner is quadratic in the nesting depth
+# ("[" * 3000 takes seconds) and its composer recursive (RecursionError near 500).
+MAX_DEPTH = 100
+
+
 def _refuse_aliases(text: str, source: str) -> None:
     import yaml
 
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -66,6 +72,15 @@ def _refuse_aliases(text: str, source: str) -> None:
                     f"{source}, line {line}: YAML anchors and aliases (&name, *name) are not "
                     "allowed; write the value out in full"
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise AnalysisError(
+                        f"{source}, line {event.start_mark.line + 1}: lists and mappings are "
+                        f"nested more than {MAX_DEPTH} levels deep; flatten the file"
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     except yaml.YAMLError as exc:
         raise _syntax_error(source, exc) from None
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._yaml import did_you_mean, read_yaml
 from .errors import AnalysisError
 
 __all__ = [
@@ -113,20 +114,148 @@ class Rule:
         if self.kind not in KINDS:
             raise AnalysisError(
                 f"cleaning rule {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}"
+                + did_you_mean(self.kind, KINDS)
             )
         if self.block_requires is not None and not isinstance(self.block_requires, str):
             raise AnalysisError(
                 f"cleaning rule {self.name!r}: block_requires must be a string (quote it in YAML)"
             )
-        try:
-            rx = re.compile(self.pattern)
-            req = re.compile(self.block_requires) if self.block_requires else None
-        except re.error as exc:
-            raise AnalysisError(
-                f"cleaning rule {self.name!r}: invalid pattern ({exc}); fix the regular expression"
-            ) from None
+        rx = _compile(self.pattern, self.name, "pattern")
+        req = (
+            _compile(self.block_requires, self.name, "block_requires")
+            if self.block_requires
+            else None
+        )
+        for key, pattern in (("pattern", self.pattern), ("block_requires", self.block_requires)):
+            nested = _nested_repeat(pattern) if pattern else None
+            if nested is not None:
+                inner, outer = nested
+                raise AnalysisError(
+                    f"cleaning rule {self.name!r}: {key} repeats {inner} inside the repeat "
+                    f"{outer}, which can take exponential time on some lines; make the inner "
+                    f"repeat possessive (e.g. \\s*+) or wrap it in an atomic group (?>...)"
+                )
         object.__setattr__(self, "regex", rx)
         object.__setattr__(self, "requires_regex", req)
+
+
+def _compile(pattern: str, rule: str, key: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        problem = str(exc).splitlines()[0]
+    except (OverflowError, RecursionError, ValueError) as exc:
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    raise AnalysisError(
+        f"cleaning rule {rule!r}: {'' if key == 'pattern' else key + ': '}invalid pattern "
+        f"({problem}); fix the regular expression"
+    )
+
+
+# A repeat whose upper bound is above this counts as unbounded: (?:a*){0,1000} is as slow.
+_UNBOUNDED = 100
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _render_item(op, av) -> str:
+    """A short regex text for a repeated item, for error messages (not a full unparser)."""
+    from re import _constants as c
+
+    if op is c.LITERAL:
+        return re.escape(chr(av))
+    if op is c.ANY:
+        return "."
+    if op is c.IN:
+        if len(av) == 1 and av[0][0] is c.CATEGORY:
+            return _CATEGORIES.get(str(av[0][1]), "[...]")
+        parts = []
+        for iop, iav in av:
+            if iop is c.NEGATE:
+                parts.append("^")
+            elif iop is c.LITERAL:
+                parts.append(re.escape(chr(iav)))
+            elif iop is c.RANGE:
+                parts.append(f"{re.escape(chr(iav[0]))}-{re.escape(chr(iav[1]))}")
+            elif iop is c.CATEGORY:
+                parts.append(_CATEGORIES.get(str(iav), "..."))
+            else:
+                parts.append("...")
+        return "[" + "".join(parts) + "]"
+    return "(...)"
+
+
+def _render_repeat(op, av) -> str:
+    lo, hi, body = av
+    items = list(body)
+    text = _render_item(*items[0]) if len(items) == 1 else "(...)"
+    if hi == _MAXREPEAT:
+        quant = {0: "*", 1: "+"}.get(lo, f"{{{lo},}}")
+    else:
+        quant = "?" if (lo, hi) == (0, 1) else f"{{{lo},{hi}}}"
+    from re import _constants as c
+
+    return text + quant + ("?" if op is c.MIN_REPEAT else "")
+
+
+_MAXREPEAT = re._constants.MAXREPEAT  # type: ignore[attr-defined]
+
+
+def _nested_repeat(pattern: str) -> tuple[str, str] | None:
+    r"""An unbounded repeat nested in another one, as ``(inner, outer)`` texts, or None.
+
+    Backtracking regex engines such as Python's ``re`` can take time exponential in the
+    line's length when a repeated group can match the same text in many ways, the classic
+    case being a repeat inside a repeat (``(?:\s*[|]?\s*)*``, ``(a+)+``; Davis et al.
+    2018, "The impact of regular expression denial of service (ReDoS) in practice",
+    ESEC/FSE). This check walks the parsed pattern (``re._parser``) and reports an
+    unbounded repeat (``*``, ``+``, ``{n,}`` or an upper bound above 100) inside another
+    one, unless the inner or the outer repeat is possessive (``*+``, ``++``) or inside an
+    atomic group ``(?>...)`` or a lookaround, where the engine never backtracks into it.
+
+    It is a guard against the common exponential cases, not a proof of linear time:
+    overlapping alternatives under a repeat (``(?:a|ab)*``) or adjacent ambiguous repeats
+    (``\s*\s*``, polynomial rather than exponential) are not detected. Rules run on one
+    line at a time, which bounds the polynomial cases by the length of a line.
+    """
+    from re import _constants as c
+    from re import _parser
+
+    def walk(sub, outer: str | None) -> tuple[str, str] | None:
+        for op, av in sub:
+            found = None
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                unbounded = av[1] == _MAXREPEAT or av[1] > _UNBOUNDED
+                if unbounded and outer is not None:
+                    return _render_repeat(op, av), outer
+                found = walk(av[2], _render_repeat(op, av) if unbounded else outer)
+            elif op is c.POSSESSIVE_REPEAT:
+                found = walk(av[2], None)
+            elif op is c.ATOMIC_GROUP:
+                found = walk(av, None)
+            elif op is c.SUBPATTERN:
+                found = walk(av[3], outer)
+            elif op is c.BRANCH:
+                for branch in av[1]:
+                    found = found or walk(branch, outer)
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                found = walk(av[1], None)
+            elif op is c.GROUPREF_EXISTS:
+                found = walk(av[1], outer) or (walk(av[2], outer) if av[2] else None)
+            if found:
+                return found
+        return None
+
+    try:
+        return walk(_parser.parse(pattern), None)
+    except RecursionError:  # re.compile accepted it, so this is only a safety net
+        return "(...)", "(...) (groups nested too deeply to check)"
 
 
 @dataclass(frozen=True)
@@ -151,30 +280,43 @@ class Cleaned:
 
 
 def _rules_from_file(path: Path | str) -> list[Rule]:
-    import yaml
+    """The rules of one YAML file, read with :func:`analysis._yaml.read_yaml`.
 
+    Anchors and aliases are refused; an unreadable, non-UTF-8 or malformed file, an
+    unknown top-level key, an unknown rule key (with the nearest valid one suggested) or
+    an invalid rule is a one-line :class:`AnalysisError` naming the file.
+    """
     p = Path(path)
-    if not p.is_file():
-        raise AnalysisError(f"{p}: cleaning rules file not found; check the rules path")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        raise AnalysisError(f"{p}{where}: not valid YAML; fix the syntax") from None
+        data = read_yaml(p, what="cleaning rules file")
+    except RecursionError:
+        raise AnalysisError(
+            f"{p}: cleaning rules file is nested too deeply to read; a rule is a flat mapping"
+        ) from None
     items = data.get("rules") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise AnalysisError(
             f"{p}: expected a top-level 'rules:' list; see analysis/data/clean_rules.yml"
         )
+    extra = sorted(map(str, set(data) - {"rules"}))
+    if extra:
+        raise AnalysisError(
+            f"{p}: unknown top-level key {extra[0]!r}{did_you_mean(extra[0], ['rules'])}; "
+            "the file holds one 'rules:' list"
+        )
     out = []
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict) or not {"name", "kind", "pattern"} <= set(item):
-            raise AnalysisError(f"{p}: rule {i} needs name, kind and pattern")
-        unknown = set(item) - _RULE_KEYS
+            missing = (
+                sorted({"name", "kind", "pattern"} - set(item)) if isinstance(item, dict) else []
+            )
+            hint = f" (missing {', '.join(missing)})" if missing else ""
+            raise AnalysisError(f"{p}: rule {i} needs name, kind and pattern{hint}")
+        unknown = sorted(map(str, set(item) - _RULE_KEYS))
         if unknown:
             raise AnalysisError(
-                f"{p}: rule {item['name']!r} has unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(_RULE_KEYS))}"
+                f"{p}: rule {item['name']!r} has unknown key {unknown[0]!r}"
+                f"{did_you_mean(unknown[0], _RULE_KEYS)}; allowed: {', '.join(sorted(_RULE_KEYS))}"
             )
         try:
             out.append(Rule(**{k: item[k] for k in item}))
@@ -199,6 +341,15 @@ def load_rules(rules: str | Path | Sequence[str | Path | Rule] | None = None) ->
         only. A list: the concatenation of its items, each ``"default"``, a path or a
         :class:`Rule` (e.g. ``["default", "extra_rules.yml"]`` extends the defaults).
         ``"none"`` or an empty list: no rules.
+
+    Raises
+    ------
+    AnalysisError
+        One line naming the file and rule: a file that is missing, unreadable, not
+        UTF-8, not valid YAML or uses anchors/aliases; an unknown key (with the nearest
+        valid one suggested); an invalid value or regular expression; a pattern with an
+        unbounded repeat inside another (exponential backtracking, see
+        :func:`_nested_repeat`); a rule name defined twice.
     """
     if rules is None or rules == "default":
         return _default_rules()

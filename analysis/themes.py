@@ -70,6 +70,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._yaml import did_you_mean, read_yaml
 from .errors import AnalysisError
 from .text import UNITS, segment
 
@@ -108,6 +109,30 @@ class Theme:
     exclusions: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # A Theme built in Python gets the entry checks of load_themes, so that no
+        # codebook, however it was made, holds an entry that matches every word.
+        if not isinstance(self.id, str) or not self.id:
+            raise AnalysisError(f"theme id {self.id!r} must be non-empty text")
+        for key, allow_empty in (("entries", False), ("exclusions", True), ("sources", True)):
+            items = getattr(self, key)
+            if isinstance(items, str) or not isinstance(items, Sequence):
+                raise AnalysisError(
+                    f"theme {self.id!r}: {key} must be a list or tuple of text, "
+                    f"not {type(items).__name__}"
+                )
+            items = tuple(items)
+            if not items and not allow_empty:
+                raise AnalysisError(f"theme {self.id!r}: {key} is empty; list at least one")
+            for item in items:
+                if not isinstance(item, str):
+                    raise AnalysisError(
+                        f"theme {self.id!r}: each item of {key} must be text, not {item!r}"
+                    )
+                if key != "sources":
+                    _check_entry(item, "codebook", self.id)
+            object.__setattr__(self, key, items)
+
 
 @dataclass(frozen=True)
 class Codebook:
@@ -118,6 +143,24 @@ class Codebook:
     description: str = ""
     path: str | None = None
     sources: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        themes = self.themes
+        if isinstance(themes, Theme) or not isinstance(themes, Sequence):
+            raise AnalysisError("Codebook themes must be a list or tuple of Theme objects")
+        themes = tuple(themes)
+        if not themes:
+            raise AnalysisError("a codebook needs at least one theme")
+        seen: set[str] = set()
+        for t in themes:
+            if not isinstance(t, Theme):
+                raise AnalysisError(f"Codebook themes must be Theme objects, not {t!r}")
+            if t.id in seen:
+                raise AnalysisError(
+                    f"theme id {t.id!r} repeats in the codebook; ids must be unique"
+                )
+            seen.add(t.id)
+        object.__setattr__(self, "themes", themes)
 
     def __len__(self) -> int:
         return len(self.themes)
@@ -208,8 +251,9 @@ def _mapping(node, source: str, what: str, allowed: Sequence[str]) -> dict:
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if key not in allowed:
+            hint = did_you_mean(key, allowed) if isinstance(key, str) else ""
             raise AnalysisError(
-                f"{_where(source, key_node)}: unknown key {key!r} in {what}; "
+                f"{_where(source, key_node)}: unknown key {key!r} in {what}{hint}; "
                 f"allowed keys are {', '.join(allowed)}"
             )
         if key in out:
@@ -219,15 +263,33 @@ def _mapping(node, source: str, what: str, allowed: Sequence[str]) -> dict:
 
 
 def _check_entry(entry: str, where: str, theme: str) -> None:
+    """Refuse an entry that is not a word, glob or phrase, or that could match any word.
+
+    A token made only of ``*`` matches every word: alone (``*``, ``**``), at either end
+    of a phrase (``war **``, ``* war``), or as every token of a phrase (``* *``,
+    ``*-*``). Inside a phrase a single ``*`` is the one-word wildcard and stays allowed
+    (``a * b``); ``**`` there is refused as a typo of it. So every accepted entry has a
+    first and a last token with at least one word character, and a hit needs words that
+    contain those characters.
+    """
     toks = _ENTRY_TOKEN_RE.findall(entry.lower())
     if not toks:
         raise AnalysisError(
             f"{where}: theme {theme!r}: entry {entry!r} has no word characters; remove it"
         )
-    if "*" in (toks[0], toks[-1]):
+    bare = next((t for t in (toks[0], toks[-1]) if set(t) == {"*"}), None)
+    if bare is not None:
         raise AnalysisError(
-            f"{where}: theme {theme!r}: entry {entry!r} starts or ends with a lone '*', "
-            "which would match any word; attach the '*' to a word (e.g. 'multilateral*')"
+            f"{where}: theme {theme!r}: entry {entry!r} starts or ends with the bare wildcard "
+            f"{bare!r}, which would match any word; attach the '*' to a word stem "
+            "(e.g. 'multilateral*')"
+        )
+    stars = next((t for t in toks if len(t) > 1 and set(t) == {"*"}), None)
+    if stars is not None:
+        raise AnalysisError(
+            f"{where}: theme {theme!r}: entry {entry!r} has the token {stars!r}; inside a "
+            "phrase a single '*' stands for any one word, otherwise attach the '*' to a word "
+            "stem (e.g. 'multilateral*')"
         )
     if re.search(r"[^\w*\s\-'’./,&]", entry):
         bad = re.search(r"[^\w*\s\-'’./,&]", entry).group(0)
@@ -256,17 +318,12 @@ def load_themes(path: str | Path | None = None) -> Codebook:
 
     p = Path(path) if path is not None else DEFAULT_THEMES
     source = str(p)
-    if not p.is_file():
-        raise AnalysisError(f"themes file {source} not found; pass the path of a YAML codebook")
     try:
-        root = yaml.compose(p.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise AnalysisError(f"{source}{line}: not valid YAML ({problem}); fix the syntax") from None
-    except UnicodeDecodeError:
-        raise AnalysisError(f"{source}: not UTF-8 text; re-save it as UTF-8") from None
+        root = read_yaml(p, what="codebook", compose=True)
+    except RecursionError:
+        raise AnalysisError(
+            f"{source}: codebook is nested too deeply to read; a theme is a flat mapping"
+        ) from None
     if root is None:
         raise AnalysisError(f"{source}: the file is empty; write a 'themes:' list")
     top = _mapping(root, source, "the codebook", _TOP_KEYS)
@@ -312,9 +369,8 @@ def load_themes(path: str | Path | None = None) -> Codebook:
             sources = _string_list(
                 fields["sources"][1], source, f"theme {tid!r}: sources", allow_empty=True
             )
-        for node in list(fields["entries"][1].value) + (
-            list(fields["exclusions"][1].value or []) if "exclusions" in fields else []
-        ):
+        nodes = [fields[k][1] for k in ("entries", "exclusions") if k in fields]
+        for node in (n for seq in nodes if isinstance(seq, yaml.SequenceNode) for n in seq.value):
             _check_entry(" ".join(node.value.split()), _where(source, node), tid)
         themes.append(Theme(tid, label, definition, entries, exclusions, sources))
     name = _scalar(top["name"][1], source, "name") if "name" in top else ""
