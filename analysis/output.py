@@ -17,6 +17,7 @@ from .errors import AnalysisError
 __all__ = ["save_figure", "save_table", "save_findings", "FLOAT_FORMAT"]
 
 FLOAT_FORMAT = "%.6g"
+SVG_HASHSALT = "analysis"  # fixed salt for SVG element ids: byte-reproducible figures
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -32,8 +33,12 @@ def save_figure(
     """Save a figure (or the figure of an Axes) as ``out/figures/<name>.<fmt>``.
 
     PNG at 150 dpi and SVG by default, with a tight bounding box so nothing is cut off.
-    SVG metadata carries no date, so the files are reproducible. Returns the paths.
+    SVG metadata carries no date and the ids of clip paths and other definitions are
+    hashed with a fixed salt (matplotlib's ``svg.hashsalt``, random per process by
+    default), so the same figure gives the same bytes in every run. Returns the paths.
     """
+    import matplotlib
+
     fig = getattr(fig, "figure", fig)
     folder = Path(out) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,7 +46,8 @@ def save_figure(
     for fmt in formats:
         p = folder / f"{_check_name(name)}.{fmt}"
         meta = {"Date": None} if fmt == "svg" else {}
-        fig.savefig(p, dpi=150, bbox_inches="tight", metadata=meta)
+        with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
+            fig.savefig(p, dpi=150, bbox_inches="tight", metadata=meta)
         paths.append(p)
     return paths
 

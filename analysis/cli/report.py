@@ -19,7 +19,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out",
         required=True,
         metavar="DIR",
-        help="report folder (replaced only when the run succeeds)",
+        help="report folder: new, empty or an earlier report (replaced only when the run "
+        "succeeds; files the toolkit did not write are never deleted)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an --out folder that is not a report, keeping every file in it "
+        "(the corpus, the current folder, a project or git root are still refused)",
     )
     p.add_argument(
         "--params",
@@ -46,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     out = render(
         args.corpus, args.out, args.params, notebooks=args.notebooks, with_code=args.with_code,
-        jobs=args.jobs, title=args.title,
+        jobs=args.jobs, title=args.title, force=args.force,
     )  # fmt: skip
     print(
         f"report written to {out / 'index.html'} in {time.perf_counter() - t0:.1f} s",

@@ -1,0 +1,364 @@
+"""Issue 10, the report renderer: --out never loses user files, params are checked,
+one-line errors, interrupted runs clean up, byte-reproducible SVG."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+from analysis.errors import AnalysisError
+from analysis.report import (
+    _MARKER,
+    _load_params,
+    _swap_in,
+    notebook_parameters,
+    notebook_paths,
+    render,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _declared() -> dict[str, dict]:
+    return {p.stem: notebook_parameters(p) for p in notebook_paths()}
+
+
+# ------------------------------------------------------------------ 1. --out safety
+
+
+def test_existing_non_report_folder_is_refused_and_untouched(seeds_dir: Path, tmp_path: Path):
+    thesis = tmp_path / "thesis"
+    (thesis / "chapters").mkdir(parents=True)
+    (thesis / "chapters" / "one.tex").write_text("precious", encoding="utf-8")
+    (thesis / "index.html").write_text("mine", encoding="utf-8")
+    thesis.chmod(0o750)
+    before = _tree(thesis)
+    with pytest.raises(AnalysisError, match=r"thesis: is not a report folder .*--force"):
+        render(seeds_dir, thesis, notebooks=["01-corpus"], quiet=True)
+    assert _tree(thesis) == before
+    assert stat.S_IMODE(thesis.stat().st_mode) == 0o750
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis"]  # no build folder left
+
+
+@pytest.mark.parametrize("where", ["corpus", "inside-corpus", "cwd", "parent-of-cwd", "git-root"])
+def test_out_that_is_or_holds_protected_folders_is_refused(
+    where: str, make_corpus, tmp_path: Path, monkeypatch
+):
+    corpus = make_corpus({"a.txt": "Peace and war.", "b.txt": "More words here."})
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "code.py").write_text("x = 1\n", encoding="utf-8")
+    work = project / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    out, message = {
+        "corpus": (corpus, "is the corpus"),
+        "inside-corpus": (corpus / "report", "lies inside the corpus folder"),
+        "cwd": (Path("."), "is the current working directory"),
+        "parent-of-cwd": (Path(".."), "contains the current working directory"),
+        "git-root": (project, "contains the current working directory"),
+    }[where]
+    before = _tree(tmp_path)
+    with pytest.raises(AnalysisError, match=message):
+        render(corpus, out, notebooks=["01-corpus"], quiet=True, force=True)
+    assert _tree(tmp_path) == before
+
+
+def test_git_root_and_project_checkout_are_refused(
+    make_corpus, repo_root: Path, tmp_path: Path, monkeypatch
+):
+    corpus = make_corpus({"a.txt": "Peace and war.", "b.txt": "More words here."})
+    monkeypatch.chdir(tmp_path)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    with pytest.raises(AnalysisError, match="repo: is the root of a git repository"):
+        render(corpus, repo, notebooks=["01-corpus"], quiet=True, force=True)
+    with pytest.raises(AnalysisError, match="is the project checkout"):
+        render(corpus, repo_root, notebooks=["01-corpus"], quiet=True, force=True)
+    with pytest.raises(AnalysisError, match="contains the project checkout"):
+        render(corpus, repo_root.parent, notebooks=["01-corpus"], quiet=True, force=True)
+    assert (repo / ".git").is_dir()
+
+
+def test_existing_file_at_out_is_refused(seeds_dir: Path, tmp_path: Path):
+    f = tmp_path / "report"
+    f.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(AnalysisError, match="exists and is not a folder"):
+        render(seeds_dir, f, notebooks=["01-corpus"], quiet=True, force=True)
+    assert f.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_report_with_user_file_is_refused_and_force_keeps_the_file_and_mode(
+    seeds_dir: Path, tmp_path: Path
+):
+    out = tmp_path / "report"
+    (out / "figures").mkdir(parents=True)
+    (out / "index.html").write_text("old index", encoding="utf-8")
+    (out / "figures" / "old.png").write_bytes(b"old")
+    (out / "figures" / "mine.png").write_bytes(b"user figure")
+    (out / "notes.txt").write_text("user notes", encoding="utf-8")
+    outputs = ["figures/old.png", "index.html", "provenance.json"]
+    (out / "provenance.json").write_text(json.dumps({"outputs": outputs}), encoding="utf-8")
+    out.chmod(0o750)
+    before = _tree(out)
+    with pytest.raises(AnalysisError, match=r"report: holds files the previous report did not"):
+        render(seeds_dir, out, notebooks=["01-corpus"], quiet=True)
+    assert _tree(out) == before
+    render(seeds_dir, out, notebooks=["01-corpus"], quiet=True, force=True)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "user notes"
+    assert (out / "figures" / "mine.png").read_bytes() == b"user figure"
+    assert not (out / "figures" / "old.png").exists()  # written by the previous report
+    assert (out / "index.html").read_text(encoding="utf-8") != "old index"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert "index.html" in prov["outputs"] and "notes.txt" not in prov["outputs"]
+    assert set(prov["outputs"]) == {
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and p.name not in {"notes.txt", "mine.png"}
+    }
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_carried_file_that_the_new_report_also_writes_is_refused(tmp_path: Path):
+    out, build = tmp_path / "report", tmp_path / ".report-build-1-ab"
+    out.mkdir()
+    build.mkdir()
+    (out / "index.html").write_text("user page", encoding="utf-8")
+    (build / "index.html").write_text("new page", encoding="utf-8")
+    with pytest.raises(AnalysisError, match=r"index\.html: the new report writes this path too"):
+        _swap_in(build, out, ["index.html"], [])
+    assert (out / "index.html").read_text(encoding="utf-8") == "user page"
+
+
+# --------------------------------------------------- 8 (stale builds) + new-folder mode
+
+
+def test_stale_build_of_dead_process_is_removed_live_and_foreign_ones_kept(
+    seeds_dir: Path, tmp_path: Path
+):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], text=True,
+                          capture_output=True, check=True).stdout.strip()  # fmt: skip
+    marker = json.dumps({"tool": "analysis.report", "pid": 0, "carried": []})
+    folders = {
+        "stale": tmp_path / f".report-build-{dead}-0123abcd",
+        "live": tmp_path / f".report-build-{os.getppid()}-0123abcd",
+        "unmarked": tmp_path / f".report-build-{dead}-4567abcd",
+        "carrying": tmp_path / f".report-build-{dead}-89abcdef",
+    }
+    for name, folder in folders.items():
+        folder.mkdir()
+        (folder / "x.csv").write_text("x", encoding="utf-8")
+        if name != "unmarked":
+            (folder / _MARKER).write_text(marker, encoding="utf-8")
+    (folders["carrying"] / _MARKER).write_text(
+        json.dumps({"tool": "analysis.report", "pid": 0, "carried": ["notes.txt"]}),
+        encoding="utf-8",
+    )
+    old = os.umask(0o027)
+    try:
+        with pytest.warns(UserWarning, match="holds your files"):
+            out = render(seeds_dir, tmp_path / "report", notebooks=["01-corpus"], quiet=True)
+    finally:
+        os.umask(old)
+    assert not folders["stale"].exists()
+    assert folders["live"].is_dir() and folders["unmarked"].is_dir()
+    assert folders["carrying"].is_dir()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750  # mkdir under the umask, not 0700
+    assert not (out / _MARKER).exists()
+
+
+# ------------------------------------------------------------------ 5, 6. params
+
+
+def test_params_alias_bomb_is_refused_fast(seeds_dir: Path, tmp_path: Path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    with pytest.raises(AnalysisError, match=r"bomb\.yaml, line 1: YAML anchors and aliases"):
+        render(seeds_dir, tmp_path / "r", bomb, notebooks=["01-corpus"], quiet=True)
+    assert time.perf_counter() - t0 < 5
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("top_nn: 3\n", r"typo\.yaml: unknown parameter 'top_nn' \(did you mean 'top_n'\?\)"),
+        ("03-theme:\n  n_boot: 3\n", r"section '03-theme' is not a notebook.*'03-themes'\?"),
+        ("03-theme: 3\n", r"section '03-theme' is not a notebook.*'03-themes'\?"),
+        ("themess:\n  a: 1\n", r"section 'themess' is not a notebook of the suite"),
+        ("01-corpus:\n  top_nn: 3\n", r"'top_nn' is not declared by notebook 01-corpus.*'top_n'"),
+    ],
+)
+def test_params_typos_are_errors_with_a_suggestion(
+    text: str, message: str, seeds_dir: Path, tmp_path: Path
+):
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(text, encoding="utf-8")
+    with pytest.raises(AnalysisError, match=message):
+        render(seeds_dir, tmp_path / "r", typo, notebooks=["01-corpus"], quiet=True)
+    assert not (tmp_path / "r").exists()
+
+
+def test_params_mapping_gets_the_same_checks_and_render_keys_stay_valid():
+    declared = _declared()
+    with pytest.raises(AnalysisError, match=r"params: unknown parameter 'n_bot'.*'n_boot'"):
+        _load_params({"n_bot": 5}, declared)
+    ok = {"pattern": "*.txt", "n_boot": 5, "03-themes": {"seed": 1}, "04-topics": None}
+    assert _load_params(ok, declared) == ok
+
+
+# ------------------------------------------------------------------ 7. one-line errors
+
+
+def _one_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("jobs", ["-2", "0"])
+def test_cli_bad_jobs_exits_2_with_one_line(jobs: str, seeds_dir: Path, tmp_path: Path, capsys):
+    argv = ["report", "--corpus", str(seeds_dir), "--out", str(tmp_path / "r"), "--jobs", jobs]
+    assert main(argv) == 2
+    assert f"--jobs {jobs}: must be" in _one_line(capsys)
+    assert not (tmp_path / "r").exists()
+
+
+def test_cli_unwritable_out_parent_exits_2_with_one_line(
+    seeds_dir: Path, tmp_path: Path, capsys, monkeypatch
+):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: Path(p) != locked and real_access(p, mode, **kw)
+    )
+    argv = ["report", "--corpus", str(seeds_dir), "--out", str(locked / "r")]
+    argv += ["--notebooks", "01-corpus"]
+    assert main(argv) == 2
+    err = _one_line(capsys)
+    assert (
+        f"{locked}: cannot write the report here (permission denied); choose another --out" in err
+    )
+    assert list(locked.iterdir()) == []
+
+
+def test_cli_mkdir_permission_error_exits_2_with_one_line(
+    seeds_dir: Path, tmp_path: Path, capsys, monkeypatch
+):
+    def refuse(self, *a, **kw):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    argv = ["report", "--corpus", str(seeds_dir), "--out", str(tmp_path / "a" / "r")]
+    assert main(argv + ["--notebooks", "01-corpus"]) == 2
+    assert "cannot write the report here (permission denied)" in _one_line(capsys)
+
+
+def test_cli_unreadable_params_exits_2_with_one_line(
+    seeds_dir: Path, tmp_path: Path, capsys, monkeypatch
+):
+    params = tmp_path / "p.yaml"
+    params.write_text("top_n: 3\n", encoding="utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self == params:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    argv = ["report", "--corpus", str(seeds_dir), "--out", str(tmp_path / "r")]
+    assert main(argv + ["--params", str(params)]) == 2
+    assert "p.yaml: parameters file cannot be read (permission denied)" in _one_line(capsys)
+
+
+# ------------------------------------------------------------------ 8. Ctrl-C
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.add(c)
+            todo.append(c)
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list child processes")
+def test_ctrl_c_stops_with_one_line_exit_130_and_cleans_up(seeds_dir: Path, tmp_path: Path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "analysis", "report", "--corpus", str(seeds_dir),
+           "--out", str(tmp_path / "r"), "--notebooks", "02-keywords", "03-themes"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=tmp_path
+    )
+    time.sleep(3.5)
+    children = _descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    try:
+        _, err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert proc.returncode == 130, err
+    assert err == "error: interrupted\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no report, no build folder
+    deadline = time.time() + 5
+    while time.time() < deadline and any(Path(f"/proc/{c}").exists() for c in children):
+        time.sleep(0.2)
+    left = [c for c in children if Path(f"/proc/{c}").exists()]
+    assert left == [], f"processes left running: {left}"
+
+
+# ------------------------------------------------------------------ 11. SVG bytes
+
+_SVG_SCRIPT = """
+import sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from analysis.output import save_figure
+fig, ax = plt.subplots()
+ax.bar(["a", "b", "c"], [3, 1, 2])
+ax.plot([0, 1, 2], [1, 3, 2])
+save_figure(fig, "bars", out=sys.argv[1], formats=("svg",))
+"""
+
+
+def test_svg_is_byte_identical_across_processes(tmp_path: Path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    svgs = []
+    for run in ("a", "b"):
+        subprocess.run([sys.executable, "-c", _SVG_SCRIPT, str(tmp_path / run)], env=env,
+                       check=True)  # fmt: skip
+        svgs.append((tmp_path / run / "figures" / "bars.svg").read_bytes())
+    assert b"clip-path" in svgs[0]  # the ids that used to carry a random salt
+    assert svgs[0] == svgs[1]
