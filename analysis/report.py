@@ -212,14 +212,25 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _corpus_files(corpus: Path) -> dict[str, str]:
-    if corpus.is_file():
-        return {corpus.name: _sha256(corpus)}
+def _corpus_files(corpus: Path, read_opts: Mapping) -> dict[str, str]:
+    """sha256 of every file the loader reads (:func:`analysis.corpus.corpus_files`), by path."""
+    from .corpus import corpus_files
+
+    opts = {k: v for k, v in read_opts.items() if k == "pattern"}
+    base = corpus.parent if corpus.is_file() else corpus
     return {
-        p.relative_to(corpus).as_posix(): _sha256(p)
-        for p in sorted(corpus.rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
+        p.relative_to(base).as_posix(): _sha256(p) for p in sorted(corpus_files(corpus, **opts))
     }
+
+
+def _read_options(common: Mapping) -> dict:
+    """The loader options a params file sets for every notebook (``pattern``, ``text_column``)."""
+    opts: dict = {}
+    if common.get("pattern"):
+        opts["pattern"] = common["pattern"]
+    if common.get("text_column"):
+        opts["columns"] = {common["text_column"]: "text"}
+    return opts
 
 
 def _git_commit() -> dict:
@@ -411,10 +422,39 @@ def _previous_outputs(out: Path) -> set[str] | None:
         data = json.loads(prov.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-    outputs = data.get("outputs") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    outputs = data.get("outputs")
+    if outputs is None and {"corpus", "parameters", "notebook_seconds"} <= set(data):
+        return _legacy_outputs(out, data)
     if not isinstance(outputs, list) or not all(isinstance(x, str) for x in outputs):
         return None
     return set(outputs)
+
+
+def _legacy_outputs(out: Path, provenance: dict) -> set[str]:
+    """What a report written before ``outputs`` was recorded wrote, by its fixed layout.
+
+    Such a report wrote ``index.html``, ``provenance.json``, one ``NAME.html`` and
+    ``notebooks/NAME.ipynb`` per section it ran, and figures (PNG, SVG), tables (CSV)
+    and findings (JSON) in their folders. Only those names count as its own; anything
+    else in the folder is treated as the user's.
+    """
+    names = [str(n) for n in provenance.get("notebook_seconds") or {}]
+    own = {"index.html", "provenance.json"}
+    own |= {f"{n}.html" for n in names} | {f"notebooks/{n}.ipynb" for n in names}
+    for folder, suffixes in (
+        ("figures", (".png", ".svg")),
+        ("tables", (".csv",)),
+        ("findings", (".json",)),
+    ):
+        if (out / folder).is_dir():
+            own |= {
+                f"{folder}/{f.name}"
+                for f in (out / folder).iterdir()
+                if f.is_file() and not f.is_symlink() and f.suffix in suffixes
+            }
+    return own
 
 
 def _unlisted(path: Path, rel: str, written: set[str]) -> list[str]:
@@ -662,7 +702,7 @@ def render(
         carry = _plan_replace(out, force)
     except OSError as exc:
         raise _os_error(exc, out) from None
-    read_opts = {k: common[k] for k in ("pattern",) if common.get(k)}
+    read_opts = _read_options(common)
     read_corpus(corpus, **read_opts)  # fail fast, with the loader's one-line error
     runs = []
     for p in paths:
@@ -702,7 +742,7 @@ def render(
             )
         provenance = {
             "title": title or f"Framing analysis: {corpus.name}",
-            "corpus": {"path": str(corpus), "files": _corpus_files(corpus)},
+            "corpus": {"path": str(corpus), "files": _corpus_files(corpus, read_opts)},
             "parameters": {"common": common, "notebooks": {p.stem: prm for p, prm in runs}},
             "versions": _versions(),
             "git": _git_commit(),

@@ -135,6 +135,54 @@ def test_report_with_user_file_is_refused_and_force_keeps_the_file_and_mode(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def _legacy_report(out: Path) -> None:
+    """A report as versions before ``outputs`` wrote it (provenance without the list)."""
+    (out / "figures").mkdir(parents=True)
+    (out / "notebooks").mkdir()
+    for rel in (
+        "index.html",
+        "01-corpus.html",
+        "figures/corpus-lengths.png",
+        "notebooks/01-corpus.ipynb",
+    ):
+        (out / rel).write_text("old", encoding="utf-8")
+    prov = {"corpus": {}, "parameters": {}, "notebook_seconds": {"01-corpus": 1.0}}
+    (out / "provenance.json").write_text(json.dumps(prov), encoding="utf-8")
+
+
+def test_report_written_before_outputs_were_listed_is_replaced(seeds_dir: Path, tmp_path: Path):
+    out = tmp_path / "report"
+    _legacy_report(out)
+    render(seeds_dir, out, notebooks=["01-corpus"], quiet=True)
+    assert (out / "index.html").read_text(encoding="utf-8") != "old"
+    assert "outputs" in json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+
+
+def test_old_report_with_a_user_file_is_refused(seeds_dir: Path, tmp_path: Path):
+    out = tmp_path / "report"
+    _legacy_report(out)
+    (out / "figures" / "draft.pdf").write_text("mine", encoding="utf-8")
+    before = _tree(out)
+    with pytest.raises(AnalysisError, match=r"did not write, e\.g\. 'figures/draft\.pdf'"):
+        render(seeds_dir, out, notebooks=["01-corpus"], quiet=True)
+    assert _tree(out) == before
+
+
+def test_provenance_lists_exactly_the_files_read(make_corpus, tmp_path: Path):
+    from analysis.corpus import corpus_files
+
+    text = "The delegates spoke about cooperation and peace at length today."
+    corpus = make_corpus(
+        {"a.txt": text, "b.txt": text.replace("peace", "trade"), "notes.md": "not a document"},
+        manifest=[{"file": "a.txt", "doc_id": "A"}, {"file": "b.txt", "doc_id": "B"}],
+    )
+    out = tmp_path / "report"
+    render(corpus, out, notebooks=["01-corpus"], quiet=True)
+    files = json.loads((out / "provenance.json").read_text(encoding="utf-8"))["corpus"]["files"]
+    assert sorted(files) == ["a.txt", "b.txt", "metadata.csv"]
+    assert sorted(files) == sorted(p.relative_to(corpus).as_posix() for p in corpus_files(corpus))
+
+
 def test_carried_file_that_the_new_report_also_writes_is_refused(tmp_path: Path):
     out, build = tmp_path / "report", tmp_path / ".report-build-1-ab"
     out.mkdir()
