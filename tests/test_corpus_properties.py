@@ -11,12 +11,16 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from analysis import AnalysisError, parse_date, read_corpus
 from analysis.clean import normalize_text
 from analysis.corpus import corpus_files
+
+# random bytes are often not UTF-8: the loader warns (InputWarning) and reads them anyway
+pytestmark = pytest.mark.filterwarnings("ignore::analysis.errors.InputWarning")
 
 SETTINGS = settings(
     max_examples=120,
