@@ -39,7 +39,7 @@ test: setup ## Lint and run the test suite
 	$(BIN)/python -m pytest -q
 
 lint: setup ## Lint and check formatting
-	$(BIN)/ruff check analysis tests benchmarks notebooks
+	$(BIN)/ruff check analysis tests benchmarks
 	$(BIN)/ruff format --check analysis tests benchmarks
 
 format: setup ## Format the code with ruff
@@ -47,7 +47,7 @@ format: setup ## Format the code with ruff
 	$(BIN)/ruff check --fix analysis tests benchmarks
 
 lab: setup ## Open JupyterLab on the notebooks
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=analysis/report/notebooks
 
 bench: setup ## Run the speed and memory benchmarks (UN General Debate corpus from ../shared)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -38,6 +38,7 @@ import scipy.sparse as sp
 
 from .text import TOKEN_PATTERN
 from .text import stem as _stem
+from .tokens import Vocab
 
 # ``(?u)\b\w\w+\b`` finds exactly the maximal runs of two or more word characters, which is
 # what ``\w\w+`` finds too (a findall scan only ever starts a match at the start of a run),
@@ -69,14 +70,6 @@ PARALLEL_MIN_CHARS = 20_000_000
 # --------------------------------------------------------------------------- tokenizing
 
 
-class _Vocab(dict):
-    """``str -> int`` that assigns the next id to an unseen key (C-speed lookups)."""
-
-    def __missing__(self, key: str) -> int:
-        value = self[key] = len(self)
-        return value
-
-
 @dataclass
 class _Chunk:
     ids: np.ndarray  # int32 local type id per token (stop words dropped if ``drop``)
@@ -94,7 +87,7 @@ def _tokenize_texts(
     stem_filter: Callable[[str], bool] | None,
     drop: frozenset[str] | None,
 ) -> _Chunk:
-    vocab = _Vocab()
+    vocab = Vocab()
     get = vocab.__getitem__
     findall = pattern.findall
     lens = np.empty(n_texts, dtype=np.int64)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -70,17 +73,72 @@ def make_corpus(tmp_path: Path) -> Callable[..., Path]:
     return build
 
 
+# ------------------------------------------------------------------ term statistics
+
+# A toy document-term matrix built by hand from a dense array, independently of build_dtm.
+TOY_TERMS = np.array(["alpha", "beta", "gamma", "delta", "epsilon", "zeta"], dtype=object)
+TOY_COUNTS = np.array(
+    [
+        [3, 0, 1, 0, 2, 0],
+        [1, 2, 0, 0, 0, 1],
+        [0, 4, 2, 1, 0, 0],
+        [5, 1, 0, 3, 1, 0],
+        [0, 0, 2, 2, 0, 4],
+    ],
+    dtype=np.int64,
+)
+TOY_GROUP = ["a", "a", "b", "b", "c"]
+TOY_YEAR = [2010, 2010, 2020, 2025, 2025]
+TOY_TOKENS = [10, 7, 12, 15, 11]  # tokens before stop-word removal: more than the counted terms
+
+
+def _make_dtm(counts=TOY_COUNTS, terms=TOY_TERMS, group=TOY_GROUP, tokens=TOY_TOKENS):
+    from analysis.dtm import DTM
+
+    n = len(counts)
+    docs = pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(n)],
+            "unit_id": [f"d{i}" for i in range(n)],
+            "unit_index": 0,
+            "group_col": group,
+            "year": pd.array([TOY_YEAR[i % len(TOY_YEAR)] for i in range(n)], dtype="Int64"),
+            "n_tokens": tokens,
+        }
+    )
+    return DTM(
+        matrix=sp.csr_matrix(np.asarray(counts)),
+        terms=np.asarray(terms, dtype=object),
+        docs=docs,
+        keys=np.asarray(terms, dtype=object),
+        params={"unit": "document"},
+    )
+
+
+@pytest.fixture(scope="session")
+def toy() -> SimpleNamespace:
+    """The toy DTM's data (``terms, counts, group, year, tokens``) and ``make_dtm(**overrides)``."""
+    return SimpleNamespace(
+        terms=TOY_TERMS, counts=TOY_COUNTS, group=TOY_GROUP, year=TOY_YEAR, tokens=TOY_TOKENS,
+        make_dtm=_make_dtm,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def toy_dtm():
-    """A tiny hand-made DTM with known counts (see fixtures_terms.py)."""
-    import fixtures_terms
-
-    return fixtures_terms.make_dtm()
+    """The tiny hand-made DTM with known counts (see :func:`toy`)."""
+    return _make_dtm()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seeds_dtm():
-    """Unigram DTM of the seed corpus (see fixtures_terms.py)."""
-    import fixtures_terms
+    """Unigram and bigram DTM of the seed corpus, built once per session. Read-only."""
+    from analysis import build_dtm, read_corpus
 
-    return fixtures_terms.seeds_dtm()
+    return build_dtm(read_corpus(SEEDS), ngram_range=(1, 2))
+
+
+@pytest.fixture(scope="session")
+def mini_dir() -> Path:
+    """``tests/data/ungdc_mini``: a few UN General Debate speeches for real-text checks."""
+    return ROOT / "tests" / "data" / "ungdc_mini"

@@ -15,7 +15,7 @@ from fixtures_terms import TOY_COUNTS, TOY_GROUP, TOY_TERMS, TOY_TOKENS, make_dt
 from scipy.stats import chi2_contingency
 
 from analysis import AnalysisError, keyness, term_frequencies
-from analysis.plot_terms import plot_keyness, plot_term_rates
+from analysis.plot import plot_keyness, plot_term_rates
 
 GROUP = np.array(TOY_GROUP)
 

@@ -13,7 +13,7 @@ from fixtures_terms import TOY_COUNTS, TOY_GROUP, TOY_TERMS, TOY_TOKENS, make_dt
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis import AnalysisError, tfidf_keywords
-from analysis.plot_terms import plot_keywords
+from analysis.plot import plot_keywords
 
 
 def _sklearn_scores(counts: np.ndarray, tokens: np.ndarray) -> np.ndarray:

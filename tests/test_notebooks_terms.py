@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.report import NOTEBOOK_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = NOTEBOOK_DIR
 SEEDS = ROOT / "seeds"
 
 papermill = pytest.importorskip("papermill")

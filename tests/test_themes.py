@@ -396,14 +396,14 @@ def test_contributions_add_up(two_groups):
 def test_vectorised_tokenizer_equals_regex_words(monkeypatch):
     import re
 
-    import analysis.themes as themes_module
+    import analysis.tokens as themes_module
 
     rng = np.random.default_rng(0)
     alphabet = list("abcXYZ _-.\n\t'’éÉßİ٣中文\u0301\u200b1_") + ["\U0001f600"]
     texts = ["".join(rng.choice(alphabet, size=rng.integers(0, 60))) for _ in range(500)]
     texts += ["", "   ", "Peace-keeping U.N.", "x" * 70000]
     monkeypatch.setattr(themes_module, "_CHUNK_CHARS", 300)  # many chunks, mixed ASCII
-    tok = themes_module._tokenize(texts)
+    tok = themes_module.word_tokens(texts)
     for i, text in enumerate(texts):
         got = [tok.types[k] for k in tok.ids[tok.offsets[i] : tok.offsets[i + 1]]]
         assert got == [w.lower() for w in re.findall(r"\w+", text)], repr(text)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.report import NOTEBOOK_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "03-themes.ipynb"
+NOTEBOOK = NOTEBOOK_DIR / "03-themes.ipynb"
 
 
 def test_notebook_is_stored_clean_with_one_parameters_cell():
@@ -31,7 +33,7 @@ def test_notebook_runs_on_the_seeds(tmp_path):
     papermill.execute_notebook(
         str(NOTEBOOK),
         str(tmp_path / "03-themes.ipynb"),
-        cwd=str(ROOT / "notebooks"),
+        cwd=str(NOTEBOOK_DIR),
         parameters={"corpus": str(ROOT / "seeds"), "out": str(out), "n_boot": 50, "n_perm": 50},
         progress_bar=False,
     )

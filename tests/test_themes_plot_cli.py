@@ -21,7 +21,7 @@ from analysis import (
     theme_hits,
     theme_rates,
 )
-from analysis.plot_themes import (
+from analysis.plot import (
     plot_theme_contributions,
     plot_theme_dispersion,
     plot_theme_heatmap,

@@ -399,7 +399,7 @@ def test_figures(para_dtm):
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from analysis.plot_topics import plot_select_k, plot_top_terms, plot_topic_prevalence
+    from analysis.plot import plot_select_k, plot_top_terms, plot_topic_prevalence
 
     m = fit_topics(para_dtm, 3)
     fig = plot_top_terms(m.top_terms(5))

@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.report import NOTEBOOK_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "04-topics.ipynb"
+NOTEBOOK = NOTEBOOK_DIR / "04-topics.ipynb"
 
 
 def test_notebook_is_stored_clean_with_one_parameters_cell():

@@ -11,14 +11,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from .plot_terms import plot_keyness, plot_keywords, plot_term_rates
-from .plot_themes import (
+from .terms import plot_keyness, plot_keywords, plot_term_rates
+from .themes import (
     plot_theme_contributions,
     plot_theme_dispersion,
     plot_theme_heatmap,
     plot_theme_trend,
 )
-from .plot_topics import plot_select_k, plot_top_terms, plot_topic_prevalence
+from .topics import plot_select_k, plot_top_terms, plot_topic_prevalence
 
 __all__ = [
     "set_theme",

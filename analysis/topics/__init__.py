@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .dtm import DTM
-from .errors import AnalysisError
+from ..dtm import DTM
+from ..errors import AnalysisError
 
 __all__ = [
     "METHODS",

@@ -29,13 +29,13 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from ._yaml import did_you_mean, read_yaml
-from .errors import AnalysisError
+from .._yaml import did_you_mean, read_yaml
+from ..errors import AnalysisError
 
 __all__ = ["render", "notebook_paths", "notebook_parameters", "NOTEBOOK_DIR", "SECTIONS"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = Path(__file__).resolve().parent / "notebooks"
 SECTIONS = {
     "01-corpus": "Corpus",
     "02-keywords": "Keywords",
@@ -214,7 +214,7 @@ def _sha256(path: Path) -> str:
 
 def _corpus_files(corpus: Path, read_opts: Mapping) -> dict[str, str]:
     """sha256 of every file the loader reads (:func:`analysis.corpus.corpus_files`), by path."""
-    from .corpus import corpus_files
+    from ..corpus import corpus_files
 
     opts = {k: v for k, v in read_opts.items() if k == "pattern"}
     base = corpus.parent if corpus.is_file() else corpus
@@ -676,7 +676,7 @@ def render(
         Naming the notebook and cell that failed, or the folder that cannot be used;
         the previous report is left intact.
     """
-    from .corpus import read_corpus
+    from ..corpus import read_corpus
 
     t_start = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
