@@ -151,7 +151,9 @@ def sample_hits(
     """
     n = check_int("n", n, 0)
     check_choice("how", how, ("round_robin", "even"))
-    require_columns(table, [by, "doc_id"] if how == "round_robin" else [by], "sample_hits", empty_ok=True)
+    require_columns(
+        table, [by, "doc_id"] if how == "round_robin" else [by], "sample_hits", empty_ok=True
+    )
     values = list(dict.fromkeys(table[by])) if order is None else list(order)
     if how == "even":
         samples = []
@@ -248,7 +250,9 @@ def collocations(
         raise AnalysisError(f"n={n!r}: collocations are bigrams (n=2) or trigrams (n=3)")
     check_choice("measure", measure, ("pmi", "likelihood_ratio"))
     min_freq = check_int("min_freq", min_freq, 1)
-    if span is not None and (n != 2 or isinstance(span, bool) or not isinstance(span, int) or span < 2):
+    if span is not None and (
+        n != 2 or isinstance(span, bool) or not isinstance(span, int) or span < 2
+    ):
         raise AnalysisError(f"span={span!r}: give a whole number >= 2, for bigrams only")
     top_n = check_top_n(top_n)
     require_columns(corpus, [text_column], "collocations", empty_ok=True)

@@ -45,7 +45,9 @@ def grouped_counts(
     keyed = DTM(
         matrix=dtm.matrix,
         terms=dtm.terms,
-        docs=pd.DataFrame({key: pd.Categorical(labels, categories=order), "n_tokens": docs["n_tokens"]}),
+        docs=pd.DataFrame(
+            {key: pd.Categorical(labels, categories=order), "n_tokens": docs["n_tokens"]}
+        ),
         keys=dtm.keys,
         params=dtm.params,
     )

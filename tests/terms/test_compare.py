@@ -12,6 +12,7 @@ from scipy.stats import chi2_contingency
 from analysis import AnalysisError, keyness, term_frequencies
 from analysis.compare import keyness_agreement
 
+
 def _side(toy, groups):
     rows = np.isin(np.array(toy.group), groups)
     return toy.counts[rows].sum(axis=0), float(np.asarray(toy.tokens)[rows].sum())
@@ -93,7 +94,9 @@ def test_g2_against_hand_computed_table(toy):
     obs = [10, 5, 990, 1995]
     exp = [15 * 1000 / 3000, 15 * 2000 / 3000, 2985 * 1000 / 3000, 2985 * 2000 / 3000]
     g2 = 2 * sum(o * math.log(o / e) for o, e in zip(obs, exp, strict=True))
-    dtm = toy.make_dtm(np.array([[10], [5]]), np.array(["w"], dtype=object), ["t", "r"], [1000, 2000])
+    dtm = toy.make_dtm(
+        np.array([[10], [5]]), np.array(["w"], dtype=object), ["t", "r"], [1000, 2000]
+    )
     out = keyness(dtm, by="group_col", target="t", measure="log_likelihood")
     assert out["score"].item() == pytest.approx(g2, rel=1e-12)
     assert out["z"].item() == pytest.approx(math.sqrt(g2), rel=1e-12)
@@ -140,7 +143,9 @@ def test_keyness_errors(toy_dtm, toy):
 
 def test_frequencies_accept_stems_when_terms_are_display_forms(toy):
     counts = [[2, 1], [0, 3]]
-    dtm = toy.make_dtm(counts, np.array(["rejuvenation", "nations"], dtype=object), ["a", "b"], [9, 9])
+    dtm = toy.make_dtm(
+        counts, np.array(["rejuvenation", "nations"], dtype=object), ["a", "b"], [9, 9]
+    )
     dtm = type(dtm)(
         matrix=dtm.matrix,
         terms=dtm.terms,
