@@ -15,8 +15,9 @@ over units (topic 1 is the most prevalent), so the same seed gives the same tabl
 
 from __future__ import annotations
 
-from .metrics import DIVERSITY_TOP, NPMI_EPSILON, match_topics, select_k, topic_coherence
-from .model import LABEL_SEP, METHODS, TopicModel, _tfidf, fit_topics
+# The constants and _tfidf stay importable from analysis.topics, as before the split.
+from .metrics import DIVERSITY_TOP, NPMI_EPSILON, match_topics, select_k, topic_coherence  # noqa: F401
+from .model import LABEL_SEP, METHODS, TopicModel, _tfidf, fit_topics  # noqa: F401
 from .prevalence import document_topics, topic_exemplars, topic_prevalence
 
 __all__ = [
@@ -30,5 +31,3 @@ __all__ = [
     "document_topics",
     "topic_exemplars",
 ]
-
-_ = (DIVERSITY_TOP, NPMI_EPSILON, LABEL_SEP, _tfidf)  # kept importable from analysis.topics
