@@ -2,6 +2,7 @@
 
 Both work on the group sums of a :class:`analysis.dtm.DTM` (:func:`analysis.group_counts`)
 with vectorised numpy/scipy operations over the whole vocabulary.
+:func:`keyness_agreement` compares the top terms of the keyness measures.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .dtm import DTM, group_counts
+from .concordance import query_regex
+from .dtm import DTM
 from .errors import AnalysisError
-from .keywords import term_order
+from .keywords import grouped_counts, term_order
+from .validation import check_choice, check_top_n, renamed
 
-__all__ = ["term_frequencies", "keyness", "MEASURES"]
+__all__ = ["term_frequencies", "keyness", "keyness_agreement", "MEASURES"]
 
 MEASURES = ("log_odds_dirichlet", "log_likelihood", "chi2")
 
@@ -38,7 +41,11 @@ KEYNESS_COLUMNS = [
 
 
 def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
-    """Column indices of ``terms`` (display forms, or internal keys as a fallback)."""
+    """Column indices of ``terms``: display forms, internal keys, or globs.
+
+    A term with ``*`` or ``?`` is a glob (:func:`analysis.concordance.query_regex`
+    syntax) and stands for every DTM term it matches whole, in alphabetical order.
+    """
     if isinstance(terms, str):
         terms = [terms]
     terms = list(terms)
@@ -49,6 +56,14 @@ def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
     idx, unknown = [], []
     for t in terms:
         s = str(t)
+        if "*" in s or "?" in s:
+            rx = query_regex(s)
+            found = [i for i, term in enumerate(dtm.terms) if rx.fullmatch(str(term))]
+            found.sort(key=lambda i: str(dtm.terms[i]))
+            idx.extend(found)
+            if not found:
+                unknown.append(s)
+            continue
         i = display.get(s, display.get(s.lower(), keys.get(s, keys.get(s.lower()))))
         if i is None:
             unknown.append(s)
@@ -59,28 +74,33 @@ def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
             f"terms not in the document-term matrix: {', '.join(map(repr, unknown))}; "
             "check the spelling, stop words, min_df and ngram_range of build_dtm"
         )
-    return np.asarray(idx, dtype=np.int64)
+    return np.asarray(list(dict.fromkeys(idx)), dtype=np.int64)
 
 
 def term_frequencies(
-    dtm: DTM, *, by: str | None, terms: str | Sequence[str] | None = None
+    dtm: DTM, *, by: str | list[str] | None = None, terms: str | Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Counts and rates per 1,000 tokens of terms in each group.
 
     ``rate_per_1k = 1000 * count / tokens`` where ``tokens`` is the number of word
-    tokens of the group before stop-word removal (the sum of ``dtm.docs["n_tokens"]``),
+    tokens of the group before stop-word removal (the sum of ``dtm.docs["n_tokens"]``;
+    a word token is a maximal run of ``\\w`` characters, see :mod:`analysis.tokens`),
     so rates of different groups, and of unigrams and phrases, share one denominator.
 
     Parameters
     ----------
     dtm : DTM
         From :func:`analysis.build_dtm`.
-    by : str or None
-        A column of ``dtm.docs`` to group by (``"year"``, ``"source"``, ...); None gives
-        one group per unit (``unit_id``).
+    by : str, list of str or None, default None
+        Column(s) of ``dtm.docs`` to group by (``"year"``, ``"source"``, ...; several:
+        their combinations, labelled ``"a | b"``); None gives one group per unit
+        (``unit_id``).
     terms : str, list of str or None, default None
-        Display forms (or, with stemming, stems) to report. Each requested term gets a
-        row for every group, zeros included, in the order given. None reports every
+        Display forms (or, with stemming, stems) to report, phrases as the DTM spells
+        them (``"shared future"``), or globs as in :func:`analysis.kwic`
+        (``"multilateral*"`` expands to every DTM term it matches, alphabetically).
+        Each requested term gets a row for every group, zeros included, in the order
+        given (a term asked twice is reported once). None reports every
         term with a non-zero count in a group (sparse), by count descending then term.
 
     Returns
@@ -89,7 +109,7 @@ def term_frequencies(
         ``group, term, count, tokens, rate_per_1k``, by group (sorted labels, or unit
         order when ``by`` is None).
     """
-    groups, counts, n_tokens = group_counts(dtm, by)
+    groups, counts, n_tokens = grouped_counts(dtm, by)
     counts = counts.tocsr()
     counts.sum_duplicates()
     tokens = np.asarray(n_tokens, dtype=np.int64)
@@ -156,14 +176,15 @@ def _label(groups: np.ndarray, rows: np.ndarray, rest: bool) -> str:
     return f"rest ({names})" if rest and len(rows) > 1 else names
 
 
+@renamed(top="top_n")
 def keyness(
     dtm: DTM,
     *,
-    by: str,
+    by: str | list[str],
     target: Any,
     reference: Any = None,
     measure: str = "log_odds_dirichlet",
-    top: int | None = None,
+    top_n: int | None = None,
     alpha0: float = 1000.0,
 ) -> pd.DataFrame:
     """Terms over- and under-represented in a target group against a reference.
@@ -189,7 +210,8 @@ def keyness(
 
     ``measure="log_likelihood"``: Dunning's (1993) G² on the 2x2 table of the term
     against all other tokens, with corpus sizes ``N_t``, ``N_r`` = tokens before
-    stop-word removal (``n_tokens``)::
+    stop-word removal (the summed ``n_tokens``: maximal runs of ``\\w``, see
+    :mod:`analysis.tokens`)::
 
         O = [[y_t, y_r], [N_t - y_t, N_r - y_r]],  E_jk = row_j * col_k / N
         G2 = 2 * sum O_jk * ln(O_jk / E_jk)      (0 * ln 0 = 0)
@@ -205,18 +227,20 @@ def keyness(
     Parameters
     ----------
     dtm : DTM
-    by : str
-        The ``dtm.docs`` column that defines the groups.
+    by : str or list of str
+        The ``dtm.docs`` column(s) that define the groups (several: their
+        combinations, labelled ``"a | b"``; target/reference then name those labels).
     target : value or list of values
         Group(s) of ``by`` pooled as the target, e.g. ``2025`` or ``["CGTN", "wire"]``.
         Values match by equality, or by their string form (so ``"2025"`` finds 2025).
     reference : value, list of values or None, default None
         Group(s) pooled as the reference; None takes all groups not in ``target``.
     measure : {"log_odds_dirichlet", "log_likelihood", "chi2"}
-    top : int or None, default None
-        Keep the ``top`` terms with the largest ``z`` (characteristic of the target)
-        and the ``top`` with the smallest (characteristic of the reference); None keeps
-        every term that occurs in target or reference.
+    top_n : int or None, default None
+        Keep the ``top_n`` terms with the largest ``z`` (characteristic of the target)
+        and the ``top_n`` with the smallest (characteristic of the reference); None
+        keeps every term that occurs in target or reference. (``top=`` is the
+        deprecated old name.)
     alpha0 : float, default 1000
         Total prior pseudo-count of the log-odds measure (ignored by the others).
 
@@ -227,17 +251,13 @@ def keyness(
         rate_reference, measure, target, reference``; rates per 1,000 tokens. Sorted by
         ``z`` descending, ties by term.
     """
-    if measure not in MEASURES:
-        raise AnalysisError(f"measure={measure!r} is not one of {', '.join(MEASURES)}")
-    if top is not None and (
-        isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1
-    ):
-        raise AnalysisError(f"top={top!r}: give a positive whole number or None")
+    check_choice("measure", measure, MEASURES)
+    top_n = check_top_n(top_n)
     if not alpha0 > 0:
         raise AnalysisError(f"alpha0={alpha0!r}: give a positive number of prior pseudo-counts")
     if by is None:
         raise AnalysisError("by=None: keyness needs a grouping column, e.g. by='year'")
-    groups, counts, n_tokens = group_counts(dtm, by)
+    groups, counts, n_tokens = grouped_counts(dtm, by)
     groups = np.asarray(groups, dtype=object)
     t_rows = _resolve(target, groups, by, "target")
     if reference is None:
@@ -286,9 +306,9 @@ def keyness(
         z = sign * np.sqrt(stat)
         p = stats.chi2.sf(stat, 1)
     order = np.lexsort((term_order(dtm.terms)[idx], -z))
-    if top is not None and len(order) > 2 * top:
+    if top_n is not None and len(order) > 2 * top_n:
         zs = z[order]
-        pos, neg = order[zs > 0][:top], order[zs < 0][-top:]
+        pos, neg = order[zs > 0][:top_n], order[zs < 0][-top_n:]
         order = np.concatenate([pos, neg])
     return pd.DataFrame(
         {
@@ -305,6 +325,54 @@ def keyness(
             "reference": r_label,
         }
     )
+
+
+def keyness_agreement(
+    dtm: DTM,
+    *,
+    by: str | list[str],
+    target: Any,
+    reference: Any = None,
+    measures: Sequence[str] = MEASURES,
+    top_n: int = 15,
+) -> pd.DataFrame:
+    """How many top terms the keyness measures share, for every pair of measures.
+
+    For each measure, :func:`keyness` (same ``by``, ``target``, ``reference``) is
+    sorted by ``z`` descending and its first ``top_n`` terms are taken; for each pair
+    of measures ``(a, b)`` (in the order given, ``a`` before ``b``)::
+
+        shared_top_terms = |top_n(a) & top_n(b)|
+
+    Parameters
+    ----------
+    dtm : DTM
+    by, target, reference
+        As in :func:`keyness`.
+    measures : sequence of str, default MEASURES
+        At least two of ``"log_odds_dirichlet"``, ``"log_likelihood"``, ``"chi2"``.
+    top_n : int, default 15
+        Terms per measure (characteristic of the target).
+
+    Returns
+    -------
+    DataFrame
+        ``measure_a, measure_b, shared_top_terms, top_n``, one row per pair.
+    """
+    measures = [check_choice("measures", m, MEASURES) for m in measures]
+    if len(measures) < 2:
+        raise AnalysisError(f"measures={measures!r}: give at least two keyness measures")
+    top_n = check_top_n(top_n, allow_none=False)
+    tops = {}
+    for m in measures:
+        t = keyness(dtm, by=by, target=target, reference=reference, measure=m)
+        tops[m] = set(t.head(top_n)["term"])
+    rows = [
+        {"measure_a": a, "measure_b": b, "shared_top_terms": len(tops[a] & tops[b]), "top_n": top_n}
+        for i, a in enumerate(tops)
+        for b in list(tops)[i + 1 :]
+    ]
+    return pd.DataFrame(rows, columns=["measure_a", "measure_b", "shared_top_terms", "top_n"])
 
 
 def _two_by_two(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float, measure: str) -> np.ndarray:

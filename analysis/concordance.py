@@ -1,26 +1,28 @@
-"""Keyword in context and collocations.
+"""Keyword in context, samples of KWIC lines, and collocations.
 
 :func:`kwic` searches the cleaned text with a regular expression built from the query,
 so that the left and right contexts show the original words (whitespace normalised).
-:func:`collocations` wraps nltk's data-free collocation finders.
+:func:`sample_hits` picks a few lines of a hit table, spread over documents or over the
+table. :func:`collocations` wraps nltk's data-free collocation finders. Words are the
+word tokens of :mod:`analysis.tokens` (maximal runs of ``\\w``).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
-from .text import WORD_PATTERN
+from .tokens import spans, word_tokens
+from .validation import check_choice, check_int, check_top_n, renamed, require_columns
 
-__all__ = ["kwic", "collocations", "query_regex"]
+__all__ = ["kwic", "collocations", "query_regex", "sample_hits"]
 
 KWIC_COLUMNS = ["doc_id", "pattern", "position", "left", "match", "right"]
 COLLOCATION_COLUMNS = ["ngram", "score", "count"]
-_WORD_RE = re.compile(WORD_PATTERN)
 _QUERY_WORD_RE = re.compile(r"[\w*?]+")
 
 
@@ -81,11 +83,7 @@ def kwic(
     """
     if isinstance(window, bool) or not isinstance(window, int) or window < 0:
         raise AnalysisError(f"window={window!r}: give a whole number of words, 0 or more")
-    missing = {"doc_id", text_column} - set(corpus.columns)
-    if missing:
-        raise AnalysisError(
-            f"corpus has no column {sorted(missing)[0]!r}; load it with analysis.read_corpus"
-        )
+    require_columns(corpus, ["doc_id", text_column], "kwic", empty_ok=True)
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     if not patterns:
         raise AnalysisError("pattern=[]: give at least one word, glob or phrase")
@@ -99,19 +97,82 @@ def kwic(
             hits = list(rx.finditer(text))
             if not hits:
                 continue
-            spans = [m.span() for m in _WORD_RE.finditer(text)]
-            starts = [s for s, _ in spans]
+            words = spans(text)
+            starts = words[:, 0]
             for m in hits:
-                first = bisect.bisect_left(starts, m.start())
-                last = bisect.bisect_left(starts, m.end())  # one past the last word
+                first = int(np.searchsorted(starts, m.start(), "left"))
+                last = int(np.searchsorted(starts, m.end(), "left"))  # one past the last word
                 lo = max(0, first - window)
-                hi = min(len(spans), last + window)
-                left = text[spans[lo][0] : m.start()] if first > lo else ""
-                right = text[m.end() : spans[hi - 1][1]] if hi > last else ""
+                hi = min(len(words), last + window)
+                left = text[words[lo, 0] : m.start()] if first > lo else ""
+                right = text[m.end() : words[hi - 1, 1]] if hi > last else ""
                 rows.append(
                     (doc_id, query, first, _squash(left), _squash(m.group()), _squash(right))
                 )
     return pd.DataFrame(rows, columns=KWIC_COLUMNS).astype({"position": "int64"})
+
+
+def sample_hits(
+    table: pd.DataFrame,
+    n: int,
+    *,
+    by: str = "pattern",
+    how: str = "round_robin",
+    order: Sequence | None = None,
+) -> pd.DataFrame:
+    """A few rows of a hit table (KWIC lines, theme hits) per value of ``by``.
+
+    ``how="round_robin"`` spreads the rows over documents: for each value of ``by``
+    the first hit of every document comes first (documents in table order), then the
+    second hit of every document, and so on, and the first ``n`` are kept.
+    ``how="even"`` keeps ``n`` evenly spaced rows of each value's hits, in table
+    order: with ``m > n`` hits, rows ``int(i * (m / n))`` for ``i = 0..n-1``; all of
+    them when ``m <= n``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`kwic` (``by="pattern"``) or :func:`analysis.theme_hits`
+        (``by="theme"``); round robin also needs ``doc_id``.
+    n : int
+        Rows kept per value of ``by`` (at most).
+    by : str, default "pattern"
+        The column whose values are sampled separately.
+    how : {"round_robin", "even"}
+    order : sequence or None, default None
+        The values of ``by`` to keep, in this order (e.g. the queries, or
+        ``codebook.ids``); None keeps every value in order of first appearance.
+
+    Returns
+    -------
+    DataFrame
+        The chosen rows with the table's columns, grouped by ``by`` value in
+        ``order``; a fresh 0..n-1 index.
+    """
+    n = check_int("n", n, 0)
+    check_choice("how", how, ("round_robin", "even"))
+    require_columns(
+        table, [by, "doc_id"] if how == "round_robin" else [by], "sample_hits", empty_ok=True
+    )
+    values = list(dict.fromkeys(table[by])) if order is None else list(order)
+    if how == "even":
+        samples = []
+        for value in values:
+            h = table[table[by] == value]
+            if len(h) > n:
+                step = len(h) / n
+                h = h.iloc[[int(i * step) for i in range(n)]]
+            samples.append(h)
+        if not samples:
+            return table.iloc[:0].reset_index(drop=True)
+        return pd.concat(samples, ignore_index=True)
+    rank = {v: i for i, v in enumerate(values)}
+    lines = table[table[by].isin(values)].reset_index(drop=True)
+    nth = lines.groupby([by, "doc_id"], sort=False).cumcount()
+    key = pd.DataFrame({"value": lines[by].map(rank), "nth": nth}, index=lines.index)
+    keep = key.sort_values(["value", "nth"], kind="stable").index
+    lines = lines.loc[keep].groupby(by, sort=False).head(n)
+    return lines.reset_index(drop=True)
 
 
 def _stop_set(stop_words: str | Iterable[str] | None) -> frozenset[str]:
@@ -128,20 +189,21 @@ def _stop_set(stop_words: str | Iterable[str] | None) -> frozenset[str]:
     return frozenset(w.lower() for w in stop_words)
 
 
+@renamed(window="span", top="top_n")
 def collocations(
     corpus: pd.DataFrame,
     *,
     n: int = 2,
     measure: str = "pmi",
     min_freq: int = 3,
-    window: int | None = None,
-    top: int | None = 20,
+    span: int | None = None,
+    top_n: int | None = 20,
     stop_words: str | Iterable[str] | None = "english",
     text_column: str = "text",
 ) -> pd.DataFrame:
     """Collocations (word pairs or triples) ranked by an association measure.
 
-    Tokens are the lower-cased ``\\w+`` words of each document; documents are
+    Tokens are the lower-cased word tokens (:func:`analysis.tokens.word_tokens`) of each document; documents are
     separated by padding so that no n-gram spans two documents (nltk's
     ``from_documents``). Candidates seen fewer than ``min_freq`` times are dropped,
     and so is every candidate that contains a stop word or a one-character word.
@@ -161,11 +223,13 @@ def collocations(
     measure : {"pmi", "likelihood_ratio"}
     min_freq : int, default 3
         Minimum count of the n-gram (``apply_freq_filter``).
-    window : int or None, default None
-        Bigrams only: count pairs up to ``window - 1`` words apart (nltk's
-        ``window_size``, Church & Hanks' association ratio); None means adjacent words.
-    top : int or None, default 20
-        Rows to return; None returns all.
+    span : int or None, default None
+        Bigrams only: count pairs within ``span`` consecutive words, i.e. up to
+        ``span - 1`` words apart (nltk's ``window_size``, Church & Hanks' association
+        ratio); None means adjacent words. (``window=`` is its deprecated old name;
+        ``window`` means context words, as in :func:`kwic`.)
+    top_n : int or None, default 20
+        Rows to return; None returns all. (``top=`` is the deprecated old name.)
     stop_words : "english", list of str or None
         scikit-learn's English list, your own list, or no filter.
 
@@ -184,25 +248,22 @@ def collocations(
 
     if n not in (2, 3):
         raise AnalysisError(f"n={n!r}: collocations are bigrams (n=2) or trigrams (n=3)")
-    if measure not in ("pmi", "likelihood_ratio"):
-        raise AnalysisError(f"measure={measure!r} is not one of pmi, likelihood_ratio")
-    if isinstance(min_freq, bool) or not isinstance(min_freq, int) or min_freq < 1:
-        raise AnalysisError(f"min_freq={min_freq!r}: give a whole number, 1 or more")
-    if window is not None and (n != 2 or not isinstance(window, int) or window < 2):
-        raise AnalysisError(f"window={window!r}: give a whole number >= 2, for bigrams only")
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-        raise AnalysisError(f"top={top!r}: give a positive whole number or None")
-    if text_column not in corpus.columns:
-        raise AnalysisError(
-            f"corpus has no column {text_column!r}; load it with analysis.read_corpus"
-        )
+    check_choice("measure", measure, ("pmi", "likelihood_ratio"))
+    min_freq = check_int("min_freq", min_freq, 1)
+    if span is not None and (
+        n != 2 or isinstance(span, bool) or not isinstance(span, int) or span < 2
+    ):
+        raise AnalysisError(f"span={span!r}: give a whole number >= 2, for bigrams only")
+    top_n = check_top_n(top_n)
+    require_columns(corpus, [text_column], "collocations", empty_ok=True)
     stops = _stop_set(stop_words)
-    docs = [
-        [w.lower() for w in _WORD_RE.findall(t)] if isinstance(t, str) else []
-        for t in corpus[text_column]
-    ]
+    texts = [t if isinstance(t, str) else "" for t in corpus[text_column]]
+    toks = word_tokens(texts)
+    words = toks.types[toks.ids].tolist()
+    bounds = toks.offsets.tolist()
+    docs = [words[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
     if n == 2:
-        size = window or 2
+        size = span or 2
         pad = (None,) * (size - 1)
         stream = [w for doc in docs for w in (*doc, *pad)]
         finder = BigramCollocationFinder.from_words(stream, window_size=size)
@@ -213,8 +274,8 @@ def collocations(
     finder.apply_freq_filter(min_freq)
     finder.apply_word_filter(lambda w: w in stops or len(w) < 2)
     scored = finder.score_ngrams(getattr(measures, measure))
-    if top is not None:
-        scored = scored[:top]
+    if top_n is not None:
+        scored = scored[:top_n]
     return pd.DataFrame(
         {
             "ngram": [" ".join(g) for g, _ in scored],

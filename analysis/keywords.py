@@ -13,17 +13,46 @@ import scipy.sparse as sp
 
 from .dtm import DTM, group_counts
 from .errors import AnalysisError
+from .grouping import check_by, group_labels, group_order
+from .validation import check_top_n, renamed
 
 __all__ = ["tfidf_keywords", "top_per_row"]
 
 KEYWORD_COLUMNS = ["group", "term", "score", "rank", "count"]
 
 
-def _check_top(top: int | None) -> None:
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int | np.integer)):
-        raise AnalysisError(f"top={top!r}: give a positive whole number or None")
-    if top is not None and top < 1:
-        raise AnalysisError(f"top={top!r}: give a positive whole number or None")
+def grouped_counts(
+    dtm: DTM, by: str | list[str] | None
+) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+    """:func:`analysis.group_counts` for one grouping column or several.
+
+    Several columns group by their combinations, labelled ``"a | b"``
+    (:func:`analysis.grouping.group_labels`) and ordered by the columns' values; rows
+    with a missing value in any of them are an error, as for one column.
+    """
+    cols = check_by(dtm.docs, by)
+    if len(cols) <= 1:
+        return group_counts(dtm, cols[0] if cols else None)
+    docs = dtm.docs
+    n_missing = int(docs[cols].isna().any(axis=1).sum())
+    if n_missing:
+        raise AnalysisError(
+            f"columns {cols} have missing values in {n_missing} units; fill them or pick other columns"
+        )
+    labels = group_labels(docs, cols)
+    order = group_order(docs, cols, labels)
+    key = "\x00by"  # a column name no corpus uses
+    keyed = DTM(
+        matrix=dtm.matrix,
+        terms=dtm.terms,
+        docs=pd.DataFrame(
+            {key: pd.Categorical(labels, categories=order), "n_tokens": docs["n_tokens"]}
+        ),
+        keys=dtm.keys,
+        params=dtm.params,
+    )
+    groups, counts, n_tokens = group_counts(keyed, key)
+    return np.asarray(groups, dtype=object), counts, n_tokens
 
 
 def term_order(terms: np.ndarray) -> np.ndarray:
@@ -39,8 +68,9 @@ def top_per_row(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The ``top`` largest stored entries of each row of a canonical CSR ``scores``.
 
-    Ties are broken by ``tiebreak`` (smaller first), and every entry tied with the
-    ``top``-th one is ranked before the cut, so the result does not depend on storage
+    (An internal building block: its positional ``top`` is the ``top_n`` of the public
+    functions.) Ties are broken by ``tiebreak`` (smaller first), and every entry tied
+    with the ``top``-th one is ranked before the cut, so the result does not depend on storage
     order. Returns ``(row, col, rank, pos)`` arrays, rank starting at 1, rows in
     order; ``pos`` indexes ``scores.data``.
     """
@@ -71,12 +101,15 @@ def top_per_row(
     return rows, cols, rank, pos
 
 
-def tfidf_keywords(dtm: DTM, *, by: str | None = None, top: int | None = 20) -> pd.DataFrame:
+@renamed(top="top_n")
+def tfidf_keywords(
+    dtm: DTM, *, by: str | list[str] | None = None, top_n: int | None = 20
+) -> pd.DataFrame:
     """The terms with the highest TF-IDF in each unit or each group of units.
 
     With ``by=None`` each unit of the DTM (document, paragraph or sentence) is a
     "document" of the TF-IDF; with ``by="source"``, ``"year"`` or any ``dtm.docs``
-    column, the units of each group are concatenated (their counts summed) and the
+    column (or a list of columns), the units of each group are concatenated (their counts summed) and the
     groups are the documents.
 
     Formulas (``g`` a group, ``t`` a term, ``G`` the number of groups, ``df_t`` the
@@ -87,7 +120,8 @@ def tfidf_keywords(dtm: DTM, *, by: str | None = None, top: int | None = 20) -> 
         score     = tf(t, g) * idf(t)
 
     ``n_tokens(g)`` is the number of word tokens of the group before stop-word removal
-    (``dtm.docs["n_tokens"]``), so ``tf`` is a relative frequency and scores are
+    (the sum of ``dtm.docs["n_tokens"]``; a word token is a maximal run of ``\\w``
+    characters, see :mod:`analysis.tokens`), so ``tf`` is a relative frequency and scores are
     comparable between groups of different lengths. The idf is scikit-learn's smooth
     idf (``TfidfTransformer(smooth_idf=True)``): within a group the ranking equals that
     of scikit-learn's un-normalised TF-IDF on the group counts. When grouped, the idf
@@ -102,10 +136,12 @@ def tfidf_keywords(dtm: DTM, *, by: str | None = None, top: int | None = 20) -> 
     ----------
     dtm : DTM
         From :func:`analysis.build_dtm`.
-    by : str or None, default None
-        A column of ``dtm.docs`` to group by; None ranks terms per unit.
-    top : int or None, default 20
-        Terms per group; None keeps every term that occurs in the group.
+    by : str, list of str or None, default None
+        Column(s) of ``dtm.docs`` to group by (several: their combinations, labelled
+        ``"a | b"``); None ranks terms per unit.
+    top_n : int or None, default 20
+        Terms per group; None keeps every term that occurs in the group. (``top=`` is
+        the deprecated old name.)
 
     Returns
     -------
@@ -115,8 +151,8 @@ def tfidf_keywords(dtm: DTM, *, by: str | None = None, top: int | None = 20) -> 
         ``unit_id`` when ``by`` is None. Ties are ranked by score descending, then term
         alphabetically, so the table is deterministic. Groups with no terms are absent.
     """
-    _check_top(top)
-    groups, counts, n_tokens = group_counts(dtm, by)
+    top_n = check_top_n(top_n)
+    groups, counts, n_tokens = grouped_counts(dtm, by)
     counts = counts.tocsr()  # no duplicate entries (DTM contract); order within rows is free
     n_groups = counts.shape[0]
     if n_groups == 0 or counts.shape[1] == 0:
@@ -129,7 +165,7 @@ def tfidf_keywords(dtm: DTM, *, by: str | None = None, top: int | None = 20) -> 
     # same sparsity structure as counts: score = count / n_tokens * idf, entry by entry
     data = counts.data.astype(np.float64) * inv[row_of] * idf[counts.indices]
     scores = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
-    rows, cols, rank, pos = top_per_row(scores, top, term_order(dtm.terms))
+    rows, cols, rank, pos = top_per_row(scores, top_n, term_order(dtm.terms))
     out = pd.DataFrame(
         {
             "group": np.asarray(groups, dtype=object)[rows],

@@ -14,7 +14,7 @@ reference implementation).
 Each statistic is printed next to a baseline run in the same process:
 
 * tfidf: scikit-learn's ``TfidfTransformer`` on the group sums plus a full per-row
-  ``argsort`` (what one would write by hand), versus ``tfidf_keywords(top=20)``;
+  ``argsort`` (what one would write by hand), versus ``tfidf_keywords(top_n=20)``;
 * keyness: the group sums alone (``group_counts``, the floor any keyness needs) versus
   ``keyness`` with each measure.
 
@@ -114,7 +114,7 @@ def main() -> None:
         "baseline: sklearn TfidfTransformer + argsort per row",
         lambda: baseline_tfidf(dtm, "year", 20),
     )
-    _, ours = timed("analysis.tfidf_keywords", lambda: tfidf_keywords(dtm, by="year", top=20))
+    _, ours = timed("analysis.tfidf_keywords", lambda: tfidf_keywords(dtm, by="year", top_n=20))
     print(f"  ratio ours / baseline: {ours / base:.2f}")
 
     print(f"keyness by year, target {last} vs rest:")
@@ -128,7 +128,7 @@ def main() -> None:
     timed("all non-zero (group, term) pairs", lambda: term_frequencies(dtm, by="year"))
     timed("10 chosen terms", lambda: term_frequencies(dtm, by="year", terms=list(dtm.terms[:10])))
     print("tfidf per document (top 20):")
-    timed("analysis.tfidf_keywords(by=None)", lambda: tfidf_keywords(dtm, by=None, top=20))
+    timed("analysis.tfidf_keywords(by=None)", lambda: tfidf_keywords(dtm, by=None, top_n=20))
 
 
 if __name__ == "__main__":

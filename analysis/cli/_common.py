@@ -9,6 +9,7 @@ import pandas as pd
 
 __all__ = [
     "add_corpus_argument",
+    "column_map",
     "add_dtm_options",
     "add_format_argument",
     "dtm_from_args",
@@ -43,6 +44,19 @@ def min_df_value(text: str) -> int | float:
             ) from None
 
 
+def column_map(text: str) -> dict[str, str]:
+    """argparse type: ``published=date,body=text`` -> ``{"published": "date", "body": "text"}``."""
+    mapping: dict[str, str] = {}
+    for part in text.split(","):
+        old, sep, new = (x.strip() for x in part.partition("="))
+        if not sep or not old or not new:
+            raise argparse.ArgumentTypeError(
+                f"{part.strip()!r}: give OLD=NEW pairs separated by commas, e.g. published=date,body=text"
+            )
+        mapping[old] = new
+    return mapping
+
+
 def add_corpus_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corpus",
@@ -57,6 +71,12 @@ def add_corpus_argument(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--text-column", metavar="NAME", help="text column of a CSV/JSONL/Parquet corpus"
+    )
+    parser.add_argument(
+        "--columns",
+        type=column_map,
+        metavar="OLD=NEW,...",
+        help="rename columns of a CSV/JSONL/Parquet corpus, e.g. published=date,body=text",
     )
 
 
@@ -125,11 +145,14 @@ def dtm_from_args(args: argparse.Namespace):
 def load(args: argparse.Namespace) -> pd.DataFrame:
     from ..corpus import read_corpus
 
-    options = {}
+    options: dict = {}
     if getattr(args, "pattern", None):
         options["pattern"] = args.pattern
+    columns = dict(getattr(args, "columns", None) or {})
     if getattr(args, "text_column", None):
-        options["columns"] = {args.text_column: "text"}
+        columns[args.text_column] = "text"
+    if columns:
+        options["columns"] = columns
     return read_corpus(args.corpus, **options)
 
 

@@ -29,7 +29,7 @@ __all__ = ["register"]
 def _keywords(args: argparse.Namespace) -> int:
     from ..keywords import tfidf_keywords
 
-    emit(tfidf_keywords(dtm_from_args(args), by=args.by, top=args.top), args.format)
+    emit(tfidf_keywords(dtm_from_args(args), by=args.by, top_n=args.top), args.format)
     return 0
 
 
@@ -52,7 +52,7 @@ def _keyness(args: argparse.Namespace) -> int:
         target=args.target,
         reference=args.reference,
         measure=args.measure,
-        top=args.top,
+        top_n=args.top,
     )
     emit(table, args.format)
     return 0
@@ -73,8 +73,8 @@ def _collocations(args: argparse.Namespace) -> int:
         n=args.n,
         measure=args.measure,
         min_freq=args.min_freq,
-        window=args.window,
-        top=args.top,
+        span=args.window,
+        top_n=args.top,
         stop_words=None if args.no_stop_words else "english",
     )
     emit(table, args.format)

@@ -53,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
     from ..topics import fit_topics
 
     model = fit_topics(dtm_from_args(args), args.k, method=args.method, seed=args.seed)
-    emit(model.top_terms(args.top), args.format)
+    emit(model.top_terms(top_n=args.top), args.format)
     return 0

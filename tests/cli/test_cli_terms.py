@@ -7,7 +7,6 @@ import io
 
 import pandas as pd
 import pytest
-from fixtures_terms import SEEDS
 
 import analysis.cli as cli
 
@@ -31,9 +30,18 @@ def csv(out: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(out))
 
 
-def test_keywords_by_year_csv(capsys):
+def test_keywords_by_year_csv(capsys, seeds_dir):
     code, out, err = run(
-        capsys, "keywords", "--corpus", str(SEEDS), "--by", "year", "--top", "4", "--format", "csv"
+        capsys,
+        "keywords",
+        "--corpus",
+        str(seeds_dir),
+        "--by",
+        "year",
+        "--top",
+        "4",
+        "--format",
+        "csv",
     )
     assert code == 0, err
     table = csv(out)
@@ -41,9 +49,9 @@ def test_keywords_by_year_csv(capsys):
     assert table.groupby("group").size().to_dict() == {2010: 4, 2020: 4, 2025: 4}
 
 
-def test_keywords_table_with_ngrams_has_phrases(capsys):
+def test_keywords_table_with_ngrams_has_phrases(capsys, seeds_dir):
     code, out, _ = run(
-        capsys, "keywords", "--corpus", str(SEEDS), "--ngram", "2", "2", "--top", "3"
+        capsys, "keywords", "--corpus", str(seeds_dir), "--ngram", "2", "2", "--top", "3"
     )
     assert code == 0
     lines = out.strip().splitlines()
@@ -51,9 +59,9 @@ def test_keywords_table_with_ngrams_has_phrases(capsys):
     assert len(lines) == 1 + 5 * 3
 
 
-def test_frequencies_of_terms(capsys):
+def test_frequencies_of_terms(capsys, seeds_dir):
     code, out, _ = run(
-        capsys, "frequencies", "--corpus", str(SEEDS), "--by", "year",
+        capsys, "frequencies", "--corpus", str(seeds_dir), "--by", "year",
         "--terms", "war", "multilateralism", "--format", "csv",
     )  # fmt: skip
     assert code == 0
@@ -62,9 +70,9 @@ def test_frequencies_of_terms(capsys):
     assert (table["rate_per_1k"] == 1000 * table["count"] / table["tokens"]).all()
 
 
-def test_keyness_log_likelihood(capsys):
+def test_keyness_log_likelihood(capsys, seeds_dir):
     code, out, _ = run(
-        capsys, "keyness", "--corpus", str(SEEDS), "--by", "year", "--target", "2025",
+        capsys, "keyness", "--corpus", str(seeds_dir), "--by", "year", "--target", "2025",
         "--measure", "log_likelihood", "--top", "3", "--format", "csv",
     )  # fmt: skip
     assert code == 0
@@ -73,9 +81,9 @@ def test_keyness_log_likelihood(capsys):
     assert (table["z"].iloc[:3] > 0).all() and (table["z"].iloc[3:] < 0).all()
 
 
-def test_kwic_phrase_positional(capsys):
+def test_kwic_phrase_positional(capsys, seeds_dir):
     code, out, _ = run(
-        capsys, "kwic", "--corpus", str(SEEDS), "community with a shared future",
+        capsys, "kwic", "--corpus", str(seeds_dir), "community with a shared future",
         "--window", "3", "--format", "csv",
     )  # fmt: skip
     assert code == 0
@@ -84,9 +92,9 @@ def test_kwic_phrase_positional(capsys):
     assert table["match"].str.lower().eq("community with a shared future").all()
 
 
-def test_collocations(capsys):
+def test_collocations(capsys, seeds_dir):
     code, out, _ = run(
-        capsys, "collocations", "--corpus", str(SEEDS), "--measure", "likelihood_ratio",
+        capsys, "collocations", "--corpus", str(seeds_dir), "--measure", "likelihood_ratio",
         "--top", "5", "--format", "csv",
     )  # fmt: skip
     assert code == 0
@@ -104,10 +112,51 @@ def test_collocations(capsys):
         (["kwic", "***"], "pattern="),
     ],
 )
-def test_user_errors_exit_2_with_one_line(capsys, argv, needle):
-    code, out, err = run(capsys, argv[0], "--corpus", str(SEEDS), *argv[1:])
+def test_user_errors_exit_2_with_one_line(capsys, seeds_dir, argv, needle):
+    code, out, err = run(capsys, argv[0], "--corpus", str(seeds_dir), *argv[1:])
     assert code == 2
     lines = [line for line in err.splitlines() if not line.startswith("warning: ")]
     assert len(lines) == 1, err
     assert lines[0].startswith("error: ") and needle in lines[0]
     assert "Traceback" not in err
+
+
+def test_collocations_window_flag_is_the_span(capsys, seeds_dir, seed_corpus):
+    from analysis import collocations
+
+    code, out, err = run(
+        capsys, "collocations", "--corpus", str(seeds_dir), "--window", "3",
+        "--top", "5", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    expected = collocations(seed_corpus, span=3, top_n=5)
+    assert csv(out)["ngram"].tolist() == expected["ngram"].tolist()
+
+
+def test_columns_option_renames_table_columns(capsys, tmp_path):
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "published": ["2020-01-02", "2021-03-04"],
+            "body": ["Peace and war. Peace again.", "War, war and peace."],
+        }
+    )
+    path = tmp_path / "corpus.csv"
+    table.to_csv(path, index=False)
+    code, out, err = run(
+        capsys, "kwic", "--corpus", str(path), "--columns", "id=doc_id,published=date",
+        "--text-column", "body", "peace", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    assert csv(out)["doc_id"].tolist() == ["a", "a", "b"]
+    with pytest.raises(SystemExit):
+        run(capsys, "kwic", "--corpus", str(path), "--columns", "id", "peace")
+    assert "OLD=NEW" in capsys.readouterr().err
+
+
+def test_main_restores_showwarning(capsys, seeds_dir):
+    import warnings
+
+    before = warnings.showwarning
+    code, _, _ = run(capsys, "kwic", "--corpus", str(seeds_dir), "peace")
+    assert code == 0 and warnings.showwarning is before

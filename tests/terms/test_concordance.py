@@ -1,4 +1,4 @@
-"""kwic and collocations, checked against independent token counts."""
+"""kwic, sample_hits and collocations, checked against independent token counts."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import math
 import re
 from collections import Counter
 
-import fixtures_terms as ft
 import pandas as pd
 import pytest
 
 from analysis import AnalysisError, collocations, kwic
+from analysis.concordance import sample_hits
 
 
 @pytest.fixture
-def seeds_corpus():
-    return ft.seeds_corpus()
+def seeds_corpus(seed_corpus):
+    return seed_corpus
 
 
 def _words(text: str) -> list[str]:
@@ -99,7 +99,7 @@ def _bigram_counts(texts):
 
 
 def test_bigram_counts_and_pmi_match_independent_computation(seeds_corpus):
-    out = collocations(seeds_corpus, measure="pmi", min_freq=3, top=None)
+    out = collocations(seeds_corpus, measure="pmi", min_freq=3, top_n=None)
     texts = seeds_corpus["text"].tolist()
     pairs = _bigram_counts(texts)
     unigrams = Counter(w for t in texts for w in _words(t))
@@ -117,20 +117,81 @@ def test_collocations_do_not_span_documents_and_filter_stop_words():
     corpus = pd.DataFrame(
         {"doc_id": ["a", "b", "c"], "text": ["red alpha", "beta blue", "red alpha beta blue"]}
     )
-    out = collocations(corpus, min_freq=1, top=None, stop_words=None)
+    out = collocations(corpus, min_freq=1, top_n=None, stop_words=None)
     # "alpha beta" occurs once, inside c; a->b across the document boundary must not count
     assert out.set_index("ngram").loc["alpha beta", "count"] == 1
     assert out.set_index("ngram").loc["red alpha", "count"] == 2
-    out = collocations(corpus, min_freq=1, top=None, stop_words=["red"])
+    out = collocations(corpus, min_freq=1, top_n=None, stop_words=["red"])
     assert not out["ngram"].str.contains("red").any()
 
 
 def test_trigrams_and_likelihood_ratio(seeds_corpus):
-    tri = collocations(seeds_corpus, n=3, min_freq=2, top=10)
+    tri = collocations(seeds_corpus, n=3, min_freq=2, top_n=10)
     assert (tri["ngram"].str.count(" ") == 2).all() and (tri["count"] >= 2).all()
-    llr = collocations(seeds_corpus, measure="likelihood_ratio", top=5)
+    llr = collocations(seeds_corpus, measure="likelihood_ratio", top_n=5)
     assert len(llr) == 5 and llr["score"].is_monotonic_decreasing
     with pytest.raises(AnalysisError, match="n=4"):
         collocations(seeds_corpus, n=4)
     with pytest.raises(AnalysisError, match="measure='dice'"):
         collocations(seeds_corpus, measure="dice")
+    with pytest.raises(AnalysisError, match="span=3"):
+        collocations(seeds_corpus, n=3, span=3)
+
+
+def test_span_counts_pairs_within_that_many_words_and_window_is_its_old_name():
+    corpus = pd.DataFrame({"doc_id": ["a", "b"], "text": ["red x alpha", "red alpha"]})
+    out = collocations(corpus, min_freq=1, span=3, top_n=None, stop_words=None)
+    # red..alpha: adjacent in b, two apart in a (within 3 consecutive words)
+    assert out.set_index("ngram").loc["red alpha", "count"] == 2
+    assert "alpha red" not in set(out["ngram"])  # the padding keeps documents apart
+    with pytest.warns(DeprecationWarning, match=r"collocations\(window=...\)"):
+        old = collocations(corpus, min_freq=1, window=3, top_n=None, stop_words=None)
+    pd.testing.assert_frame_equal(old, out)
+    with pytest.warns(DeprecationWarning, match=r"collocations\(top=...\)"):
+        old = collocations(corpus, min_freq=1, top=1, stop_words=None)
+    pd.testing.assert_frame_equal(old, collocations(corpus, min_freq=1, top_n=1, stop_words=None))
+
+
+def test_non_text_values_count_as_empty_documents():
+    corpus = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["red alpha", None, "red alpha"]})
+    out = collocations(corpus, min_freq=1, top_n=None, stop_words=None)
+    assert out.set_index("ngram").loc["red alpha", "count"] == 2
+    assert kwic(corpus, "alpha")["doc_id"].tolist() == ["a", "c"]
+
+
+def test_kwic_missing_column_is_one_line():
+    with pytest.raises(AnalysisError, match="kwic: the table has no column 'text'"):
+        kwic(pd.DataFrame({"doc_id": ["a"], "body": ["x"]}), "x")
+
+
+# ---------------------------------------------------------------- sample_hits
+
+
+def _hits():
+    # pattern p: doc a has 3 hits, doc b 2, doc c 1; pattern q: doc b 2 hits
+    rows = [("a", "p", 0), ("a", "p", 1), ("a", "p", 2), ("b", "p", 0), ("b", "p", 1)]
+    rows += [("c", "p", 0), ("b", "q", 0), ("b", "q", 1)]
+    return pd.DataFrame(rows, columns=["doc_id", "pattern", "position"])
+
+
+def test_round_robin_takes_each_documents_first_hit_first():
+    out = sample_hits(_hits(), 4, order=["q", "p"])
+    assert list(zip(out["pattern"], out["doc_id"], out["position"], strict=True)) == [
+        ("q", "b", 0), ("q", "b", 1),
+        ("p", "a", 0), ("p", "b", 0), ("p", "c", 0), ("p", "a", 1),
+    ]  # fmt: skip
+    assert list(out.index) == list(range(6))
+    # order=None: patterns in order of first appearance; values not in order are dropped
+    assert sample_hits(_hits(), 1)["pattern"].tolist() == ["p", "q"]
+    assert sample_hits(_hits(), 9, order=["q"])["pattern"].tolist() == ["q", "q"]
+
+
+def test_even_takes_evenly_spaced_rows_per_value():
+    table = pd.DataFrame({"theme": ["t"] * 10 + ["u"] * 2, "doc_id": "d", "i": range(12)})
+    out = sample_hits(table, 4, by="theme", how="even", order=["u", "t"])
+    # u: 2 <= 4 rows, all kept; t: 10 rows, step 2.5 -> 0, 2, 5, 7
+    assert out["i"].tolist() == [10, 11, 0, 2, 5, 7]
+    with pytest.raises(AnalysisError, match="how='spread'"):
+        sample_hits(table, 2, by="theme", how="spread")
+    with pytest.raises(AnalysisError, match="sample_hits: the table has no column 'pattern'"):
+        sample_hits(table, 2)

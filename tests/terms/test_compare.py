@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
 import pandas as pd
 import pytest
-from fixtures_terms import TOY_COUNTS, TOY_GROUP, TOY_TERMS, TOY_TOKENS, make_dtm
 from scipy.stats import chi2_contingency
 
 from analysis import AnalysisError, keyness, term_frequencies
-from analysis.plot import plot_keyness, plot_term_rates
-
-GROUP = np.array(TOY_GROUP)
+from analysis.compare import keyness_agreement
 
 
-def _side(groups):
-    rows = np.isin(GROUP, groups)
-    return TOY_COUNTS[rows].sum(axis=0), float(np.asarray(TOY_TOKENS)[rows].sum())
+def _side(toy, groups):
+    rows = np.isin(np.array(toy.group), groups)
+    return toy.counts[rows].sum(axis=0), float(np.asarray(toy.tokens)[rows].sum())
 
 
 # ---------------------------------------------------------------- frequencies
@@ -57,14 +50,14 @@ def test_frequencies_unknown_terms_named_in_one_line(toy_dtm):
 # ---------------------------------------------------------------- keyness
 
 
-def test_log_odds_dirichlet_matches_direct_formula(toy_dtm):
+def test_log_odds_dirichlet_matches_direct_formula(toy_dtm, toy):
     alpha0 = 50.0
     out = keyness(toy_dtm, by="group_col", target="b", alpha0=alpha0).set_index("term")
-    yt, _ = _side(["b"])
-    yr, _ = _side(["a", "c"])
-    corpus = TOY_COUNTS.sum(axis=0)
+    yt, _ = _side(toy, ["b"])
+    yr, _ = _side(toy, ["a", "c"])
+    corpus = toy.counts.sum(axis=0)
     nt, nr = yt.sum(), yr.sum()
-    for i, term in enumerate(TOY_TERMS):
+    for i, term in enumerate(toy.terms):
         a = alpha0 * corpus[i] / corpus.sum()
         lt = math.log((yt[i] + a) / (nt + alpha0 - yt[i] - a))
         lr = math.log((yr[i] + a) / (nr + alpha0 - yr[i] - a))
@@ -77,12 +70,12 @@ def test_log_odds_dirichlet_matches_direct_formula(toy_dtm):
 
 
 @pytest.mark.parametrize("measure", ["log_likelihood", "chi2"])
-def test_two_by_two_statistics_match_scipy(toy_dtm, measure):
+def test_two_by_two_statistics_match_scipy(toy_dtm, measure, toy):
     out = keyness(toy_dtm, by="group_col", target="a", reference=["c"], measure=measure)
     out = out.set_index("term")
-    yt, nt = _side(["a"])
-    yr, nr = _side(["c"])
-    for i, term in enumerate(TOY_TERMS):
+    yt, nt = _side(toy, ["a"])
+    yr, nr = _side(toy, ["c"])
+    for i, term in enumerate(toy.terms):
         if yt[i] + yr[i] == 0:
             assert term not in out.index
             continue
@@ -95,13 +88,15 @@ def test_two_by_two_statistics_match_scipy(toy_dtm, measure):
         assert out.loc[term, "rate_target"] == pytest.approx(1000 * yt[i] / nt)
 
 
-def test_g2_against_hand_computed_table():
+def test_g2_against_hand_computed_table(toy):
     # target: 10 of 1000 tokens, reference: 5 of 2000 tokens
     # G2 = 2 * sum O ln(O/E), E from the margins (15, 2985; 1000, 2000; N = 3000)
     obs = [10, 5, 990, 1995]
     exp = [15 * 1000 / 3000, 15 * 2000 / 3000, 2985 * 1000 / 3000, 2985 * 2000 / 3000]
     g2 = 2 * sum(o * math.log(o / e) for o, e in zip(obs, exp, strict=True))
-    dtm = make_dtm(np.array([[10], [5]]), np.array(["w"], dtype=object), ["t", "r"], [1000, 2000])
+    dtm = toy.make_dtm(
+        np.array([[10], [5]]), np.array(["w"], dtype=object), ["t", "r"], [1000, 2000]
+    )
     out = keyness(dtm, by="group_col", target="t", measure="log_likelihood")
     assert out["score"].item() == pytest.approx(g2, rel=1e-12)
     assert out["z"].item() == pytest.approx(math.sqrt(g2), rel=1e-12)
@@ -120,7 +115,7 @@ def test_reference_none_is_all_other_groups_and_sign_shows_direction(toy_dtm):
 
 
 def test_string_target_matches_integer_year_and_top_keeps_both_ends(seeds_dtm):
-    out = keyness(seeds_dtm, by="year", target="2025", top=5)
+    out = keyness(seeds_dtm, by="year", target="2025", top_n=5)
     assert len(out) == 10
     assert (out["z"].iloc[:5] > 0).all() and (out["z"].iloc[5:] < 0).all()
     assert out["target"].iloc[0] == "2025"
@@ -129,7 +124,7 @@ def test_string_target_matches_integer_year_and_top_keeps_both_ends(seeds_dtm):
     assert out["term"].iloc[5:].tolist() == full["term"].iloc[-5:].tolist()
 
 
-def test_keyness_errors(toy_dtm):
+def test_keyness_errors(toy_dtm, toy):
     with pytest.raises(AnalysisError, match="target=zz is not a value of column 'group_col'"):
         keyness(toy_dtm, by="group_col", target="zz")
     with pytest.raises(AnalysisError, match="share b"):
@@ -140,33 +135,17 @@ def test_keyness_errors(toy_dtm):
         keyness(toy_dtm, by="group_col", target="a", measure="tfidf")
     with pytest.raises(AnalysisError, match="by='nope'"):
         keyness(toy_dtm, by="nope", target="a")
-    counts = TOY_COUNTS.copy()
+    counts = toy.counts.copy()
     counts[4] = 0  # group c has units but no counted terms
     with pytest.raises(AnalysisError, match="reference c has no counted terms"):
-        keyness(make_dtm(counts), by="group_col", target="a", reference="c")
+        keyness(toy.make_dtm(counts), by="group_col", target="a", reference="c")
 
 
-# ---------------------------------------------------------------- figures
-
-
-def test_plot_keyness_diverging_bars(seeds_dtm):
-    table = keyness(seeds_dtm, by="year", target=2025)
-    ax = plot_keyness(table, top=6)
-    widths = [p.get_width() for p in ax.patches if p.get_height() > 0 and p.get_width() != 0]
-    assert sum(w > 0 for w in widths) == 6 and sum(w < 0 for w in widths) == 6
-    assert "2025" in ax.get_title() and ax.get_xlabel() == "z"
-
-
-def test_plot_term_rates_one_line_per_term(seeds_dtm):
-    table = term_frequencies(seeds_dtm, by="year", terms=["war", "xi"])
-    ax = plot_term_rates(table)
-    assert len([line for line in ax.get_lines() if len(line.get_xdata()) == 3]) == 2
-    assert ax.get_ylabel() == "rate per 1,000 tokens" and ax.get_title()
-
-
-def test_frequencies_accept_stems_when_terms_are_display_forms():
+def test_frequencies_accept_stems_when_terms_are_display_forms(toy):
     counts = [[2, 1], [0, 3]]
-    dtm = make_dtm(counts, np.array(["rejuvenation", "nations"], dtype=object), ["a", "b"], [9, 9])
+    dtm = toy.make_dtm(
+        counts, np.array(["rejuvenation", "nations"], dtype=object), ["a", "b"], [9, 9]
+    )
     dtm = type(dtm)(
         matrix=dtm.matrix,
         terms=dtm.terms,
@@ -180,12 +159,73 @@ def test_frequencies_accept_stems_when_terms_are_display_forms():
     assert by_stem["term"].tolist() == ["rejuvenation", "rejuvenation"]  # never the bare stem
 
 
-def test_many_reference_groups_get_a_short_label():
+def test_many_reference_groups_get_a_short_label(toy):
     n = 6
     counts = np.arange(1, 2 * n + 1).reshape(n, 2)
     groups = [f"g{i}" for i in range(n)]
-    dtm = make_dtm(counts, np.array(["x", "y"], dtype=object), groups, [100] * n)
+    dtm = toy.make_dtm(counts, np.array(["x", "y"], dtype=object), groups, [100] * n)
     out = keyness(dtm, by="group_col", target="g5")
     assert out["reference"].iloc[0] == "rest (g0...g4 (5 groups))"
     out = keyness(dtm, by="group_col", target="g5", reference=["g0", "g1"])
     assert out["reference"].iloc[0] == "g0+g1"
+
+
+def test_old_name_top_warns_and_gives_the_same_table(seeds_dtm):
+    with pytest.warns(DeprecationWarning, match=r"keyness\(top=...\)"):
+        old = keyness(seeds_dtm, by="year", target=2025, top=4)
+    pd.testing.assert_frame_equal(old, keyness(seeds_dtm, by="year", target=2025, top_n=4))
+    with pytest.raises(AnalysisError, match="top_n=0"):
+        keyness(seeds_dtm, by="year", target=2025, top_n=0)
+
+
+def test_frequencies_by_defaults_to_units_and_accepts_a_list(toy_dtm, toy):
+    per_unit = term_frequencies(toy_dtm, terms=["alpha"])
+    assert per_unit["group"].tolist() == list(toy_dtm.docs["unit_id"])
+    assert per_unit["count"].tolist() == list(toy.counts[:, 0])
+    out = term_frequencies(toy_dtm, by=["group_col", "year"], terms=["alpha"])
+    assert out["group"].tolist() == ["a | 2010", "b | 2020", "b | 2025", "c | 2025"]
+    assert out["count"].tolist() == [4, 0, 5, 0]
+    assert out["tokens"].tolist() == [17, 12, 15, 11]
+
+
+def test_frequencies_expand_globs_and_find_phrases(seeds_dtm):
+    out = term_frequencies(seeds_dtm, by="year", terms=["multilateral*", "shared future"])
+    terms = list(dict.fromkeys(out["term"]))
+    expected = sorted(t for t in seeds_dtm.terms if t.startswith("multilateral") and " " not in t)
+    assert expected and terms == [*expected, "shared future"]
+    one = term_frequencies(seeds_dtm, by="year", terms=expected + ["shared future"])
+    pd.testing.assert_frame_equal(out, one)
+    with pytest.raises(AnalysisError, match="'zzz\\*'"):
+        term_frequencies(seeds_dtm, by="year", terms=["zzz*"])
+
+
+def test_keyness_by_a_list_pools_the_combination(toy_dtm):
+    out = keyness(toy_dtm, by=["group_col", "year"], target="b | 2025", measure="log_likelihood")
+    assert out["target"].iloc[0] == "b | 2025"
+    assert out["reference"].iloc[0] == "rest (a | 2010+b | 2020+c | 2025)"
+    # the combination b | 2025 is unit d3 alone: the same statistics as by doc_id
+    same = keyness(toy_dtm, by="doc_id", target="d3", measure="log_likelihood")
+    cols = ["term", "score", "z", "p", "count_target", "count_reference"]
+    pd.testing.assert_frame_equal(out[cols], same[cols])
+
+
+def test_keyness_agreement_counts_shared_top_terms(seeds_dtm):
+    out = keyness_agreement(seeds_dtm, by="year", target=2025, top_n=10)
+    assert list(out.columns) == ["measure_a", "measure_b", "shared_top_terms", "top_n"]
+    assert list(zip(out["measure_a"], out["measure_b"], strict=True)) == [
+        ("log_odds_dirichlet", "log_likelihood"),
+        ("log_odds_dirichlet", "chi2"),
+        ("log_likelihood", "chi2"),
+    ]
+    tops = {
+        m: set(keyness(seeds_dtm, by="year", target=2025, measure=m)["term"][:10])
+        for m in ("log_odds_dirichlet", "log_likelihood", "chi2")
+    }
+    assert out["shared_top_terms"].tolist() == [
+        len(tops["log_odds_dirichlet"] & tops["log_likelihood"]),
+        len(tops["log_odds_dirichlet"] & tops["chi2"]),
+        len(tops["log_likelihood"] & tops["chi2"]),
+    ]
+    assert (out["top_n"] == 10).all()
+    with pytest.raises(AnalysisError, match="at least two"):
+        keyness_agreement(seeds_dtm, by="year", target=2025, measures=["chi2"])

@@ -1,0 +1,215 @@
+"""Topic prevalence: shares per document and per group, with bootstrap intervals.
+
+:func:`document_topics` aggregates unit x topic weights to documents;
+:func:`topic_prevalence` gives the share of each topic per group (source, year, ...)
+with bootstrap intervals over documents; :func:`topic_exemplars` picks the units that
+carry each topic most.
+
+References
+----------
+Efron & Tibshirani (1993), An Introduction to the Bootstrap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..grouping import check_by, group_labels, group_order
+from ..validation import check_int, check_level, check_top_n
+from .model import TopicModel
+
+__all__ = ["document_topics", "topic_prevalence", "topic_exemplars"]
+
+
+def document_topics(model: TopicModel) -> pd.DataFrame:
+    """Topic shares per document, aggregating units (paragraphs, sentences) first.
+
+    A document's share of topic t is the token-weighted mean of its units' shares::
+
+        theta[d, t] = sum_u n_tokens[u] * theta[u, t] / sum_u n_tokens[u]
+
+    over the units u of d that have a topic mix (units with no vocabulary term are
+    skipped); ``n_tokens`` is the unit's length before stop-word removal. When the
+    units are documents this is the identity.
+
+    Returns
+    -------
+    DataFrame
+        One row per document with a topic mix: the document's metadata (the first unit's
+        values of the ``docs`` columns other than ``unit_id``, ``unit_index`` and
+        ``n_tokens``), ``n_tokens`` (sum over units) and ``topic_1..topic_k``.
+    """
+    docs = model.docs.reset_index(drop=True)
+    theta = model.doc_topic_
+    ok = ~np.isnan(theta).any(axis=1)
+    codes, uniques = pd.factorize(docs["doc_id"], sort=False)
+    n_docs = len(uniques)
+    w = docs["n_tokens"].to_numpy(dtype=np.float64).copy()
+    w[~ok] = 0.0
+    w[ok & (w <= 0)] = 1e-12  # a unit with a topic mix but n_tokens 0 still counts a little
+    num = np.zeros((n_docs, model.k))
+    np.add.at(num, codes[ok], theta[ok] * w[ok, None])
+    den = np.bincount(codes[ok], weights=w[ok], minlength=n_docs)
+    keep = den > 0
+    shares = num[keep] / den[keep, None]
+    first = np.unique(codes, return_index=True)[1]
+    meta = docs.iloc[first].drop(columns=["unit_id", "unit_index", "n_tokens"], errors="ignore")
+    meta = meta.reset_index(drop=True)
+    meta["n_tokens"] = np.bincount(
+        codes, weights=docs["n_tokens"].to_numpy(float), minlength=n_docs
+    ).astype(np.int64)
+    meta = meta[keep].reset_index(drop=True)
+    cols = pd.DataFrame(shares, columns=[f"topic_{t}" for t in range(1, model.k + 1)])
+    return pd.concat([meta, cols], axis=1)
+
+
+def topic_prevalence(
+    model: TopicModel,
+    *,
+    by: str | list[str] | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Share of each topic per group, with bootstrap intervals over documents.
+
+    1. Units are aggregated to documents (:func:`document_topics`: token-weighted mean
+       of the units' topic shares).
+    2. A group's prevalence of topic t is the mean of its documents' shares (every
+       document counts once): ``prevalence = mean_d theta[d, t]``.
+    3. The interval is a nonparametric percentile bootstrap (Efron & Tibshirani 1993):
+       the group's n documents are resampled with replacement ``n_boot`` times (the
+       resample counts are multinomial(n, 1/n), drawn with ``numpy.random.default_rng(
+       seed)``, one group after the other in sorted order), the mean is recomputed, and
+       ``ci_low``/``ci_high`` are the (1 - level)/2 and (1 + level)/2 quantiles.
+       Documents are resampled within groups, so the intervals reflect between-document
+       variation, not the fit's own uncertainty. A group with one document has no
+       interval: NaN bounds and a ``note``; so has every group when ``n_boot=0``.
+
+    Parameters
+    ----------
+    model : TopicModel
+    by : str, list of str or None
+        Column(s) of the unit metadata, constant within a document (``year``,
+        ``source`` ...), without missing values. Several columns group by their
+        combinations, labelled ``"a | b"`` and ordered by the columns' values. None:
+        one group, ``"all"``.
+    n_boot : int, default 2000
+        Bootstrap resamples; 0 skips the bootstrap (NaN bounds, note
+        ``"n_boot=0: no interval"``).
+    seed : int, default 0
+    level : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        ``group, topic, label, prevalence, ci_low, ci_high, n_docs, note``, sorted by
+        group then topic; ``attrs["level"]`` holds ``level``. ``group`` keeps the
+        column's values for one column, and is a string label for several.
+    """
+    if not isinstance(model, TopicModel):
+        raise AnalysisError("model must be a TopicModel; fit it with analysis.fit_topics")
+    n_boot = check_int("n_boot", n_boot, 0)
+    level = check_level(level)
+    docs = model.docs
+    cols = check_by(docs, by)
+    for c in cols:
+        if docs[c].isna().any():
+            raise AnalysisError(
+                f"column {c!r} has missing values in {int(docs[c].isna().sum())} units; fill them or pick another column"
+            )
+        varies = docs.groupby("doc_id", sort=False)[c].nunique()
+        if (varies > 1).any():
+            raise AnalysisError(
+                f"column {c!r} varies within document {varies.index[varies > 1][0]!r}; group by a document-level column"
+            )
+    dt = document_topics(model)
+    shares = dt[[f"topic_{t}" for t in range(1, model.k + 1)]].to_numpy()
+    if not cols:
+        codes = np.zeros(len(dt), dtype=np.int64)
+        groups = np.asarray(["all"], dtype=object)
+    elif len(cols) == 1:
+        codes, groups = pd.factorize(dt[cols[0]], sort=True)
+        groups = np.asarray(groups)
+    else:
+        labels = group_labels(dt, cols)
+        groups = np.asarray(group_order(dt, cols, labels), dtype=object)
+        codes = pd.Categorical(labels, categories=groups).codes.astype(np.int64)
+    rng = np.random.default_rng(seed)
+    q = [(1 - level) / 2, (1 + level) / 2]
+    frames = []
+    for g in range(len(groups)):
+        x = shares[codes == g]
+        n = len(x)
+        point = x.mean(axis=0)
+        if n >= 2 and n_boot > 0:
+            counts = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
+            boot = counts @ x / n
+            lo, hi = np.quantile(boot, q, axis=0)
+            note = ""
+        else:
+            lo = hi = np.full(model.k, np.nan)
+            note = "one document: no interval" if n < 2 else "n_boot=0: no interval"
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": [groups[g]] * model.k,
+                    "topic": np.arange(1, model.k + 1),
+                    "label": model.labels_,
+                    "prevalence": point,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n_docs": n,
+                    "note": note,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["level"] = level
+    return out
+
+
+def topic_exemplars(
+    model: TopicModel, corpus: pd.DataFrame, *, top_n: int = 2, chars: int = 300
+) -> pd.DataFrame:
+    """The units that carry each topic most, with the start of their text.
+
+    For each topic, the ``top_n`` units with the largest weight (``doc_topic_``; ties
+    keep unit order). The unit texts come from ``analysis.segment(corpus, unit)`` with
+    the model's unit, so ``corpus`` is the document table the DTM was built from.
+
+    Parameters
+    ----------
+    model : TopicModel
+    corpus : DataFrame
+        The documents (``doc_id``, ``text`` ...) that the model's DTM was built from.
+    top_n : int, default 2
+        Units per topic.
+    chars : int, default 300
+        Characters of text kept per unit.
+
+    Returns
+    -------
+    DataFrame
+        ``topic, label, doc_id, unit_id, weight, text``, by topic then weight
+        descending.
+    """
+    from ..text import segment
+
+    if not isinstance(model, TopicModel):
+        raise AnalysisError("model must be a TopicModel; fit it with analysis.fit_topics")
+    top_n = check_top_n(top_n, allow_none=False)
+    chars = check_int("chars", chars, 0)
+    unit = model.dtm.params.get("unit", "document")
+    units = segment(corpus, unit)[["unit_id", "text"]]
+    weights = model.doc_topics().merge(units, on="unit_id", how="left")
+    out = (
+        weights.sort_values(["topic", "weight"], ascending=[True, False], kind="stable")
+        .groupby("topic")
+        .head(top_n)[["topic", "label", "doc_id", "unit_id", "weight", "text"]]
+        .reset_index(drop=True)
+    )
+    out["text"] = out["text"].str.slice(0, chars)
+    return out
