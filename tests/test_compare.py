@@ -15,7 +15,6 @@ from fixtures_terms import TOY_COUNTS, TOY_GROUP, TOY_TERMS, TOY_TOKENS, make_dt
 from scipy.stats import chi2_contingency
 
 from analysis import AnalysisError, keyness, term_frequencies
-from analysis.plot import plot_keyness, plot_term_rates
 
 GROUP = np.array(TOY_GROUP)
 
@@ -144,24 +143,6 @@ def test_keyness_errors(toy_dtm):
     counts[4] = 0  # group c has units but no counted terms
     with pytest.raises(AnalysisError, match="reference c has no counted terms"):
         keyness(make_dtm(counts), by="group_col", target="a", reference="c")
-
-
-# ---------------------------------------------------------------- figures
-
-
-def test_plot_keyness_diverging_bars(seeds_dtm):
-    table = keyness(seeds_dtm, by="year", target=2025)
-    ax = plot_keyness(table, top=6)
-    widths = [p.get_width() for p in ax.patches if p.get_height() > 0 and p.get_width() != 0]
-    assert sum(w > 0 for w in widths) == 6 and sum(w < 0 for w in widths) == 6
-    assert "2025" in ax.get_title() and ax.get_xlabel() == "z"
-
-
-def test_plot_term_rates_one_line_per_term(seeds_dtm):
-    table = term_frequencies(seeds_dtm, by="year", terms=["war", "xi"])
-    ax = plot_term_rates(table)
-    assert len([line for line in ax.get_lines() if len(line.get_xdata()) == 3]) == 2
-    assert ax.get_ylabel() == "rate per 1,000 tokens" and ax.get_title()
 
 
 def test_frequencies_accept_stems_when_terms_are_display_forms():

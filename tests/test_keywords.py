@@ -13,7 +13,6 @@ from fixtures_terms import TOY_COUNTS, TOY_GROUP, TOY_TERMS, TOY_TOKENS, make_dt
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis import AnalysisError, tfidf_keywords
-from analysis.plot import plot_keywords
 
 
 def _sklearn_scores(counts: np.ndarray, tokens: np.ndarray) -> np.ndarray:
@@ -89,15 +88,3 @@ def test_errors_are_one_line(toy_dtm):
         tfidf_keywords(toy_dtm, by="nope")
     with pytest.raises(AnalysisError, match="top=0"):
         tfidf_keywords(toy_dtm, top=0)
-
-
-def test_plot_keywords_one_panel_per_group(seeds_dtm):
-    table = tfidf_keywords(seeds_dtm, by="year", top=5)
-    fig = plot_keywords(table, top=4)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 3
-    assert all(len(ax.patches) == 4 for ax in visible)
-    assert fig._suptitle is not None and fig._suptitle.get_text()
-    assert visible[0].get_xlabel() == "score"
-    with pytest.raises(AnalysisError, match="term"):
-        plot_keywords(table.drop(columns="term"))

@@ -392,33 +392,6 @@ def test_diversity_is_one_for_disjoint_topics():
     assert res["stability"].tolist() == pytest.approx([1.0, 1.0])
 
 
-# ----------------------------------------------------------------------------- figures
-
-
-def test_figures(para_dtm):
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    from analysis.plot import plot_select_k, plot_top_terms, plot_topic_prevalence
-
-    m = fit_topics(para_dtm, 3)
-    fig = plot_top_terms(m.top_terms(5))
-    assert isinstance(fig, Figure)
-    assert sum(ax.get_visible() for ax in fig.axes) == 3
-    assert fig.axes[0].get_title().startswith("topic 1")
-    ax = plot_topic_prevalence(topic_prevalence(m, by="year", n_boot=100), xlabel="year")
-    assert isinstance(ax, Axes)
-    assert ax.get_xlabel() == "year" and ax.get_ylabel() == "prevalence" and ax.get_title()
-    sel = select_k(para_dtm, ks=[2, 3], progress=False)
-    fig = plot_select_k(sel)
-    assert [a.get_ylabel() for a in fig.axes] == ["npmi", "umass", "diversity", "stability"]
-    with pytest.raises(AnalysisError, match="prevalence"):
-        plot_topic_prevalence(sel)
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-
-
 # ----------------------------------------------------------------------------- CLI
 
 
