@@ -1,185 +1,197 @@
 """Figures for topic models: top terms, prevalence by group, selection metrics against k.
 
 Every function takes one of the tidy tables of :mod:`analysis.topics`, draws with
-seaborn's style, returns the matplotlib Axes (one panel) or Figure (faceted), and never
-saves or shows; axis labels come from the column names.
+seaborn's style, returns the Axes (one panel) or a seaborn FacetGrid (faceted), and
+never saves or shows; axis labels come from the column names.
 """
 
 from __future__ import annotations
 
-import math
+import warnings
+from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
 
-from ..errors import AnalysisError
+from ..validation import check_top_n, renamed
+from ._base import (
+    facet_bars,
+    facets,
+    interval_title,
+    legend_outside,
+    new_axes,
+    point_interval,
+    readable,
+    require_columns,
+)
 
 __all__ = ["plot_top_terms", "plot_topic_prevalence", "plot_select_k"]
 
 METRICS = ("npmi", "umass", "diversity", "stability")
 
 
-def _require(data: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise AnalysisError(
-            f"{what} needs the column {missing[0]!r}; pass the table {what} expects"
-        )
-    if data.empty:
-        raise AnalysisError(f"{what}: the table is empty; nothing to plot")
-
-
+@renamed(n="top_n")
 def plot_top_terms(
     data: pd.DataFrame,
     *,
-    n: int | None = None,
+    x: str = "weight",
+    y: str = "term",
+    col: str = "topic",
+    top_n: int | None = None,
     col_wrap: int = 3,
     height: float = 2.4,
+    aspect: float | None = None,
     title: str = "Top terms per topic",
-):
-    """Horizontal bars of each topic's top terms, one panel per topic.
+    **kwargs,
+) -> sns.FacetGrid:
+    """Horizontal bars of each topic's top terms, one panel (and colour) per topic.
 
     Parameters
     ----------
     data : DataFrame
         ``TopicModel.top_terms()``: ``topic, label, rank, term, weight``.
-    n : int, optional
-        Keep the ``n`` first ranks (default: all in ``data``).
+    x, y, col : str
+        Bar length, bar label and panel columns.
+    top_n : int, optional
+        Keep the ``top_n`` first ranks (default: all in ``data``; ``n=`` is its
+        deprecated name).
     col_wrap : int, default 3
         Panels per row.
     height : float, default 2.4
-        Height of a panel, inches.
+        Minimum panel height, inches (grows with the number of terms).
+    aspect : float, optional
+        Panel width/height; default a panel 3.6 inches wide.
     title : str
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.barh`.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    seaborn.FacetGrid
     """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    _require(data, ("topic", "rank", "term", "weight"), "plot_top_terms")
-    if n is not None:
-        data = data[data["rank"] <= n]
-    topics = sorted(data["topic"].unique())
-    ncol = max(1, min(col_wrap, len(topics)))
-    nrow = math.ceil(len(topics) / ncol)
-    n_rank = int(data["rank"].max())
-    with sns.axes_style("whitegrid"):
-        fig, axes = plt.subplots(
-            nrow,
-            ncol,
-            figsize=(3.6 * ncol, max(height, 0.22 * n_rank + 0.9) * nrow),
-            squeeze=False,
-        )
-    palette = sns.color_palette(n_colors=len(topics))
-    for i, t in enumerate(topics):
-        ax = axes.flat[i]
-        d = data[data["topic"] == t].sort_values("rank")
-        ax.barh(np.arange(len(d)), d["weight"], color=palette[i])
-        ax.set_yticks(np.arange(len(d)), d["term"].astype(str))
-        ax.invert_yaxis()
-        head = f"topic {t}"
-        if "label" in d.columns:
-            head += f": {d['label'].iloc[0]}"
-        ax.set_title(head, fontsize=9)
-        ax.set_xlabel("weight" if i // ncol == nrow - 1 else "")
+    require_columns(data, [col, "rank", y, x], "plot_top_terms")
+    top_n = check_top_n(top_n)
+    if top_n is not None:
+        data = data[data["rank"] <= top_n]
+    data = data.sort_values([col, "rank"], kind="stable")
+    topics = sorted(data[col].unique())
+    height = max(height, 0.22 * int(data["rank"].max()) + 0.9)
+    template = "topic {col_name}"
+    if "label" in data.columns:
+        names = dict(zip(data[col], data["label"], strict=False))
+        data = data.assign(_panel=data[col].map(lambda t: f"{t}: {names[t]}"))
+        topics = [f"{t}: {names[t]}" for t in topics]
+        col = "_panel"
+    grid = facet_bars(
+        data,
+        x=x,
+        y=y,
+        col=col,
+        col_order=topics,
+        col_wrap=col_wrap,
+        height=height,
+        aspect=aspect or 3.6 / height,
+        palette=sns.color_palette(n_colors=len(topics)),
+        title=title,
+        col_template=template,
+        xlabel_bottom_only=True,
+        **kwargs,
+    )
+    for ax in grid.axes.flat:
         ax.tick_params(axis="y", labelsize=8)
-    for ax in list(axes.flat)[len(topics) :]:
-        ax.set_visible(False)
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+        ax.title.set_fontsize(9)
+    return grid
 
 
+@renamed(topics="hue_order")
 def plot_topic_prevalence(
     data: pd.DataFrame,
     *,
-    topics: list[int] | None = None,
-    ax=None,
+    x: str = "group",
+    y: str = "prevalence",
+    hue: str = "topic",
+    hue_order: Sequence[int] | None = None,
+    level: float | None = None,
+    ax: Axes | None = None,
     title: str | None = None,
-    xlabel: str = "group",
-):
+    **kwargs,
+) -> Axes:
     """Topic prevalence per group with the bootstrap interval as error bars.
 
     One point per (group, topic), dodged within each group, coloured by topic;
     vertical bars are ``ci_low``..``ci_high`` (absent when NaN, e.g. one-document
-    groups, which are drawn as hollow markers).
+    groups or ``n_boot=0``, which are drawn as hollow markers).
 
     Parameters
     ----------
     data : DataFrame
         :func:`analysis.topic_prevalence`: ``group, topic, label, prevalence, ci_low,
-        ci_high`` (``n_docs`` optional).
-    topics : list of int, optional
-        Topics to show (default all).
-    ax : matplotlib Axes, optional
+        ci_high`` (``n_docs`` optional). To label the axis with the grouping column's
+        name, rename ``group`` to it and pass ``x=``.
+    x, y, hue : str
+        Group, prevalence and topic columns.
+    hue_order : list of int, optional
+        Topics to show, in this order (default all, sorted; ``topics=`` is its
+        deprecated name).
+    level : float, optional
+        The intervals' coverage for the title; default ``data.attrs["level"]``.
+    ax : Axes, optional
     title : str, optional
-    xlabel : str, default "group"
-        Label of the x axis (e.g. the ``by`` column).
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.errorbar`. ``xlabel=`` is deprecated: it
+        still sets the axis label for one release, with a DeprecationWarning.
 
     Returns
     -------
-    matplotlib.axes.Axes
+    Axes
     """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    _require(data, ("group", "topic", "prevalence", "ci_low", "ci_high"), "plot_topic_prevalence")
-    if topics is not None:
-        data = data[data["topic"].isin(topics)]
-    groups = list(pd.unique(data["group"]))
-    tlist = sorted(data["topic"].unique())
-    if ax is None:
-        with sns.axes_style("whitegrid"):
-            _, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(groups) * max(1, len(tlist) / 3)), 4))
-    palette = sns.color_palette(n_colors=len(tlist))
-    width = 0.8
-    step = width / max(len(tlist), 1)
-    x0 = np.arange(len(groups))
-    pos = {g: i for i, g in enumerate(groups)}
-    for i, t in enumerate(tlist):
-        d = data[data["topic"] == t]
-        x = np.array([pos[g] for g in d["group"]]) - width / 2 + step * (i + 0.5)
-        y = d["prevalence"].to_numpy(float)
-        lo = d["ci_low"].to_numpy(float)
-        hi = d["ci_high"].to_numpy(float)
-        has = ~(np.isnan(lo) | np.isnan(hi))
-        lab = f"{t}: {d['label'].iloc[0]}" if "label" in d.columns else str(t)
-        ax.errorbar(
-            x[has],
-            y[has],
-            yerr=np.vstack([y[has] - lo[has], hi[has] - y[has]]),
-            fmt="o",
-            color=palette[i],
-            capsize=2,
-            markersize=4,
-            label=lab,
+    xlabel = kwargs.pop("xlabel", None)
+    if xlabel is not None:
+        warnings.warn(
+            "plot_topic_prevalence(xlabel=...) is deprecated; the label comes from x "
+            "(rename the group column and pass x=)",
+            DeprecationWarning,
+            stacklevel=3,
         )
-        ax.plot(
-            x[~has],
-            y[~has],
-            "o",
-            markerfacecolor="none",
-            color=palette[i],
-            markersize=5,
-            label=None if has.any() else lab,
-        )
-    ax.set_xticks(x0, [str(g) for g in groups], rotation=90 if len(groups) > 12 else 0)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("prevalence")
+    require_columns(data, [x, hue, y, "ci_low", "ci_high"], "plot_topic_prevalence")
+    names = sorted(data[hue].unique()) if hue_order is None else list(hue_order)
+    data = data[data[hue].isin(names)]
+    n_groups = data[x].nunique()
+    ax = new_axes(ax, (max(6.0, 0.6 * n_groups * max(1, len(names) / 3)), 4))
+    labels = {}
+    if "label" in data.columns:
+        labels = {t: f"{t}: {lab}" for t, lab in zip(data[hue], data["label"], strict=False)}
+    point_interval(
+        ax,
+        data,
+        x=x,
+        y=y,
+        hue=hue,
+        hue_order=names,
+        labels=labels,
+        what="plot_topic_prevalence",
+        **kwargs,
+    )
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
     ax.set_ylim(bottom=0)
-    ax.legend(title="topic", fontsize=7, title_fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
-    ax.set_title(title or "Topic prevalence by group (95% bootstrap intervals over documents)")
+    legend_outside(ax, title=readable(hue))
+    ax.set_title(title or f"Topic prevalence by {readable(x)} ({interval_title(data, level)})")
     return ax
 
 
 def plot_select_k(
     data: pd.DataFrame,
     *,
-    metrics: tuple[str, ...] = METRICS,
+    x: str = "k",
+    metrics: Sequence[str] = METRICS,
+    col_wrap: int | None = None,
+    height: float = 3.2,
+    aspect: float = 1.0,
     title: str = "Model selection: metrics against the number of topics",
-):
+    **kwargs,
+) -> sns.FacetGrid:
     """Selection metrics against k: one panel per metric, a line through the mean over
     seeds and one point per seed.
 
@@ -187,31 +199,45 @@ def plot_select_k(
     ----------
     data : DataFrame
         :func:`analysis.select_k`: ``k, seed`` and the metric columns.
-    metrics : tuple of str
-        Columns to draw (default ``npmi, umass, diversity, stability``).
+    x : str, default "k"
+    metrics : sequence of str
+        Columns to draw (default ``npmi, umass, diversity, stability``), one panel each.
+    col_wrap : int, optional
+        Panels per row (default all in one row).
+    height, aspect : float
+        Panel height (inches) and width/height ratio.
     title : str
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot` for the seed points.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    seaborn.FacetGrid
     """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    _require(data, ("k", "seed", *metrics), "plot_select_k")
-    with sns.axes_style("whitegrid"):
-        fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 3.2), squeeze=False)
+    metrics = list(metrics)
+    require_columns(data, [x, "seed", *metrics], "plot_select_k")
+    long = data.melt(id_vars=[x, "seed"], value_vars=metrics, var_name="metric")
     palette = sns.color_palette(n_colors=len(metrics))
-    for i, m in enumerate(metrics):
-        ax = axes[0, i]
-        mean = data.groupby("k", sort=True)[m].mean()
+    ticks = sorted(data[x].unique())
+    kwargs = {"alpha": 0.6, "markersize": 4, **kwargs}
+
+    def draw(ax: Axes, rows: pd.DataFrame, i: int) -> None:
+        mean = rows.groupby(x, sort=True)["value"].mean()
         ax.plot(mean.index, mean.to_numpy(), "-", color=palette[i], label="mean over seeds")
-        ax.plot(data["k"], data[m], "o", color=palette[i], alpha=0.6, markersize=4, label="seed")
-        ax.set_xlabel("k")
-        ax.set_ylabel(m)
-        ax.set_title(m)
-        ax.set_xticks(sorted(data["k"].unique()))
-    axes[0, 0].legend(fontsize=7)
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+        ax.plot(rows[x], rows["value"], "o", color=palette[i], label="seed", **kwargs)
+        ax.set_xlabel(readable(x))
+        ax.set_ylabel(readable(metrics[i]))
+        ax.set_xticks(ticks)
+
+    grid = facets(
+        long,
+        col="metric",
+        col_order=metrics,
+        col_wrap=col_wrap or len(metrics),
+        height=height,
+        aspect=aspect,
+        draw=draw,
+        title=title,
+    )
+    grid.axes.flat[0].legend(fontsize=7)
+    return grid

@@ -1,0 +1,75 @@
+"""Shared plot contract: readable labels, the interval title, signatures, the shims."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+import pytest
+import seaborn as sns
+from matplotlib.axes import Axes
+
+import analysis.plot
+from analysis.plot._base import interval_title, readable
+
+FIGURE_LEVEL = {"plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k"}
+
+
+@pytest.mark.parametrize(
+    ("column", "label"),
+    [
+        ("rate_per_1k", "rate per 1,000 tokens"),
+        ("rate_target_per_1k", "rate target per 1,000 tokens"),
+        ("doc_id", "document"),
+        ("n_tokens", "word tokens"),
+        ("source_type", "source type"),
+        ("z", "z"),
+        (2010, "2010"),
+    ],
+)
+def test_readable_labels(column, label):
+    assert readable(column) == label
+
+
+def test_interval_title_follows_the_argument_then_attrs():
+    table = pd.DataFrame({"x": [1]})
+    assert interval_title(table) == "bootstrap intervals"
+    table.attrs["level"] = 0.9
+    assert interval_title(table) == "90% bootstrap intervals"
+    assert interval_title(table, 0.975) == "97.5% bootstrap intervals"
+
+
+@pytest.mark.parametrize("name", analysis.plot.__all__[1:])
+def test_every_figure_follows_the_seaborn_signature(name):
+    fn = getattr(analysis.plot, name)
+    params = inspect.signature(fn).parameters
+    first = next(iter(params.values()))
+    assert first.name == "data" and first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    assert all(
+        p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in list(params.values())[1:]
+    )
+    assert "x" in params
+    assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    forbidden = {"top", "n", "value", "hits", "docs", "themes", "topics", "xlabel"}
+    assert not forbidden & set(params), name
+    ret = inspect.signature(fn).return_annotation
+    if name in FIGURE_LEVEL:
+        assert ret in (sns.FacetGrid, "sns.FacetGrid"), name
+    else:
+        assert ret in (Axes, "Axes"), name
+        assert "ax" in params and "y" in params
+
+
+@pytest.mark.parametrize("module", ["plot_terms", "plot_themes", "plot_topics"])
+def test_old_modules_still_import_with_a_warning(module):
+    sys.modules.pop(f"analysis.{module}", None)
+    with pytest.warns(DeprecationWarning, match="import the figures from analysis.plot"):
+        mod = importlib.import_module(f"analysis.{module}")
+    for name in mod.__all__:
+        assert getattr(mod, name) is getattr(analysis.plot, name)

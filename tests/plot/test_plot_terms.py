@@ -1,0 +1,74 @@
+"""Term figures: keywords (figure-level), keyness, term rates."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+import seaborn as sns
+from matplotlib.axes import Axes
+
+from analysis import AnalysisError, keyness, term_frequencies, tfidf_keywords
+from analysis.plot import plot_keyness, plot_keywords, plot_term_rates
+
+
+def _bars(ax):
+    return [(round(p.get_width(), 12), round(p.get_y(), 6)) for p in ax.patches]
+
+
+def test_plot_keywords_one_panel_per_group(seeds_dtm):
+    table = tfidf_keywords(seeds_dtm, by="year")
+    grid = plot_keywords(table, top_n=4)
+    assert isinstance(grid, sns.FacetGrid)
+    panels = list(grid.axes.flat)
+    assert len(panels) == 3
+    assert all(len(ax.patches) == 4 for ax in panels)
+    assert grid.figure._suptitle is not None and grid.figure._suptitle.get_text()
+    assert panels[0].get_xlabel() == "score"
+    assert panels[0].get_title() == "group = 2010"
+    # bars are ranked: the rank-1 term is on top
+    top1 = table[(table["group"] == 2010) & (table["rank"] == 1)]["term"].iloc[0]
+    assert panels[0].get_yticklabels()[-1].get_text() == top1
+    with pytest.raises(AnalysisError, match="term"):
+        plot_keywords(table.drop(columns="term"))
+    plt.close("all")
+
+
+def test_plot_keywords_old_top_keyword_warns_and_draws_the_same(seeds_dtm):
+    table = tfidf_keywords(seeds_dtm, by="year")
+    new = plot_keywords(table, top_n=3)
+    with pytest.warns(DeprecationWarning, match="top_n"):
+        old = plot_keywords(table, top=3)
+    for a, b in zip(new.axes.flat, old.axes.flat, strict=True):
+        assert _bars(a) == _bars(b)
+    plt.close("all")
+
+
+def test_plot_keyness_diverging_bars(seeds_dtm):
+    table = keyness(seeds_dtm, by="year", target=2025)
+    ax = plot_keyness(table, top_n=6)
+    assert isinstance(ax, Axes)
+    widths = [p.get_width() for p in ax.patches if p.get_height() > 0 and p.get_width() != 0]
+    assert sum(w > 0 for w in widths) == 6 and sum(w < 0 for w in widths) == 6
+    assert "2025" in ax.get_title() and ax.get_xlabel() == "z"
+    with pytest.warns(DeprecationWarning, match="top_n"):
+        old = plot_keyness(table, top=6)
+    assert _bars(old) == _bars(ax)
+    with pytest.raises(AnalysisError, match="plot_keyness: the table has no column 'z'"):
+        plot_keyness(table.drop(columns="z"))
+    plt.close("all")
+
+
+def test_plot_term_rates_one_line_per_term(seeds_dtm):
+    table = term_frequencies(seeds_dtm, by="year", terms=["war", "xi"])
+    ax = plot_term_rates(table)
+    assert isinstance(ax, Axes)
+    assert len([line for line in ax.get_lines() if len(line.get_xdata()) == 3]) == 2
+    assert ax.get_ylabel() == "rate per 1,000 tokens" and ax.get_title()
+    assert ax.get_title() == "Rate per 1,000 tokens by group"
+    with pytest.raises(AnalysisError, match="no column 'term'"):
+        plot_term_rates(table.drop(columns="term"))
+    plt.close("all")
