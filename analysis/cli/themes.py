@@ -41,21 +41,14 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..themes import load_themes, theme_hits, theme_rates
+    from ..themes import load_themes, match_themes, theme_hits, theme_rates
 
     codebook = load_themes(args.themes)
     corpus = load(args)
+    matches = match_themes(corpus, codebook, unit=args.unit, stem=args.stem)
     if args.hits:
-        table = theme_hits(corpus, codebook, unit=args.unit, stem=args.stem)
+        table = theme_hits(matches)
     else:
-        table = theme_rates(
-            corpus,
-            codebook,
-            by=args.by,
-            unit=args.unit,
-            n_boot=args.n_boot,
-            seed=args.seed,
-            stem=args.stem,
-        )
+        table = theme_rates(matches, by=args.by, n_boot=args.n_boot, seed=args.seed)
     emit(table, args.format)
     return 0

@@ -20,7 +20,7 @@ from analysis import AnalysisError, load_rules, load_themes
 from analysis.clean import KINDS, Rule
 from analysis.themes import DEFAULT_THEMES, Codebook
 
-RULES_FILE = Path(__file__).resolve().parents[1] / "analysis" / "data" / "clean_rules.yml"
+RULES_FILE = Path(__file__).resolve().parents[2] / "analysis" / "data" / "clean_rules.yml"
 DEFAULT_TEXT = DEFAULT_THEMES.read_text(encoding="utf-8")
 RULES_TEXT = RULES_FILE.read_text(encoding="utf-8")
 

@@ -25,7 +25,7 @@ from analysis import load_themes, read_corpus, theme_hits
 
 CACHE = Path.home() / ".cache" / "framing-analysis"
 TARBALL = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora" / "ungdc"
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora" / "ungdc"
 ).resolve() / "ungdc-1946-2024.tar.xz"
 PATTERN = "{year}/{country}_{session}_{year}.txt"
 N_SPEECHES = 60

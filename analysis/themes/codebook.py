@@ -1,0 +1,336 @@
+"""Theme codebooks: :class:`Theme`, :class:`Codebook` and the YAML loader :func:`load_themes`.
+
+The entry syntax (words, ``*`` globs, phrases, exclusions) and how entries match text
+are described in :mod:`analysis.themes`; this module only reads and checks codebooks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .._yaml import did_you_mean, read_yaml
+from ..errors import AnalysisError
+
+__all__ = ["Theme", "Codebook", "load_themes", "as_codebook", "entry_tokens", "DEFAULT_THEMES"]
+
+DEFAULT_THEMES = Path(__file__).parents[1] / "data" / "themes.yml"
+
+_ENTRY_TOKEN_RE = re.compile(r"[\w*]+")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_THEME_KEYS = ("id", "label", "definition", "entries", "exclusions", "sources")
+_REQUIRED_THEME_KEYS = ("id", "label", "definition", "entries")
+_TOP_KEYS = ("name", "description", "sources", "themes")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+# ----------------------------------------------------------------------------- codebook
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of a codebook: see the module docstring for the entry syntax."""
+
+    id: str
+    label: str
+    definition: str
+    entries: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A Theme built in Python gets the entry checks of load_themes, so that no
+        # codebook, however it was made, holds an entry that matches every word.
+        if not isinstance(self.id, str) or not self.id:
+            raise AnalysisError(f"theme id {self.id!r} must be non-empty text")
+        for key, allow_empty in (("entries", False), ("exclusions", True), ("sources", True)):
+            items = getattr(self, key)
+            if isinstance(items, str) or not isinstance(items, Sequence):
+                raise AnalysisError(
+                    f"theme {self.id!r}: {key} must be a list or tuple of text, "
+                    f"not {type(items).__name__}"
+                )
+            items = tuple(items)
+            if not items and not allow_empty:
+                raise AnalysisError(f"theme {self.id!r}: {key} is empty; list at least one")
+            for item in items:
+                if not isinstance(item, str):
+                    raise AnalysisError(
+                        f"theme {self.id!r}: each item of {key} must be text, not {item!r}"
+                    )
+                if key != "sources":
+                    _check_entry(item, "codebook", self.id)
+            object.__setattr__(self, key, items)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """An ordered collection of :class:`Theme` objects loaded by :func:`load_themes`."""
+
+    themes: tuple[Theme, ...]
+    name: str = ""
+    description: str = ""
+    path: str | None = None
+    sources: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        themes = self.themes
+        if isinstance(themes, Theme) or not isinstance(themes, Sequence):
+            raise AnalysisError("Codebook themes must be a list or tuple of Theme objects")
+        themes = tuple(themes)
+        if not themes:
+            raise AnalysisError("a codebook needs at least one theme")
+        seen: set[str] = set()
+        for t in themes:
+            if not isinstance(t, Theme):
+                raise AnalysisError(f"Codebook themes must be Theme objects, not {t!r}")
+            if t.id in seen:
+                raise AnalysisError(
+                    f"theme id {t.id!r} repeats in the codebook; ids must be unique"
+                )
+            seen.add(t.id)
+        object.__setattr__(self, "themes", themes)
+
+    def __len__(self) -> int:
+        return len(self.themes)
+
+    def __iter__(self) -> Iterator[Theme]:
+        return iter(self.themes)
+
+    def __getitem__(self, theme_id: str) -> Theme:
+        for t in self.themes:
+            if t.id == theme_id:
+                return t
+        raise AnalysisError(
+            f"codebook has no theme {theme_id!r}; its themes are {', '.join(self.ids)}"
+        )
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    def select(self, ids: Sequence[str]) -> Codebook:
+        """A codebook with only the themes ``ids``, in that order."""
+        return Codebook(
+            tuple(self[i] for i in ids), self.name, self.description, self.path, self.sources
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table, one row per entry or exclusion: ``theme, label, kind, entry``."""
+        rows = [
+            (t.id, t.label, kind, e)
+            for t in self.themes
+            for kind, items in (("entry", t.entries), ("exclusion", t.exclusions))
+            for e in items
+        ]
+        return pd.DataFrame(rows, columns=["theme", "label", "kind", "entry"])
+
+    def __repr__(self) -> str:
+        return (
+            f"<Codebook {self.name or self.path or ''}: {len(self)} themes ({', '.join(self.ids)})>"
+        )
+
+
+def _where(source: str, node) -> str:
+    return f"{source}, line {node.start_mark.line + 1}"
+
+
+def _scalar(node, source: str, what: str) -> str:
+    import yaml
+
+    if not isinstance(node, yaml.ScalarNode) or node.tag != _STR_TAG:
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+        if isinstance(node, yaml.ScalarNode):
+            kind = f"{node.value!r} (not text)"
+        raise AnalysisError(f"{_where(source, node)}: {what} must be text, got {kind}; quote it")
+    value = " ".join(node.value.split())
+    if not value:
+        raise AnalysisError(f"{_where(source, node)}: {what} is empty; fill it in")
+    return value
+
+
+def _string_list(node, source: str, what: str, *, allow_empty: bool) -> tuple[str, ...]:
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+        items: list = []
+    elif not isinstance(node, yaml.SequenceNode):
+        raise AnalysisError(
+            f"{_where(source, node)}: {what} must be a list (one '- item' per line)"
+        )
+    else:
+        items = node.value
+    if not items and not allow_empty:
+        raise AnalysisError(f"{_where(source, node)}: {what} is empty; list at least one")
+    out: list[str] = []
+    for item in items:
+        value = _scalar(item, source, f"each item of {what}")
+        if value.lower() in (o.lower() for o in out):
+            raise AnalysisError(f"{_where(source, item)}: {what} lists {value!r} twice; drop one")
+        out.append(value)
+    return tuple(out)
+
+
+def _mapping(node, source: str, what: str, allowed: Sequence[str]) -> dict:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        raise AnalysisError(f"{_where(source, node)}: {what} must be a mapping of key: value")
+    out = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key not in allowed:
+            hint = did_you_mean(key, allowed) if isinstance(key, str) else ""
+            raise AnalysisError(
+                f"{_where(source, key_node)}: unknown key {key!r} in {what}{hint}; "
+                f"allowed keys are {', '.join(allowed)}"
+            )
+        if key in out:
+            raise AnalysisError(f"{_where(source, key_node)}: key {key!r} repeats in {what}")
+        out[key] = (key_node, value_node)
+    return out
+
+
+def _check_entry(entry: str, where: str, theme: str) -> None:
+    """Refuse an entry that is not a word, glob or phrase, or that could match any word.
+
+    A token made only of ``*`` matches every word: alone (``*``, ``**``), at either end
+    of a phrase (``war **``, ``* war``), or as every token of a phrase (``* *``,
+    ``*-*``). Inside a phrase a single ``*`` is the one-word wildcard and stays allowed
+    (``a * b``); ``**`` there is refused as a typo of it. So every accepted entry has a
+    first and a last token with at least one word character, and a hit needs words that
+    contain those characters.
+    """
+    toks = entry_tokens(entry)
+    if not toks:
+        raise AnalysisError(
+            f"{where}: theme {theme!r}: entry {entry!r} has no word characters; remove it"
+        )
+    bare = next((t for t in (toks[0], toks[-1]) if set(t) == {"*"}), None)
+    if bare is not None:
+        raise AnalysisError(
+            f"{where}: theme {theme!r}: entry {entry!r} starts or ends with the bare wildcard "
+            f"{bare!r}, which would match any word; attach the '*' to a word stem "
+            "(e.g. 'multilateral*')"
+        )
+    stars = next((t for t in toks if len(t) > 1 and set(t) == {"*"}), None)
+    if stars is not None:
+        raise AnalysisError(
+            f"{where}: theme {theme!r}: entry {entry!r} has the token {stars!r}; inside a "
+            "phrase a single '*' stands for any one word, otherwise attach the '*' to a word "
+            "stem (e.g. 'multilateral*')"
+        )
+    if re.search(r"[^\w*\s\-'’./,&]", entry):
+        bad = re.search(r"[^\w*\s\-'’./,&]", entry).group(0)
+        raise AnalysisError(
+            f"{where}: theme {theme!r}: entry {entry!r} contains {bad!r}; entries are words, "
+            "'*' globs and phrases, not regular expressions"
+        )
+
+
+def load_themes(path: str | Path | None = None) -> Codebook:
+    """Load a theme codebook from YAML; the default codebook when ``path`` is None.
+
+    The file is a mapping with ``themes`` (a list) and optional ``name``,
+    ``description`` and ``sources``. Each theme is a mapping with ``id`` (lower-case
+    letters, digits, ``_``), ``label``, ``definition``, ``entries`` (a non-empty list)
+    and optional ``exclusions`` and ``sources`` (lists). All values are text.
+
+    Raises
+    ------
+    AnalysisError
+        Naming the line (and theme) of the problem: a YAML syntax error, an unknown or
+        repeated key, a missing key, an empty theme, a value of the wrong type, a
+        repeated theme id or entry, an entry that is not a word, glob or phrase.
+    """
+    import yaml
+
+    p = Path(path) if path is not None else DEFAULT_THEMES
+    source = str(p)
+    try:
+        root = read_yaml(p, what="codebook", compose=True)
+    except RecursionError:
+        raise AnalysisError(
+            f"{source}: codebook is nested too deeply to read; a theme is a flat mapping"
+        ) from None
+    if root is None:
+        raise AnalysisError(f"{source}: the file is empty; write a 'themes:' list")
+    top = _mapping(root, source, "the codebook", _TOP_KEYS)
+    if "themes" not in top:
+        raise AnalysisError(f"{_where(source, root)}: no 'themes:' list; add one")
+    themes_node = top["themes"][1]
+    if not isinstance(themes_node, yaml.SequenceNode) or not themes_node.value:
+        raise AnalysisError(
+            f"{_where(source, themes_node)}: 'themes' must be a non-empty list of themes"
+        )
+    themes: list[Theme] = []
+    seen: dict[str, int] = {}
+    for i, tnode in enumerate(themes_node.value, start=1):
+        where = _where(source, tnode)
+        fields = _mapping(tnode, source, f"theme #{i}", _THEME_KEYS)
+        if "id" not in fields:
+            raise AnalysisError(f"{where}: theme #{i} has no 'id'; add one")
+        tid = _scalar(fields["id"][1], source, f"the id of theme #{i}")
+        if not _ID_RE.match(tid):
+            raise AnalysisError(
+                f"{_where(source, fields['id'][1])}: theme id {tid!r} must be lower-case "
+                "letters, digits and '_', starting with a letter"
+            )
+        if tid in seen:
+            raise AnalysisError(
+                f"{_where(source, fields['id'][1])}: theme id {tid!r} repeats line {seen[tid]}; ids must be unique"
+            )
+        seen[tid] = fields["id"][1].start_mark.line + 1
+        for key in _REQUIRED_THEME_KEYS:
+            if key not in fields:
+                raise AnalysisError(f"{where}: theme {tid!r} has no {key!r}; add it")
+        label = _scalar(fields["label"][1], source, f"theme {tid!r}: label")
+        definition = _scalar(fields["definition"][1], source, f"theme {tid!r}: definition")
+        entries = _string_list(
+            fields["entries"][1], source, f"theme {tid!r}: entries", allow_empty=False
+        )
+        exclusions = sources = ()
+        if "exclusions" in fields:
+            exclusions = _string_list(
+                fields["exclusions"][1], source, f"theme {tid!r}: exclusions", allow_empty=True
+            )
+        if "sources" in fields:
+            sources = _string_list(
+                fields["sources"][1], source, f"theme {tid!r}: sources", allow_empty=True
+            )
+        nodes = [fields[k][1] for k in ("entries", "exclusions") if k in fields]
+        for node in (n for seq in nodes if isinstance(seq, yaml.SequenceNode) for n in seq.value):
+            _check_entry(" ".join(node.value.split()), _where(source, node), tid)
+        themes.append(Theme(tid, label, definition, entries, exclusions, sources))
+    name = _scalar(top["name"][1], source, "name") if "name" in top else ""
+    description = (
+        _scalar(top["description"][1], source, "description") if "description" in top else ""
+    )
+    top_sources = (
+        _string_list(top["sources"][1], source, "sources", allow_empty=True)
+        if "sources" in top
+        else ()
+    )
+    return Codebook(tuple(themes), name, description, source, top_sources)
+
+
+def as_codebook(codebook: Codebook | str | Path | None) -> Codebook:
+    """``codebook`` as a :class:`Codebook`: loaded from a YAML path, the default when None."""
+    if codebook is None:
+        return load_themes()
+    if isinstance(codebook, Codebook):
+        return codebook
+    if isinstance(codebook, str | Path):
+        return load_themes(codebook)
+    raise AnalysisError(
+        "codebook must be a Codebook (analysis.load_themes), a YAML path or None, "
+        f"not {type(codebook).__name__}"
+    )
+
+
+def entry_tokens(entry: str) -> list[str]:
+    """The tokens of a codebook entry: lower-cased runs of word characters and ``*``."""
+    return _ENTRY_TOKEN_RE.findall(entry.lower())

@@ -1,0 +1,495 @@
+"""Theme statistics: rates with bootstrap intervals, differences, hits and contributions.
+
+Each statistic takes either a corpus (and a codebook), which it matches with
+:func:`~analysis.themes.match.match_themes`, or a :class:`ThemeMatches`, which it reads
+without matching again. The intervals and tests are described in :mod:`analysis.themes`.
+
+Token counts: ``n_tokens`` of a document is its number of word tokens, the maximal runs
+of word characters (:mod:`analysis.tokens`); every ``rate_per_1k`` here is
+``1000 * hits / tokens`` with ``tokens`` the sum of ``n_tokens`` over the documents.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..grouping import check_by, group_labels, group_order
+from ..tokens import spans
+from ..validation import check_int, check_level, renamed
+from .codebook import Codebook, as_codebook
+from .match import ThemeMatches, match_themes
+
+__all__ = ["theme_rates", "theme_difference", "theme_hits", "theme_contributions"]
+
+Data = pd.DataFrame | ThemeMatches
+CodebookLike = Codebook | str | Path | None
+
+
+def _frame(data: Data) -> pd.DataFrame:
+    """The documents (index 0..n-1) whose columns ``by=`` names: corpus or matches."""
+    if isinstance(data, ThemeMatches):
+        return data.docs
+    if not isinstance(data, pd.DataFrame):
+        raise AnalysisError(
+            "data must be a corpus DataFrame (analysis.read_corpus) or the ThemeMatches of "
+            f"analysis.match_themes, not {type(data).__name__}"
+        )
+    return data.reset_index(drop=True)
+
+
+def _matched(data: Data, codebook: CodebookLike, unit: str | None, stem: bool | None):
+    """``data`` itself when it is a ThemeMatches (checked against the other arguments),
+    else the matches of the corpus ``data``."""
+    if not isinstance(data, ThemeMatches):
+        return match_themes(
+            data,
+            codebook,
+            unit="document" if unit is None else unit,
+            stem=False if stem is None else stem,
+        )
+    if codebook is not None and codebook is not data.codebook:
+        if as_codebook(codebook) != data.codebook:
+            raise AnalysisError(
+                "codebook: these matches were made with another codebook; pass the matches "
+                "alone, or match again with analysis.match_themes(corpus, codebook)"
+            )
+    for name, value in (("unit", unit), ("stem", stem)):
+        made = data.params[name]
+        if value is not None and value != made:
+            raise AnalysisError(
+                f"{name}={value!r}: these matches were made with {name}={made!r}; drop "
+                f"{name}= or match again with analysis.match_themes(..., {name}={value!r})"
+            )
+    return data
+
+
+def _rng(seed: int, label: str) -> np.random.Generator:
+    """A bootstrap stream for one group, derived from ``seed`` and the group's label."""
+    key = zlib.crc32(label.encode("utf-8"))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
+
+
+def _boot_counts(rng: np.random.Generator, n_boot: int, n: int) -> np.ndarray:
+    """n_boot x n multiplicities of documents in bootstrap resamples."""
+    idx = rng.integers(0, n, size=(n_boot, n))
+    flat = (idx + (np.arange(n_boot) * n)[:, None]).ravel()
+    return np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n).astype(np.float64)
+
+
+def _doc_table(m: ThemeMatches) -> tuple[np.ndarray, np.ndarray]:
+    """Per-document hits (n_docs x n_themes) and tokens, as floats for the resampling."""
+    return m.counts().to_numpy(dtype=np.float64), m.doc_tokens().astype(np.float64)
+
+
+def _ratio(h, t):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1000.0 * h / t
+
+
+def _check_groups(frame, cols, labels, by, **groups) -> dict[str, str]:
+    """The compared groups as labels (text); each must be a group of ``by``."""
+    out = {name: str(g) for name, g in groups.items()}
+    known = set(labels)
+    for name, g in out.items():
+        if g not in known:
+            shown = ", ".join(group_order(frame, cols, pd.Series(labels))[:12])
+            raise AnalysisError(f"{name}={g!r} is not a group of by={by!r}; groups: {shown}")
+    return out
+
+
+@renamed(corpus="data", themes="codebook")
+def theme_rates(
+    data: Data,
+    codebook: CodebookLike = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    unit: str | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    stem: bool | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Theme rates per 1,000 tokens by group, with bootstrap intervals.
+
+    For a group *g*: ``rate_per_1k = 1000 * sum(hits) / sum(n_tokens)`` over the
+    documents of *g*, where ``n_tokens`` of a document is its number of word tokens
+    (maximal runs of word characters, :mod:`analysis.tokens`; the ``n_tokens`` of
+    :func:`analysis.read_corpus`). The interval is the percentile bootstrap that
+    resamples the group's documents with replacement ``n_boot`` times.
+
+    Parameters
+    ----------
+    data : DataFrame or ThemeMatches
+        A corpus from :func:`analysis.read_corpus`, or the matches of
+        :func:`analysis.match_themes` (then nothing is matched again).
+    codebook : Codebook, path or None
+        A codebook (:func:`analysis.load_themes`) or the path of a YAML codebook. With a
+        corpus, None means **the default codebook** (``analysis/data/themes.yml``); with
+        matches, None means the codebook they were made with (another one is an error).
+    by : str or list of str, optional
+        Column(s) defining groups; None puts every document in group ``"all"``.
+    unit : {"document", "paragraph", "sentence"}, optional
+        Unit within which phrases match (they never cross a unit boundary); None means
+        ``"document"`` for a corpus, the matches' unit for matches. Rates and intervals
+        are always computed over whole documents (clusters of units).
+    n_boot : int, default 2000
+        Bootstrap resamples; 0 skips the intervals.
+    seed : int, default 0
+    stem : bool, optional
+        Stemmed matching (see :mod:`analysis.themes`); None means False for a corpus,
+        the matches' setting for matches.
+    level : float, default 0.95
+        Coverage of the percentile interval.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and theme (groups sorted by the ``by`` values, themes in
+        codebook order): ``group`` (str; ``" | "``-joined for several columns),
+        ``theme, label, hits``, ``tokens`` (sum of ``n_tokens``),
+        ``rate_per_1k = 1000 * hits / tokens``, ``ci_low, ci_high`` (percentile
+        bootstrap over documents within the group), ``n_docs, n_units`` and ``note``
+        (why an interval is missing, else empty). ``attrs["level"]`` is ``level``.
+    """
+    n_boot = check_int("n_boot", n_boot, 0)
+    seed = check_int("seed", seed, 0)
+    level = check_level(level)
+    frame = _frame(data)
+    cols = check_by(frame, by)
+    m = _matched(data, codebook, unit, stem)
+    hits, tokens = _doc_table(m)
+    n_units = np.bincount(m.units["doc_index"].to_numpy(), minlength=len(frame))
+    labels = group_labels(frame, cols)
+    alpha = (1 - level) / 2
+    rows = []
+    for g in group_order(frame, cols, labels):
+        docs = np.flatnonzero(labels.to_numpy() == g)
+        h, t = hits[docs], tokens[docs]
+        rate = _ratio(h.sum(axis=0), t.sum())
+        lo = hi = np.full(len(m.codebook), np.nan)
+        note = ""
+        if t.sum() == 0:
+            note = "no tokens: no rate"
+        elif len(docs) == 1:
+            note = "one document: no interval"
+        elif n_boot == 0:
+            note = "n_boot=0: no interval"
+        else:
+            counts = _boot_counts(_rng(seed, g), n_boot, len(docs))
+            boot = _ratio(counts @ h, (counts @ t)[:, None])
+            lo, hi = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
+        for ti, theme in enumerate(m.codebook):
+            rows.append(
+                (g, theme.id, theme.label, int(h[:, ti].sum()), int(t.sum()), rate[ti])
+                + (lo[ti], hi[ti], len(docs), int(n_units[docs].sum()), note)
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "group", "theme", "label", "hits", "tokens", "rate_per_1k",
+            "ci_low", "ci_high", "n_docs", "n_units", "note",
+        ],
+    )  # fmt: skip
+    out.attrs["level"] = level
+    return out
+
+
+@renamed(corpus="data", themes="codebook", a="target", b="reference")
+def theme_difference(
+    data: Data,
+    codebook: CodebookLike = None,
+    *,
+    by: str | Sequence[str],
+    target,
+    reference,
+    unit: str | None = None,
+    n_boot: int = 2000,
+    n_perm: int = 5000,
+    seed: int = 0,
+    stem: bool | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Difference in theme rates between the groups ``target`` and ``reference``.
+
+    ``diff = rate_a - rate_b``, where ``_a`` is the target group, ``_b`` the reference
+    group and ``rate = 1000 * sum(hits) / sum(n_tokens)`` over the group's documents
+    (``n_tokens``: word tokens, :mod:`analysis.tokens`). The interval is a percentile
+    bootstrap that resamples documents with replacement within each group
+    independently. The p-value comes from a two-sided permutation test that reshuffles
+    the group labels of the documents of both groups (group sizes fixed) ``n_perm``
+    times: ``p = (1 + #{|diff*| >= |diff|}) / (n_perm + 1)`` (Phipson & Smyth 2010,
+    "Permutation p-values should never be zero", *Stat. Appl. Genet. Mol. Biol.* 9(1)),
+    so ``0 < p <= 1``.
+
+    When either group has a single document there is no between-document variation to
+    resample or permute honestly: ``ci_low, ci_high, p_value`` are NaN and ``note`` says
+    so.
+
+    Parameters
+    ----------
+    data : DataFrame or ThemeMatches
+        A corpus, or the matches of :func:`analysis.match_themes`.
+    codebook : Codebook, path or None
+        As in :func:`theme_rates` (None: the default codebook for a corpus).
+    by : str or list of str
+        Grouping column(s); ``target`` and ``reference`` are group labels as in
+        :func:`theme_rates` (the value as text, e.g. ``2010`` or ``"2010"`` for
+        ``by="year"``).
+    target, reference : group labels
+        The compared groups (formerly ``a`` and ``b``).
+    unit, stem : optional
+        As in :func:`theme_rates`.
+    n_boot, n_perm : int
+        Bootstrap resamples and permutations (0 skips the interval or the test).
+    seed : int, default 0
+    level : float, default 0.95
+        Coverage of the percentile interval.
+
+    Returns
+    -------
+    DataFrame
+        ``theme, label, rate_a, rate_b, diff, ci_low, ci_high, p_value, n_a, n_b, note``
+        (``_a``: target, ``_b``: reference). ``attrs["level"]`` is ``level``.
+    """
+    n_boot = check_int("n_boot", n_boot, 0)
+    n_perm = check_int("n_perm", n_perm, 0)
+    seed = check_int("seed", seed, 0)
+    level = check_level(level)
+    frame = _frame(data)
+    cols = check_by(frame, by)
+    if not cols:
+        raise AnalysisError(
+            "by is required: the column whose groups target and reference are compared"
+        )
+    labels = group_labels(frame, cols).to_numpy()
+    groups = _check_groups(frame, cols, labels, by, target=target, reference=reference)
+    a, b = groups["target"], groups["reference"]
+    if a == b:
+        raise AnalysisError(f"target and reference are both {a!r}; compare two different groups")
+    m = _matched(data, codebook, unit, stem)
+    hits, tokens = _doc_table(m)
+    ia, ib = np.flatnonzero(labels == a), np.flatnonzero(labels == b)
+    ha, ta, hb, tb = hits[ia], tokens[ia], hits[ib], tokens[ib]
+    rate_a = _ratio(ha.sum(0), ta.sum())
+    rate_b = _ratio(hb.sum(0), tb.sum())
+    diff = rate_a - rate_b
+    k = len(m.codebook)
+    lo = hi = p = np.full(k, np.nan)
+    notes = []
+    if min(len(ia), len(ib)) < 2:
+        notes.append("a group has one document: no interval, no test")
+    else:
+        alpha = (1 - level) / 2
+        if n_boot:
+            ca = _boot_counts(_rng(seed, f"a:{a}"), n_boot, len(ia))
+            cb = _boot_counts(_rng(seed, f"b:{b}"), n_boot, len(ib))
+            boot = _ratio(ca @ ha, (ca @ ta)[:, None]) - _ratio(cb @ hb, (cb @ tb)[:, None])
+            lo, hi = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
+        else:
+            notes.append("n_boot=0: no interval")
+        if n_perm:
+            pool_h, pool_t = np.vstack([ha, hb]), np.concatenate([ta, tb])
+            n = len(pool_t)
+            rng = _rng(seed, f"perm:{a}:{b}")
+            member = np.argsort(rng.random((n_perm, n)), axis=1) < len(ia)
+            ma = member.astype(np.float64)
+            pa_h, pa_t = ma @ pool_h, ma @ pool_t
+            pb_h, pb_t = pool_h.sum(0) - pa_h, pool_t.sum() - pa_t
+            perm = _ratio(pa_h, pa_t[:, None]) - _ratio(pb_h, pb_t[:, None])
+            extreme = np.abs(perm) >= np.abs(diff) - 1e-12
+            p = (1 + extreme.sum(axis=0)) / (n_perm + 1)
+        else:
+            notes.append("n_perm=0: no test")
+    out = pd.DataFrame(
+        {
+            "theme": m.codebook.ids,
+            "label": [t.label for t in m.codebook],
+            "rate_a": rate_a,
+            "rate_b": rate_b,
+            "diff": diff,
+            "ci_low": lo,
+            "ci_high": hi,
+            "p_value": p,
+            "n_a": len(ia),
+            "n_b": len(ib),
+            "note": "; ".join(notes),
+        }
+    )
+    out.attrs["level"] = level
+    return out
+
+
+@renamed(corpus="data", themes="codebook")
+def theme_hits(
+    data: Data,
+    codebook: CodebookLike = None,
+    *,
+    window: int = 8,
+    unit: str | None = None,
+    stem: bool | None = None,
+) -> pd.DataFrame:
+    """Every counted hit, with its context (keyword in context).
+
+    Parameters
+    ----------
+    data : DataFrame or ThemeMatches
+        A corpus, or the matches of :func:`analysis.match_themes`.
+    codebook : Codebook, path or None
+        As in :func:`theme_rates` (None: the default codebook for a corpus).
+    window : int, default 8
+        Word tokens of context on each side (within the unit).
+    unit, stem : optional
+        As in :func:`theme_rates`.
+
+    Returns
+    -------
+    DataFrame
+        One row per hit counted by :func:`theme_rates`, ordered by document (corpus
+        order), position and theme: ``doc_id, unit_id, theme, entry`` (the codebook
+        entry that matched), ``position`` (0-based word-token index of the first matched
+        token in its document), ``rel_position`` (``position / n_tokens`` of the
+        document, in [0, 1)), ``left, match, right`` (the original text, whitespace
+        collapsed).
+    """
+    window = check_int("window", window, 0)
+    m = _matched(data, codebook, unit, stem)
+    offsets = m.tokens.offsets
+    units = m.units
+    doc_index = units["doc_index"].to_numpy()
+    doc_start = pd.Series(offsets[:-1]).groupby(doc_index).transform("min").to_numpy()
+    doc_tokens = m.doc_tokens()[doc_index]
+    texts = units["text"].tolist()
+    cache: dict[int, np.ndarray] = {}
+    rows = []
+    for u, ti, ei, s, n in zip(m.unit_of, m.theme, m.entry, m.start, m.length, strict=True):
+        if u not in cache:
+            cache = {u: spans(texts[u])}  # hits are sorted by unit: keep one
+        sp = cache[u]
+        text = texts[u]
+        i = s - offsets[u]
+        j = i + n - 1
+        left_i = max(0, i - window)
+        right_j = min(len(sp) - 1, j + window)
+        left = text[sp[left_i, 0] : sp[i, 0]] if i > 0 and window else ""
+        right = text[sp[j, 1] : sp[right_j, 1]] if window else ""
+        rows.append(
+            (
+                units.at[u, "doc_id"],
+                units.at[u, "unit_id"],
+                m.codebook.themes[ti].id,
+                m.entries[ti][ei],
+                int(s - doc_start[u]),
+                (s - doc_start[u]) / doc_tokens[u],
+                " ".join(left.split()),
+                " ".join(text[sp[i, 0] : sp[j, 1]].split()),
+                " ".join(right.split()),
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "doc_id", "unit_id", "theme", "entry", "position", "rel_position",
+            "left", "match", "right",
+        ],
+    )  # fmt: skip
+
+
+@renamed(corpus="data", themes="codebook", a="target", b="reference")
+def theme_contributions(
+    data: Data,
+    codebook: CodebookLike = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    target=None,
+    reference=None,
+    unit: str | None = None,
+    stem: bool | None = None,
+) -> pd.DataFrame:
+    """Which entries drive a theme's rate, or a difference between two groups.
+
+    Each counted hit belongs to exactly one entry (the one that won the overlap rule),
+    so entry hits add up to the theme's hits. ``tokens`` is the sum of ``n_tokens``
+    (word tokens, :mod:`analysis.tokens`) over the group's documents.
+
+    Without ``target``/``reference``: one row per group, theme and entry with at least
+    one hit: ``group, theme, label, entry, hits, tokens, rate_per_1k`` (``1000 * hits /
+    tokens`` of the group) and ``share`` (``hits / theme hits`` in the group; shares
+    of a theme sum to 1), sorted by group, theme and descending hits.
+
+    With ``target`` and ``reference`` (labels of groups of ``by``): one row per theme
+    and entry with a hit in either group: ``theme, label, entry, hits_a, hits_b,
+    rate_a, rate_b`` (``_a``: target, ``_b``: reference), ``diff`` (``rate_a -
+    rate_b``) and ``share_of_diff`` (``diff / theme diff``; entry contributions add up
+    to the theme's difference, so shares sum to 1 when the theme difference is not 0,
+    NaN otherwise), sorted by theme and descending ``|diff|``.
+
+    Parameters
+    ----------
+    data : DataFrame or ThemeMatches
+        A corpus, or the matches of :func:`analysis.match_themes`.
+    codebook : Codebook, path or None
+        As in :func:`theme_rates` (None: the default codebook for a corpus).
+    by : str or list of str, optional
+        Grouping column(s); None puts every document in group ``"all"``.
+    target, reference : group labels, optional
+        Give both to explain their difference (formerly ``a`` and ``b``).
+    unit, stem : optional
+        As in :func:`theme_rates`.
+    """
+    frame = _frame(data)
+    cols = check_by(frame, by)
+    if (target is None) != (reference is None):
+        raise AnalysisError("give both target and reference to explain a difference, or neither")
+    if target is not None and not cols:
+        raise AnalysisError("target and reference need by: the column whose groups are compared")
+    labels = group_labels(frame, cols).to_numpy()
+    if target is not None:
+        groups = _check_groups(frame, cols, labels, by, target=target, reference=reference)
+    m = _matched(data, codebook, unit, stem)
+    doc_of_unit = m.units["doc_index"].to_numpy()
+    hit_group = labels[doc_of_unit[m.unit_of]]
+    hits = pd.DataFrame({"group": hit_group, "ti": m.theme, "ei": m.entry})
+    counts = hits.value_counts(["group", "ti", "ei"]).rename("hits").reset_index()
+    group_tokens = pd.Series(m.doc_tokens().astype(np.float64)).groupby(labels).sum()
+    counts["theme"] = [m.codebook.themes[t].id for t in counts["ti"]]
+    counts["label"] = [m.codebook.themes[t].label for t in counts["ti"]]
+    counts["entry"] = [m.entries[t][e] for t, e in zip(counts["ti"], counts["ei"], strict=True)]
+    counts["tokens"] = group_tokens.reindex(counts["group"]).to_numpy().astype(np.int64)
+    counts["rate_per_1k"] = 1000.0 * counts["hits"] / counts["tokens"]
+    if target is None:
+        order = {g: i for i, g in enumerate(group_order(frame, cols, pd.Series(labels)))}
+        counts["share"] = counts["hits"] / counts.groupby(["group", "ti"])["hits"].transform("sum")
+        counts["_g"] = counts["group"].map(order)
+        counts = counts.sort_values(["_g", "ti", "hits", "ei"], ascending=[True, True, False, True])
+        return counts[
+            ["group", "theme", "label", "entry", "hits", "tokens", "rate_per_1k", "share"]
+        ].reset_index(drop=True)
+    wide = []
+    for g, suffix in ((groups["target"], "a"), (groups["reference"], "b")):
+        part = counts[counts["group"] == g].set_index(["ti", "ei"])
+        tok = float(group_tokens.get(g, 0))
+        wide.append(
+            pd.DataFrame(
+                {f"hits_{suffix}": part["hits"], f"rate_{suffix}": 1000.0 * part["hits"] / tok}
+            )
+        )
+    out = wide[0].join(wide[1], how="outer").fillna(0.0).reset_index()
+    out["hits_a"] = out["hits_a"].astype(np.int64)
+    out["hits_b"] = out["hits_b"].astype(np.int64)
+    out["diff"] = out["rate_a"] - out["rate_b"]
+    theme_diff = out.groupby("ti")["diff"].transform("sum")
+    out["share_of_diff"] = np.where(np.abs(theme_diff) > 1e-12, out["diff"] / theme_diff, np.nan)
+    out["theme"] = [m.codebook.themes[t].id for t in out["ti"]]
+    out["label"] = [m.codebook.themes[t].label for t in out["ti"]]
+    out["entry"] = [m.entries[t][e] for t, e in zip(out["ti"], out["ei"], strict=True)]
+    out["_abs"] = -out["diff"].abs()
+    out = out.sort_values(["ti", "_abs", "ei"])
+    return out[
+        ["theme", "label", "entry", "hits_a", "hits_b", "rate_a", "rate_b", "diff", "share_of_diff"]
+    ].reset_index(drop=True)
