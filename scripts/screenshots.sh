@@ -4,7 +4,7 @@
 #   apt-get install chromium   # Debian package; once per machine
 #   scripts/screenshots.sh reports /tmp/shots
 # Each page is measured first (its scroll height after loading, read back with
-# --dump-dom from a probe copy), then captured in a window that tall, so long pages are
+# --dump-dom from a probe copy in a temporary folder), then captured in a window that tall, so long pages are
 # not cut at a fixed height.
 set -euo pipefail
 report=${1:-reports}
@@ -23,8 +23,8 @@ chrome() {
 probe='<script>addEventListener("load",()=>{document.body.setAttribute("data-page-height",Math.ceil(document.documentElement.scrollHeight))})</script>'
 for page in "$report"/*.html; do
   name=$(basename "$page" .html)
-  # the probe copy sits next to the page, so relative links and images still resolve
-  copy="$(dirname "$page")/.screenshot-probe-$name.html"
+  # pages are self-contained (images and styles embedded), so a copy lays out the same
+  copy="$tmp/$name.html"
   { cat "$page"; printf '%s\n' "$probe"; } >"$copy"
   height=$(chrome --window-size="$width,1000" --dump-dom "file://$(realpath "$copy")" \
     | grep -o 'data-page-height="[0-9]*"' | grep -o '[0-9]*' | head -1 || true)
