@@ -147,8 +147,8 @@ def run_suite(
 ) -> dict[str, dict]:
     """Run ``(notebook, parameters)`` pairs into ``build/notebooks/`` in a process pool.
 
-    The kernels run in ``build`` with this interpreter. On any interruption the workers
-    are stopped at once. Returns ``{name: {"ok", "seconds", ["cell", "error"]}}``.
+    The kernels run with this interpreter, in the notebook's folder (the notebooks get
+    absolute ``corpus``/``out`` paths). On any interruption the workers are stopped at once. Returns ``{name: {"ok", "seconds", ["cell", "error"]}}``.
     """
     n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
     kernels = write_kernelspec(build / _KERNELS)
@@ -158,8 +158,10 @@ def run_suite(
     )
     try:
         futs = {
+            # the kernel runs in the notebook's folder, which outlives the run (an
+            # interrupted run removes the build folder while kernels are still exiting)
             pool.submit(
-                _run_one, str(p), str(build / "notebooks" / p.name), prm, str(build), timeout
+                _run_one, str(p), str(build / "notebooks" / p.name), prm, str(p.parent), timeout
             ): p
             for p, prm in runs
         }

@@ -123,7 +123,7 @@ def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(seed_report: Path,
     out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
     exe, cwd = (out / "tables" / "kernel.csv").read_text(encoding="utf-8").splitlines()
     assert Path(exe).resolve() == Path(sys.executable).resolve()
-    assert Path(cwd).name.startswith(".r-build-")  # the build folder, not the package
+    assert Path(cwd) == suite  # the notebook's folder, which outlives an interrupted run
     spec = execute.write_kernelspec(tmp_path / "k") / "kernels" / execute.KERNEL_NAME
     argv = json.loads((spec / "kernel.json").read_text(encoding="utf-8"))["argv"]
     assert argv == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
