@@ -47,7 +47,7 @@ format: setup ## Format the code with ruff
 	$(BIN)/ruff check --fix analysis tests benchmarks
 
 lab: setup ## Open JupyterLab on the notebooks
-	$(BIN)/jupyter lab --notebook-dir=analysis/report/notebooks
+	$(BIN)/jupyter lab --notebook-dir=analysis/report/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup ## Run the speed and memory benchmarks (UN General Debate corpus from ../shared)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -85,6 +85,23 @@ def test_rules_data_ship_with_the_package() -> None:
     assert (ROOT / "analysis" / "data" / "clean_rules.yml").is_file()
 
 
+def test_report_notebooks_and_stylesheet_ship_with_the_package() -> None:
+    """The report renders from an installed wheel: its suite and CSS are package data."""
+    data = _pyproject()["tool"]["setuptools"]["package-data"]["analysis"]
+    assert {"report/notebooks/*.ipynb", "report/static/*.css"} <= set(data)
+    assert NOTEBOOK_DIR == ROOT / "analysis" / "report" / "notebooks"
+    assert (ROOT / "analysis" / "report" / "static" / "report.css").is_file()
+    assert not (ROOT / "notebooks").exists(), "the only copy of the suite is package data"
+
+
+def test_report_code_has_no_checkout_relative_paths() -> None:
+    """No PROJECT_ROOT/parents[...] lookups: an installed wheel has no checkout around it."""
+    for path in (ROOT / "analysis" / "report").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "PROJECT_ROOT" not in text, path.name
+        assert not re.search(r"parents\[[2-9]\]", text), path.name
+
+
 # ----------------------------------------------------------------- notebooks
 
 
@@ -179,6 +196,10 @@ def test_makefile_has_the_documented_targets() -> None:
     for target in ("test", "report", "lab"):
         deps = re.search(rf"^{target}\s*:([^#\n]*)", text, flags=re.M).group(1).split()
         assert "setup" in deps, f"make {target} does not depend on setup"
+    # make lab opens the packaged notebooks, and works as root (Jupyter refuses root otherwise)
+    lab = re.search(r"^lab\s*:.*\n((?:\t.*\n)+)", text, flags=re.M).group(1)
+    assert "--notebook-dir=analysis/report/notebooks" in lab
+    assert "--allow-root" in lab and "id -u" in lab
     # help lists every documented target
     documented = set(re.findall(r"^([A-Za-z][\w-]*)\s*:[^\n]*##", text, flags=re.M))
     assert {"setup", "report", "test", "lab", "help"} <= documented

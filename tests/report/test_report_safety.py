@@ -16,26 +16,17 @@ import pytest
 
 from analysis.cli import main
 from analysis.errors import AnalysisError
-from analysis.report import (
-    _MARKER,
-    _load_params,
-    _swap_in,
-    notebook_parameters,
-    notebook_paths,
-    render,
-)
+from analysis.report import render
+from analysis.report.folder import MARKER as _MARKER
+from analysis.report.folder import swap_in as _swap_in
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
     }
-
-
-def _declared() -> dict[str, dict]:
-    return {p.stem: notebook_parameters(p) for p in notebook_paths()}
 
 
 # ------------------------------------------------------------------ 1. --out safety
@@ -168,21 +159,6 @@ def test_old_report_with_a_user_file_is_refused(seeds_dir: Path, tmp_path: Path)
     assert _tree(out) == before
 
 
-def test_provenance_lists_exactly_the_files_read(make_corpus, tmp_path: Path):
-    from analysis.corpus import corpus_files
-
-    text = "The delegates spoke about cooperation and peace at length today."
-    corpus = make_corpus(
-        {"a.txt": text, "b.txt": text.replace("peace", "trade"), "notes.md": "not a document"},
-        manifest=[{"file": "a.txt", "doc_id": "A"}, {"file": "b.txt", "doc_id": "B"}],
-    )
-    out = tmp_path / "report"
-    render(corpus, out, notebooks=["01-corpus"], quiet=True)
-    files = json.loads((out / "provenance.json").read_text(encoding="utf-8"))["corpus"]["files"]
-    assert sorted(files) == ["a.txt", "b.txt", "metadata.csv"]
-    assert sorted(files) == sorted(p.relative_to(corpus).as_posix() for p in corpus_files(corpus))
-
-
 def test_carried_file_that_the_new_report_also_writes_is_refused(tmp_path: Path):
     out, build = tmp_path / "report", tmp_path / ".report-build-1-ab"
     out.mkdir()
@@ -231,49 +207,6 @@ def test_stale_build_of_dead_process_is_removed_live_and_foreign_ones_kept(
     assert not (out / _MARKER).exists()
 
 
-# ------------------------------------------------------------------ 5, 6. params
-
-
-def test_params_alias_bomb_is_refused_fast(seeds_dir: Path, tmp_path: Path):
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
-    bomb = tmp_path / "bomb.yaml"
-    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    t0 = time.perf_counter()
-    with pytest.raises(AnalysisError, match=r"bomb\.yaml, line 1: YAML anchors and aliases"):
-        render(seeds_dir, tmp_path / "r", bomb, notebooks=["01-corpus"], quiet=True)
-    assert time.perf_counter() - t0 < 5
-    assert not (tmp_path / "r").exists()
-
-
-@pytest.mark.parametrize(
-    "text, message",
-    [
-        ("top_nn: 3\n", r"typo\.yaml: unknown parameter 'top_nn' \(did you mean 'top_n'\?\)"),
-        ("03-theme:\n  n_boot: 3\n", r"section '03-theme' is not a notebook.*'03-themes'\?"),
-        ("03-theme: 3\n", r"section '03-theme' is not a notebook.*'03-themes'\?"),
-        ("themess:\n  a: 1\n", r"section 'themess' is not a notebook of the suite"),
-        ("01-corpus:\n  top_nn: 3\n", r"'top_nn' is not declared by notebook 01-corpus.*'top_n'"),
-    ],
-)
-def test_params_typos_are_errors_with_a_suggestion(
-    text: str, message: str, seeds_dir: Path, tmp_path: Path
-):
-    typo = tmp_path / "typo.yaml"
-    typo.write_text(text, encoding="utf-8")
-    with pytest.raises(AnalysisError, match=message):
-        render(seeds_dir, tmp_path / "r", typo, notebooks=["01-corpus"], quiet=True)
-    assert not (tmp_path / "r").exists()
-
-
-def test_params_mapping_gets_the_same_checks_and_render_keys_stay_valid():
-    declared = _declared()
-    with pytest.raises(AnalysisError, match=r"params: unknown parameter 'n_bot'.*'n_boot'"):
-        _load_params({"n_bot": 5}, declared)
-    ok = {"pattern": "*.txt", "n_boot": 5, "03-themes": {"seed": 1}, "04-topics": None}
-    assert _load_params(ok, declared) == ok
-
-
 # ------------------------------------------------------------------ 7. one-line errors
 
 
@@ -320,24 +253,6 @@ def test_cli_mkdir_permission_error_exits_2_with_one_line(
     argv = ["report", "--corpus", str(seeds_dir), "--out", str(tmp_path / "a" / "r")]
     assert main(argv + ["--notebooks", "01-corpus"]) == 2
     assert "cannot write the report here (permission denied)" in _one_line(capsys)
-
-
-def test_cli_unreadable_params_exits_2_with_one_line(
-    seeds_dir: Path, tmp_path: Path, capsys, monkeypatch
-):
-    params = tmp_path / "p.yaml"
-    params.write_text("top_n: 3\n", encoding="utf-8")
-    real = Path.read_bytes
-
-    def read_bytes(self):
-        if self == params:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    argv = ["report", "--corpus", str(seeds_dir), "--out", str(tmp_path / "r")]
-    assert main(argv + ["--params", str(params)]) == 2
-    assert "p.yaml: parameters file cannot be read (permission denied)" in _one_line(capsys)
 
 
 # ------------------------------------------------------------------ 8. Ctrl-C

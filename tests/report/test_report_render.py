@@ -1,10 +1,10 @@
-"""The report: papermill runs, HTML, index, provenance, atomic swap, escaping."""
+"""render: papermill runs in a pinned kernel, outputs, failures, re-runs, the CLI."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -12,32 +12,9 @@ import pytest
 
 from analysis.cli import main
 from analysis.errors import AnalysisError
-from analysis.report import notebook_parameters, notebook_paths, render
+from analysis.report import execute, render
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-
-
-@pytest.fixture(scope="module")
-def seed_report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("rep") / "report"
-    render(SEEDS, out, notebooks=["01-corpus"], quiet=True)
-    return out
-
-
-def test_every_notebook_declares_typed_documented_parameters():
-    paths = notebook_paths()
-    assert [p.stem for p in paths][0] == "01-corpus"
-    for p in paths:
-        params = notebook_parameters(p)
-        assert {"corpus", "out"} <= set(params), p.name
-        nb = nbformat.read(p, as_version=4)
-        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-        assigned = {m.group(1) for m in re.finditer(r"^(\w+)\s*[:=]", cell.source, flags=re.M)}
-        assert assigned == set(params), f"{p.name}: papermill cannot see {assigned - set(params)}"
-        for name, spec in params.items():
-            assert spec["inferred_type_name"] != "None", f"{p.name}: {name} has no type hint"
-            assert spec["help"], f"{p.name}: {name} has no comment"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def test_report_has_index_section_figures_tables_and_provenance(seed_report: Path):
@@ -63,16 +40,6 @@ def test_report_has_index_section_figures_tables_and_provenance(seed_report: Pat
     assert prov["versions"]["pandas"] and prov["versions"]["analysis"] == "0.1.0"
     assert "01-corpus" in prov["notebook_seconds"] and prov["seconds"] > 0
     assert "git" in prov
-
-
-def test_html_has_no_code_by_default_and_a_table_of_contents(seed_report: Path):
-    page = (seed_report / "01-corpus.html").read_text(encoding="utf-8")
-    assert "set_theme" not in page
-    assert 'class="toc"' in page and "Document lengths" in page
-    assert "<img" in page
-    assert (
-        'data-mime-type="application/vnd.jupyter.stderr"' not in page
-    )  # progress bars and warnings stay in the notebook copy
 
 
 def _failing_suite(folder: Path) -> Path:
@@ -111,31 +78,6 @@ def test_failed_run_leaves_previous_report_intact(seed_report: Path, tmp_path: P
     assert leftovers == []
 
 
-def test_document_text_is_escaped_in_html(tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(
-        "<script>alert('x')</script> Peace and friendship.\n\nMore words here about the war.",
-        encoding="utf-8",
-    )
-    (corpus / "b.txt").write_text(
-        "Another document on multilateralism and cooperation.", encoding="utf-8"
-    )
-    (corpus / "metadata.csv").write_text(
-        "doc_id,file,source,date,title\n"
-        "a,a.txt,<b>Evil</b> News,2020-01-01,<script>alert('t')</script>\n"
-        "b,b.txt,Good News,2021-01-01,Plain\n",
-        encoding="utf-8",
-    )
-    out = render(corpus, tmp_path / "r", notebooks=["01-corpus"], quiet=True)
-    pages = (out / "01-corpus.html").read_text(encoding="utf-8") + (out / "index.html").read_text(
-        encoding="utf-8"
-    )
-    assert "<script>alert(" not in pages
-    assert "&lt;script&gt;alert(" in pages
-    assert "<b>Evil</b>" not in pages
-
-
 def test_rerun_keeps_nested_report_and_gives_byte_identical_tables(seed_report: Path):
     before = {f.name: f.read_bytes() for f in (seed_report / "tables").glob("*.csv")}
     assert before
@@ -148,21 +90,6 @@ def test_rerun_keeps_nested_report_and_gives_byte_identical_tables(seed_report: 
     assert after == before
 
 
-def test_params_file_reaches_notebook_with_code_and_unknown_params_are_refused(tmp_path: Path):
-    good = tmp_path / "good.yaml"
-    good.write_text("01-corpus:\n  top_n: 3\n", encoding="utf-8")
-    out = render(SEEDS, tmp_path / "r", good, notebooks=["01-corpus"], with_code=True, quiet=True)
-    top = (out / "tables" / "corpus-top-terms.csv").read_text(encoding="utf-8").splitlines()
-    assert len(top) == 1 + 3 * 5  # header + 3 terms for each of 5 documents
-    assert "set_theme" in (out / "01-corpus.html").read_text(encoding="utf-8")  # --with-code
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("01-corpus:\n  no_such_parameter: 1\n", encoding="utf-8")
-    with pytest.raises(
-        AnalysisError, match="'no_such_parameter' is not declared by notebook 01-corpus"
-    ):
-        render(SEEDS, tmp_path / "r2", bad, notebooks=["01-corpus"], quiet=True)
-
-
 def test_cli_report_bad_input_exits_2_without_traceback(tmp_path: Path, capsys):
     assert (
         main(["report", "--corpus", str(tmp_path / "missing"), "--out", str(tmp_path / "r")]) == 2
@@ -170,3 +97,48 @@ def test_cli_report_bad_input_exits_2_without_traceback(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no such file or folder" in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+
+
+def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(seed_report: Path, tmp_path: Path):
+    # papermill runs kernel_name="analysis-python", which exists only in the kernelspec
+    # render writes (a missing kernel fails the run); the kernel is this interpreter
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'corpus: str = ""  # corpus\nout: str = ""  # out', metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell(
+            "import os, sys\nfrom pathlib import Path\n(Path(out) / 'tables').mkdir()\n"
+            "(Path(out) / 'tables' / 'kernel.csv').write_text(sys.executable + '\\n' + os.getcwd())"
+        ),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, suite / "01-probe.ipynb")
+    out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
+    exe, cwd = (out / "tables" / "kernel.csv").read_text(encoding="utf-8").splitlines()
+    assert Path(exe).resolve() == Path(sys.executable).resolve()
+    assert Path(cwd) == suite  # the notebook's folder, which outlives an interrupted run
+    spec = execute.write_kernelspec(tmp_path / "k") / "kernels" / execute.KERNEL_NAME
+    argv = json.loads((spec / "kernel.json").read_text(encoding="utf-8"))["argv"]
+    assert argv == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    # the kernelspec lives in the build folder only while the notebooks run
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert not (out / ".jupyter").exists() and not (seed_report / ".jupyter").exists()
+    assert not [f for f in prov["outputs"] if f.startswith(".jupyter")]
+
+
+def test_suite_is_package_data_and_unknown_notebook_names_are_refused(tmp_path: Path):
+    paths = execute.notebook_paths()
+    assert paths[0].parent == execute.NOTEBOOK_DIR
+    assert [p.stem for p in paths] == list(execute.SECTIONS)
+    assert execute.select(paths, ["03-themes"]) == [execute.NOTEBOOK_DIR / "03-themes.ipynb"]
+    with pytest.raises(AnalysisError, match=r"'03-theme' is not in the suite.*'03-themes'\?"):
+        execute.select(paths, ["03-theme"])
+    with pytest.raises(AnalysisError, match="no notebooks"):
+        execute.notebook_paths(tmp_path)

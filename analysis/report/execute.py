@@ -1,0 +1,180 @@
+"""The notebook suite and its execution: discovery in the package, papermill runs in a
+process pool, and a kernel pinned to this interpreter.
+
+The suite is the package data ``analysis/report/notebooks/NN-name.ipynb``, so an installed
+wheel carries it. Each notebook runs in a kernel started as ``sys.executable -m
+ipykernel_launcher``, from a kernelspec written into the build folder, so the report uses
+the same Python (and the same ``analysis``) as the caller, whatever kernels the user has.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from importlib import resources
+from pathlib import Path
+
+from .._yaml import did_you_mean
+from ..errors import AnalysisError
+
+__all__ = [
+    "NOTEBOOK_DIR", "SECTIONS", "KERNEL_NAME", "notebook_paths", "notebook_parameters",
+    "select", "run_suite",
+]  # fmt: skip
+
+NOTEBOOK_DIR = Path(str(resources.files("analysis.report") / "notebooks"))
+SECTIONS = {
+    "01-corpus": "Corpus",
+    "02-keywords": "Keywords",
+    "03-themes": "Themes",
+    "04-topics": "Topics",
+    "05-compare": "Comparisons",
+}
+KERNEL_NAME = "analysis-python"
+_KERNELS = ".jupyter"  # inside the build folder; removed after the run
+
+
+def notebook_paths(notebook_dir: str | Path | None = None) -> list[Path]:
+    """The suite: every ``NN-name.ipynb`` in ``notebook_dir``, in name order."""
+    folder = Path(notebook_dir) if notebook_dir else NOTEBOOK_DIR
+    paths = sorted(p for p in folder.glob("[0-9][0-9]-*.ipynb"))
+    if not paths:
+        raise AnalysisError(
+            f"{folder}: no notebooks (NN-name.ipynb) found; pass a folder that holds the suite as notebook_dir"
+        )
+    return paths
+
+
+def notebook_parameters(path: str | Path) -> dict[str, dict]:
+    """Parameters declared in a notebook's ``parameters`` cell (name -> type, default, help)."""
+    import papermill
+
+    return papermill.inspect_notebook(str(path))
+
+
+def select(paths: list[Path], notebooks: Sequence[str] | None) -> list[Path]:
+    """The notebooks of ``paths`` named in ``notebooks`` (all when None); unknown names are errors."""
+    if not notebooks:
+        return paths
+    names = [p.stem for p in paths]
+    unknown = [n for n in notebooks if n not in names]
+    if unknown:
+        raise AnalysisError(
+            f"notebook {unknown[0]!r} is not in the suite{did_you_mean(unknown[0], names)}; "
+            f"choose from {', '.join(names)}"
+        )
+    return [p for p in paths if p.stem in notebooks]
+
+
+def write_kernelspec(folder: Path) -> Path:
+    """Write ``kernels/analysis-python/kernel.json`` (this interpreter) under ``folder``."""
+    spec = folder / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "Python (analysis report)", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel, indent=1) + "\n", encoding="utf-8")
+    return folder
+
+
+def _run_one(nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int) -> dict:
+    """Run one notebook (in a worker process); returns timing or the failure."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            nb, out_nb, parameters=parameters, cwd=cwd, progress_bar=False,
+            kernel_name=KERNEL_NAME, execution_timeout=timeout, log_output=False,
+            # the kernel's start-up warnings (e.g. "running over TCP") are noise on the
+            # terminal; its errors still show
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )  # fmt: skip
+    except PapermillExecutionError as exc:
+        return {
+            "ok": False,
+            "cell": exc.exec_count if exc.exec_count is not None else exc.cell_index,
+            "error": f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}",
+            "seconds": time.perf_counter() - t0,
+        }
+    except Exception as exc:  # a kernel that cannot start is also a failure
+        return {
+            "ok": False,
+            "cell": None,
+            "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
+            "seconds": time.perf_counter() - t0,
+        }
+    return {"ok": True, "seconds": time.perf_counter() - t0}
+
+
+def _worker_init(parent: int, jupyter_path: str) -> None:
+    """Set up a notebook worker: Ctrl-C is the parent's business; die with the parent;
+    find the pinned kernelspec first."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    rest = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([jupyter_path, *([rest] if rest else [])])
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel pending notebooks and terminate the workers now (their kernels follow)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        proc.join(timeout=5)
+
+
+def run_suite(
+    runs: list[tuple[Path, dict]], build: Path, *, jobs: int | None, timeout: int, quiet: bool
+) -> dict[str, dict]:
+    """Run ``(notebook, parameters)`` pairs into ``build/notebooks/`` in a process pool.
+
+    The kernels run with this interpreter, in the notebook's folder (the notebooks get
+    absolute ``corpus``/``out`` paths). On any interruption the workers are stopped at once. Returns ``{name: {"ok", "seconds", ["cell", "error"]}}``.
+    """
+    n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
+    kernels = write_kernelspec(build / _KERNELS)
+    results: dict[str, dict] = {}
+    pool = ProcessPoolExecutor(
+        max_workers=n_jobs, initializer=_worker_init, initargs=(os.getpid(), str(kernels))
+    )
+    try:
+        futs = {
+            # the kernel runs in the notebook's folder, which outlives the run (an
+            # interrupted run removes the build folder while kernels are still exiting)
+            pool.submit(
+                _run_one, str(p), str(build / "notebooks" / p.name), prm, str(p.parent), timeout
+            ): p
+            for p, prm in runs
+        }
+        for fut in as_completed(futs):
+            p = futs[fut]
+            results[p.stem] = r = fut.result()
+            if not quiet:
+                state = "ok" if r["ok"] else "FAILED"
+                print(f"  {p.stem}: {state} ({r['seconds']:.1f} s)", file=sys.stderr)
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    finally:
+        shutil.rmtree(kernels, ignore_errors=True)
+    pool.shutdown()
+    return results
