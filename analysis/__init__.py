@@ -9,20 +9,24 @@ return matplotlib Axes.
 
 from __future__ import annotations
 
+from ._figures import FIGURES as _PLOTS
 from .clean import clean_audit, clean_text, load_rules
-from .compare import keyness, term_frequencies
-from .concordance import collocations, kwic
+from .compare import keyness, keyness_agreement, term_frequencies
+from .concordance import collocations, kwic, sample_hits
 from .corpus import corpus_summary, parse_date, read_corpus
 from .describe import top_terms
 from .dtm import DTM, build_dtm, group_counts
 from .errors import AnalysisError, InputWarning
+from .grouping import group_sizes, usable_columns
 from .keywords import tfidf_keywords
 from .output import save_figure, save_findings, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
 from .themes import (
     Codebook,
     Theme,
+    ThemeMatches,
     load_themes,
+    match_themes,
     theme_contributions,
     theme_difference,
     theme_hits,
@@ -35,6 +39,7 @@ from .topics import (
     match_topics,
     select_k,
     topic_coherence,
+    topic_exemplars,
     topic_prevalence,
 )
 
@@ -67,10 +72,16 @@ __all__ = [
     "keyness",
     "kwic",
     "collocations",
+    "sample_hits",
+    "keyness_agreement",
+    "usable_columns",
+    "group_sizes",
     # framing themes (issue #4)
     "Codebook",
     "Theme",
     "load_themes",
+    "match_themes",
+    "ThemeMatches",
     "theme_rates",
     "theme_difference",
     "theme_hits",
@@ -83,28 +94,11 @@ __all__ = [
     "select_k",
     "topic_coherence",
     "match_topics",
+    "topic_exemplars",
 ]
 
 # Figures load matplotlib and seaborn, so they are imported on first use
 # (``analysis.plot_keywords``), keeping ``import analysis`` and the CLI fast.
-_PLOTS = {
-    name
-    for name in (
-        "set_theme",
-        "plot_lengths",
-        "plot_faceted_bars",
-        "plot_keywords",
-        "plot_keyness",
-        "plot_term_rates",
-        "plot_theme_heatmap",
-        "plot_theme_trend",
-        "plot_theme_contributions",
-        "plot_theme_dispersion",
-        "plot_top_terms",
-        "plot_topic_prevalence",
-        "plot_select_k",
-    )
-}
 __all__ += sorted(_PLOTS)
 
 
