@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from analysis import AnalysisError, build_dtm, group_counts, read_corpus
 from analysis.text import TOKEN_PATTERN, tokenize
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MINI = ROOT / "tests" / "data" / "ungdc_mini"
 UNGDC_PATTERN = "{year}/{country}_{session}_{year}.txt"
 
@@ -126,8 +126,12 @@ def test_docs_and_params(seeds):
     assert {"doc_id", "unit_id", "unit_index", "n_tokens"} <= set(dtm.docs.columns)
     assert set(expected_cols) <= set(dtm.docs.columns)
     assert "text" not in dtm.docs.columns and "raw_text" not in dtm.docs.columns
-    # n_tokens: tokens of the unit before stop-word removal
-    assert list(dtm.docs["n_tokens"]) == [len(tokenize(t)) for t in seeds["text"]]
+    # n_tokens: the unit's word tokens (maximal \w runs, one-letter words included), the
+    # same number as read_corpus's, not the count of 2+-character DTM tokens (issue 11)
+    assert list(dtm.docs["n_tokens"]) == [len(re.findall(r"\w+", t)) for t in seeds["text"]]
+    assert list(dtm.docs["n_tokens"]) == list(seeds["n_tokens"])
+    assert list(dtm.docs["n_tokens"]) == [566, 573, 1166, 822, 357]
+    assert [len(tokenize(t)) for t in seeds["text"]] == [552, 554, 1140, 779, 345]
     assert dtm.matrix.format == "csr" and dtm.matrix.dtype.kind == "i"
     assert list(dtm.keys) == sorted(dtm.keys)
     assert dtm.params["min_df"] == 2 and dtm.params["ngram_range"] == (1, 1)
