@@ -219,8 +219,6 @@ def _token_keys(cp: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
     return out
 
 
-
-
 def _as_texts(texts: Iterable[str] | pd.Series) -> list[str]:
     if isinstance(texts, pd.Series):
         texts = texts.tolist()

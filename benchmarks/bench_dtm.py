@@ -35,9 +35,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing as mp
 import os
-import logging
 import pickle
 import re
 import resource

@@ -74,7 +74,9 @@ def test_regex_backend_equals_sklearn(pattern, lowercase) -> None:
 
 def test_regex_backend_drop_stem_and_workers_agree() -> None:
     texts = pd.Series(SAMPLES * 3)
-    kw = dict(pattern=TOKEN_PATTERN, drop=frozenset({"the", "and"}), stem_filter=lambda t: t != "xi")
+    kw = dict(
+        pattern=TOKEN_PATTERN, drop=frozenset({"the", "and"}), stem_filter=lambda t: t != "xi"
+    )
     one = word_tokens(texts, n_jobs=1, **kw)
     two = word_tokens(texts, n_jobs=2, **kw)
     assert "the" not in set(one.types[one.ids]) and "and" not in set(one.types[one.ids])
