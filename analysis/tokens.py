@@ -243,7 +243,9 @@ def _scan(texts: list[str]) -> Iterator[tuple[int, int, str, np.ndarray, np.ndar
         if joined.isascii():  # one byte per character: 4x less memory traffic
             cp = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
         else:
-            cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            cp = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+            if len(cp) != len(joined):  # characters beyond the BMP: one code point each
+                cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         word = table[cp].view(np.int8)
         edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
         yield i, j, joined, cp, np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

@@ -150,6 +150,54 @@ def test_group_counts_sums_rows(mini):
         group_counts(dtm, "nope")
 
 
+def test_group_counts_by_several_columns(mini):
+    dtm = build_dtm(mini)
+    dtm.docs["half"] = np.where(dtm.docs["year"] < dtm.docs["year"].median(), "early", "late")
+    groups, counts, n_tokens = group_counts(dtm, ["half", "country"])
+    labels = dtm.docs["half"] + " | " + dtm.docs["country"]
+    assert list(groups) == sorted(set(labels), key=lambda g: (g.split(" | ")[0], g.split(" | ")[1]))
+    dense = dtm.matrix.toarray()
+    for i, g in enumerate(groups):
+        rows = (labels == g).to_numpy()
+        assert (counts[i].toarray().ravel() == dense[rows].sum(axis=0)).all()
+        assert n_tokens[i] == dtm.docs.loc[rows, "n_tokens"].sum()
+    # one column in a list is that column
+    one = group_counts(dtm, ["country"])
+    ref = group_counts(dtm, "country")
+    assert list(one[0]) == list(ref[0]) and (one[1] != ref[1]).nnz == 0
+    assert list(one[2]) == list(ref[2])
+    assert list(group_counts(dtm)[0]) == list(dtm.docs["unit_id"])
+    with pytest.raises(AnalysisError, match="by='nope' is not a column"):
+        group_counts(dtm, ["country", "nope"])
+    dtm.docs.loc[0, "half"] = None
+    with pytest.raises(AnalysisError, match="column 'half' has missing values in 1 units"):
+        group_counts(dtm, ["half", "country"])
+
+
+def test_top_terms_top_n_and_old_n(seeds):
+    import warnings
+
+    from analysis import top_terms
+
+    dtm = build_dtm(seeds)
+    new = top_terms(dtm, by="source_type", top_n=3)
+    assert new.groupby("group").size().max() == 3
+    with pytest.warns(DeprecationWarning, match=r"top_terms\(n=...\) is deprecated; use top_n="):
+        old = top_terms(dtm, by="source_type", n=3)
+    pd.testing.assert_frame_equal(old, new)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        top_terms(dtm, top_n=2)
+    # rate_per_1k divides by the group's word tokens (dtm.docs n_tokens)
+    _, _, tokens = group_counts(dtm, "source_type")
+    first = new[new["group"] == new["group"].iloc[0]].iloc[0]
+    assert first["rate_per_1k"] == pytest.approx(1000 * first["count"] / tokens[0])
+    with pytest.raises(AnalysisError, match="top_n=0"):
+        top_terms(dtm, top_n=0)
+    with pytest.raises(AnalysisError, match="give top_n= only"):
+        top_terms(dtm, n=2, top_n=2)
+
+
 # ----------------------------------------------------------------------------- stop words
 
 

@@ -24,6 +24,7 @@ SAMPLES = [
     "CHINESE President Xi Jinping yesterday stressed carrying forward the great spirit.",
     "【1】 【2】 Email | Print e-mail 35-million 1937–1945 don't I",
     "İstanbul and ΣΟΦΙΑ; 北京 is one token",
+    "beyond the BMP: 𝐀𝐁 is a word, 😀 is not",
     "",
     "   ",
     "a",
