@@ -685,7 +685,10 @@ def read_corpus(
     Returns
     -------
     DataFrame
-        See the module docstring for the columns.
+        See the module docstring for the columns. ``n_tokens`` is the document's word
+        tokens (maximal runs of ``\\w``; :mod:`analysis.tokens`). ``attrs["clean_rules"]``
+        holds the rules used, for :func:`analysis.clean_audit`; it stays for one release
+        only, so pass the same ``rules=`` to ``clean_audit`` explicitly.
 
     Raises
     ------
