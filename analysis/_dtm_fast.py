@@ -3,10 +3,10 @@
 The work is split so that Python touches each *token* once and each *vocabulary type*
 once; everything per token after tokenization is numpy integer arithmetic:
 
-1. **Tokenize** each unit with the compiled token pattern and map every token string to
-   an integer type id through a dict that grows on the fly (``__missing__``). Chunks of
-   units run in worker processes (fork) when the corpus is large; each worker also stems
-   its own new types. The parent merges the chunk vocabularies.
+1. **Tokenize** (:func:`analysis.tokens.word_tokens`, regex backend): each unit's tokens
+   become integer type ids over one :class:`analysis.tokens.Vocab`; chunks of units run
+   in forked worker processes when the corpus is large, each also stemming its own new
+   types and dropping stop words. This module starts from those ids.
 2. **Types, not tokens**: stop words, stems and phrase heads are looked up per type and
    applied to the token stream with array indexing.
 3. **n-grams** are counted level by level. An n-gram occurrence is identified by the
@@ -24,207 +24,11 @@ once; everything per token after tokenization is numpy integer arithmetic:
 
 from __future__ import annotations
 
-import os
-import re
-import sys
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
-
-from .text import TOKEN_PATTERN
-from .text import stem as _stem
-from .tokens import Vocab
-
-# ``(?u)\b\w\w+\b`` finds exactly the maximal runs of two or more word characters, which is
-# what ``\w\w+`` finds too (a findall scan only ever starts a match at the start of a run),
-# at about half the cost: the ``\b`` assertions are the slow part of the default pattern.
-_EQUIVALENT_PATTERNS = {TOKEN_PATTERN: r"\w\w+", r"(?u)\b\w+\b": r"\w+"}
-
-
-class Stopwatch:
-    """Wall and CPU seconds of the stages of the last ``build_dtm`` call (for benchmarks)."""
-
-    def __init__(self) -> None:
-        self.stages: list[tuple[str, float, float]] = []
-        self._t = time.perf_counter()
-        self._c = time.process_time()
-
-    def lap(self, name: str) -> None:
-        t, c = time.perf_counter(), time.process_time()
-        self.stages.append((name, t - self._t, c - self._c))
-        self._t, self._c = t, c
-
-
-#: Stages of the last call, see :class:`Stopwatch`.
-LAST_STAGES: list[tuple[str, float, float]] = []
-
-#: Corpora with fewer characters than this are tokenized in-process (a fork costs more).
-PARALLEL_MIN_CHARS = 20_000_000
-
-
-# --------------------------------------------------------------------------- tokenizing
-
-
-@dataclass
-class _Chunk:
-    ids: np.ndarray  # int32 local type id per token (stop words dropped if ``drop``)
-    lens: np.ndarray  # int64 tokens per unit (all tokens)
-    kept_lens: np.ndarray  # int64 tokens per unit in ``ids``
-    types: list[str]  # local type strings, index = local id
-    stems: list[str | None] | None  # stem of each local type (None: not needed)
-
-
-def _tokenize_texts(
-    texts: Iterable[str],
-    n_texts: int,
-    pattern: re.Pattern[str],
-    lowercase: bool,
-    stem_filter: Callable[[str], bool] | None,
-    drop: frozenset[str] | None,
-) -> _Chunk:
-    vocab = Vocab()
-    get = vocab.__getitem__
-    findall = pattern.findall
-    lens = np.empty(n_texts, dtype=np.int64)
-    parts: list[list[int]] = []
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            text = ""
-        toks = findall(text.lower() if lowercase else text)
-        lens[i] = len(toks)
-        parts.append(list(map(get, toks)))
-    ids = np.fromiter(chain.from_iterable(parts), dtype=np.int32, count=int(lens.sum()))
-    types = list(vocab)
-    stems = None
-    if stem_filter is not None:
-        stems = [_stem(t) if stem_filter(t) else None for t in types]
-    kept_lens = lens
-    if drop:
-        keep = ~np.fromiter((t in drop for t in types), dtype=bool, count=len(types))[ids]
-        kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(keep, out=kept_before[1:])
-        ends = np.cumsum(lens)
-        kept_lens = kept_before[ends] - kept_before[ends - lens]
-        ids = ids[keep]
-    return _Chunk(ids, lens, kept_lens, types, stems)
-
-
-_JOB: dict = {}  # inherited by forked workers
-
-
-def _work(bounds: tuple[int, int]) -> _Chunk:
-    lo, hi = bounds
-    texts = _JOB["texts"].iloc[lo:hi].tolist()  # materialised in the worker only
-    return _tokenize_texts(
-        texts, hi - lo, _JOB["pattern"], _JOB["lowercase"], _JOB["stem_filter"], _JOB["drop"]
-    )
-
-
-def _iter_chunks(texts: pd.Series, bounds: list[tuple[int, int]]) -> Iterator[str]:
-    for lo, hi in bounds:  # a few chunks at a time, not the whole corpus, as str
-        yield from texts.iloc[lo:hi].tolist()
-
-
-def _chunk_bounds(sizes: np.ndarray, n_chunks: int) -> list[tuple[int, int]]:
-    """Split ``len(sizes)`` texts into about ``n_chunks`` runs of similar total size."""
-    n = len(sizes)
-    cum = np.cumsum(sizes)
-    total = int(cum[-1]) if n else 0
-    cuts = np.searchsorted(cum, np.linspace(0, total, n_chunks + 1)[1:-1], side="left") + 1
-    edges = sorted({0, n, *(min(int(c), n) for c in cuts)})
-    return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
-
-
-def _resolve_jobs(n_jobs: int | None, total_chars: int) -> int:
-    if n_jobs is not None and n_jobs > 0:
-        jobs = n_jobs
-    elif n_jobs is not None and n_jobs < 0:
-        jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    else:
-        jobs = os.cpu_count() or 1
-        if total_chars < PARALLEL_MIN_CHARS:
-            jobs = 1
-    if not sys.platform.startswith("linux"):  # fork is the only cheap way to share texts
-        jobs = 1
-    return jobs
-
-
-@dataclass
-class Tokens:
-    """The token stream of all units, as type ids."""
-
-    ids: np.ndarray  # int32 global type id per token, units concatenated
-    lens: np.ndarray  # int64 tokens per unit
-    kept_lens: np.ndarray  # int64 tokens per unit in ``ids`` (after dropping ``drop``)
-    types: list[str]
-    stems: list[str | None] | None
-
-
-def tokenize_units(
-    texts: pd.Series,
-    *,
-    token_pattern: str,
-    lowercase: bool,
-    stem_filter: Callable[[str], bool] | None,
-    drop: frozenset[str] | None = None,
-    n_jobs: int | None = None,
-) -> Tokens:
-    """Tokenize every text once; return type ids, per-unit lengths, types and stems.
-
-    Tokens whose type is in ``drop`` (the stop words) are left out of ``ids`` by the
-    workers, so that the parent never handles them.
-    """
-    pattern = re.compile(_EQUIVALENT_PATTERNS.get(token_pattern, token_pattern))
-    sizes = texts.str.len().fillna(0).to_numpy(dtype=np.int64)
-    jobs = _resolve_jobs(n_jobs, int(sizes.sum()))
-    if jobs <= 1 or len(texts) < 2:
-        it = _iter_chunks(texts, _chunk_bounds(sizes, max(1, int(sizes.sum()) // 20_000_000)))
-        chunks = [_tokenize_texts(it, len(texts), pattern, lowercase, stem_filter, drop)]
-    else:
-        import multiprocessing as mp
-
-        if stem_filter is not None:
-            _stem("warm")  # import nltk once, here, not in every worker
-        bounds = _chunk_bounds(sizes, 4 * jobs)
-        _JOB.update(
-            texts=texts, pattern=pattern, lowercase=lowercase, stem_filter=stem_filter, drop=drop
-        )
-        try:
-            with mp.get_context("fork").Pool(min(jobs, len(bounds))) as pool:
-                chunks = list(pool.imap(_work, bounds))
-        finally:
-            _JOB.clear()
-    if len(chunks) == 1:
-        c = chunks[0]
-        return Tokens(c.ids, c.lens, c.kept_lens, c.types, c.stems)
-    # merge the chunk vocabularies: global ids in order of first appearance
-    all_types = np.asarray([t for c in chunks for t in c.types], dtype=object)
-    codes, uniq = pd.factorize(all_types)
-    stems = None
-    if stem_filter is not None:
-        all_stems = [st for c in chunks for st in c.stems]
-        first = np.full(len(uniq), -1, dtype=np.int64)
-        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # any occurrence will do
-        stems = [all_stems[i] for i in first.tolist()]
-    ids_parts = []
-    start = 0
-    for c in chunks:
-        remap = codes[start : start + len(c.types)].astype(np.int32)
-        start += len(c.types)
-        ids_parts.append(remap[c.ids])
-    return Tokens(
-        ids=np.concatenate(ids_parts),
-        lens=np.concatenate([c.lens for c in chunks]),
-        kept_lens=np.concatenate([c.kept_lens for c in chunks]),
-        types=uniq.tolist(),
-        stems=stems,
-    )
-
 
 # --------------------------------------------------------------------------- phrases
 

@@ -6,20 +6,19 @@ of changing code. :func:`clean_text` applies them to one text and reports every 
 removed; :func:`clean_audit` gives that report for a whole corpus as a tidy table.
 
 Also here: the headline (a document's known title on its first line) is moved out of
-the body, and :func:`near_duplicates` flags documents whose word 5-gram shingles
-overlap heavily (Broder 1997, bottom-k sketches).
+the body. Near-duplicate detection moved to :mod:`analysis.duplicates`
+(``analysis.clean.near_duplicates`` still works for one release, with a warning).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ._yaml import did_you_mean, read_yaml
@@ -32,8 +31,6 @@ __all__ = [
     "load_rules",
     "clean_text",
     "clean_audit",
-    "near_duplicates",
-    "ShingleSketcher",
     "normalize_text",
 ]
 
@@ -530,8 +527,10 @@ def clean_audit(
 
     Re-runs :func:`clean_text` on ``raw_text`` (cleaning is a pure function of the text,
     the rules and the title, so the audit is exactly what :func:`read_corpus` did).
-    Without ``rules``, the rules :func:`read_corpus` used (kept in
-    ``corpus.attrs["clean_rules"]``) are re-applied; the packaged defaults otherwise.
+    Pass the ``rules`` you gave :func:`read_corpus` (explicit is safer: pandas
+    operations may drop ``DataFrame.attrs``). Without ``rules``, the rules kept in
+    ``corpus.attrs["clean_rules"]`` by :func:`read_corpus` are re-applied (for one more
+    release; that attribute then goes), else the packaged defaults.
 
     Returns
     -------
@@ -556,114 +555,21 @@ def clean_audit(
     return pd.DataFrame(rows, columns=["doc_id", "rule", "line", "chars", "text"])
 
 
-_WORD_RE = re.compile(r"\w+")
+_MOVED = {"near_duplicates", "ShingleSketcher"}
 
 
-def _mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: a fixed, well-mixed bijection of uint64 (no salt)."""
-    with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * np.uint64(0xBF58476D1CE4E5B9)
-        x = x ^ (x >> np.uint64(27))
-        x = x * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+def __getattr__(name: str):
+    """``near_duplicates`` and ``ShingleSketcher`` moved to :mod:`analysis.duplicates`."""
+    if name in _MOVED:
+        import warnings
 
+        from . import duplicates
 
-class ShingleSketcher:
-    r"""Word tokens and a bottom-k shingle sketch of each text, in one pass.
-
-    Words (lower-cased ``\w+`` runs) get integer ids from a vocabulary shared across
-    the texts, so one tokenization serves both the token count and the sketch. A
-    shingle of ``n`` consecutive word ids is hashed with a fixed (unsalted) mixing
-    function, so sketches, and hence duplicate flags, are identical from run to run.
-    """
-
-    def __init__(self, *, n: int = 5, k: int = 128) -> None:
-        self.n, self.k = n, k
-        self.vocab: dict[str, int] = {}
-
-    def __call__(self, text: str) -> tuple[int, np.ndarray]:
-        toks = _WORD_RE.findall(text.lower())
-        if not toks:
-            return 0, np.empty(0, dtype=np.uint64)
-        vocab = self.vocab
-        setdefault = vocab.setdefault
-        ids = np.fromiter(
-            (setdefault(t, len(vocab)) for t in toks), dtype=np.uint64, count=len(toks)
+        warnings.warn(
+            f"analysis.clean.{name} moved to analysis.duplicates.{name}; import it from there "
+            "(the old place goes in the next release)",
+            DeprecationWarning,
+            stacklevel=2,
         )
-        h = _mix64(ids + np.uint64(1))
-        n = min(self.n, len(h))
-        m = len(h) - n + 1
-        sh = np.zeros(m, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(n):
-                sh = _mix64(sh ^ h[j : m + j])
-        return len(toks), np.unique(sh)[: self.k]
-
-
-def near_duplicates(
-    doc_ids: Sequence[str],
-    texts: Iterable[str],
-    *,
-    threshold: float = 0.8,
-    shingle: int = 5,
-    sketch: int = 128,
-    max_postings: int = 500,
-) -> pd.DataFrame:
-    r"""Pairs of near-duplicate documents.
-
-    Each text becomes its set of word ``shingle``-grams (lower-cased ``\w+`` runs),
-    summarised by the ``sketch`` smallest shingle hashes, a bottom-k sketch (Broder
-    1997, "On the resemblance and containment of documents"). The Jaccard resemblance
-    of two documents is estimated as the share of the ``sketch`` smallest hashes of the
-    union of their sketches that both sketches hold.
-
-    Only pairs that share enough sketched shingles to possibly reach ``threshold``
-    are scored (the shared counts come from one sparse product). Shingles sketched in
-    more than ``max_postings`` documents are ignored as boilerplate, so a group of more
-    than ``max_postings`` identical documents is not flagged.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``doc_id, duplicate_of, similarity`` for every pair at or above
-        ``threshold``; ``duplicate_of`` is the earlier document of the pair.
-    """
-    sketcher = ShingleSketcher(n=shingle, k=sketch)
-    sketches = [sketcher(t)[1] for t in texts]
-    return _pairs_from_sketches(
-        list(doc_ids), sketches, threshold=threshold, k=sketch, max_postings=max_postings
-    )
-
-
-def _pairs_from_sketches(
-    ids: list[str], sketches: list[np.ndarray], *, threshold: float, k: int, max_postings: int
-) -> pd.DataFrame:
-    import scipy.sparse as sp
-
-    empty = pd.DataFrame({"doc_id": [], "duplicate_of": [], "similarity": []}).astype(
-        {"doc_id": str, "duplicate_of": str, "similarity": float}
-    )
-    lens = np.array([len(s) for s in sketches], dtype=np.int64)
-    if len(sketches) < 2 or lens.sum() == 0:
-        return empty
-    rows = np.repeat(np.arange(len(sketches)), lens)
-    codes, _ = pd.factorize(np.concatenate(sketches))
-    m = sp.csr_matrix(
-        (np.ones(len(codes), dtype=np.int32), (rows, codes)), shape=(len(sketches), codes.max() + 1)
-    )
-    df = np.bincount(codes)
-    keep = np.flatnonzero((df >= 2) & (df <= max_postings))
-    m = m[:, keep]
-    shared = sp.triu(m @ m.T, k=1).tocoo()
-    # the estimate is at most shared / max(|S_a|, |S_b|): skip pairs that cannot reach it
-    ok = shared.data >= threshold * np.maximum(lens[shared.row], lens[shared.col])
-    out = []
-    for a, b in sorted(zip(shared.row[ok].tolist(), shared.col[ok].tolist(), strict=True)):
-        sa, sb = sketches[a], sketches[b]
-        union = np.union1d(sa, sb)[:k]
-        both = np.intersect1d(np.intersect1d(sa, sb, assume_unique=True), union, assume_unique=True)
-        sim = len(both) / len(union) if len(union) else 0.0
-        if sim >= threshold:
-            out.append((ids[b], ids[a], round(float(sim), 3)))
-    return pd.DataFrame(out, columns=["doc_id", "duplicate_of", "similarity"]) if out else empty
+        return getattr(duplicates, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

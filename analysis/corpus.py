@@ -7,9 +7,11 @@ per document and these columns, in this order:
 n_tokens, n_chars, chars_removed, duplicate_of, ...other metadata..., text, raw_text``
 
 ``text`` is the cleaned body (see :mod:`analysis.clean`), ``raw_text`` the decoded,
-Unicode-normalised original. ``n_tokens`` counts word tokens (runs of ``\\w``) of
-``text``. ``date_raw`` keeps the date string as found, so :func:`corpus_summary` can
-count the dates that could not be parsed.
+Unicode-normalised original. ``n_tokens`` is the number of word tokens of ``text``:
+maximal runs of ``\\w`` (words, numbers, one-letter words), the one definition of
+:mod:`analysis.tokens`, which every ``rate_per_1k`` divides by. ``date_raw`` keeps
+the date string as found, so :func:`corpus_summary` can count the dates that could not
+be parsed.
 """
 
 from __future__ import annotations
@@ -29,15 +31,10 @@ import numpy as np
 import pandas as pd
 
 from ._yaml import did_you_mean
-from .clean import (
-    Rule,
-    ShingleSketcher,
-    _pairs_from_sketches,
-    clean_text,
-    load_rules,
-    normalize_text,
-)
+from .clean import Rule, clean_text, load_rules, normalize_text
+from .duplicates import pairs_from_sketches, sketches
 from .errors import AnalysisError, InputWarning
+from .tokens import word_tokens
 
 __all__ = ["read_corpus", "corpus_files", "corpus_summary", "parse_date", "CORE_COLUMNS"]
 
@@ -623,6 +620,7 @@ def read_corpus(
     *,
     pattern: str | None = None,
     columns: Mapping[str, str] | None = None,
+    text_column: str | None = None,
     manifest: str = "metadata.csv",
     glob: str = "**/*.txt",
     clean: bool = True,
@@ -664,6 +662,10 @@ def read_corpus(
         must exist, two sources may not share a target, and a target may not be a
         column the file already has unless that column is mapped away too
         (``{"body": "text", "text": "old_text"}``).
+    text_column : str, optional
+        The column holding the texts (table layout only): shorthand for
+        ``columns={text_column: "text"}``, merged into ``columns`` and checked the same
+        way. ``"text"`` (or None) changes nothing.
     manifest : str, default "metadata.csv"
         Manifest file name inside the folder.
     glob : str, default "**/*.txt"
@@ -683,7 +685,10 @@ def read_corpus(
     Returns
     -------
     DataFrame
-        See the module docstring for the columns.
+        See the module docstring for the columns. ``n_tokens`` is the document's word
+        tokens (maximal runs of ``\\w``; :mod:`analysis.tokens`). ``attrs["clean_rules"]``
+        holds the rules used, for :func:`analysis.clean_audit`; it stays for one release
+        only, so pass the same ``rules=`` to ``clean_audit`` explicitly.
 
     Raises
     ------
@@ -696,6 +701,7 @@ def read_corpus(
         repeated CSV header, a non-string text, a bad ``columns`` mapping.
     """
     path = Path(path).expanduser()
+    columns = _with_text_column(columns, text_column)
     plan = _plan(path, pattern=pattern, manifest=manifest, glob=glob)
     if plan.kind == "table":
         meta, texts = _read_table(path, columns or {})
@@ -717,6 +723,25 @@ def read_corpus(
         infer_title=infer_title,
         dedupe_threshold=dedupe_threshold,
     )
+
+
+def _with_text_column(
+    columns: Mapping[str, str] | None, text_column: str | None
+) -> Mapping[str, str] | None:
+    """``columns`` plus ``{text_column: "text"}`` (``_rename`` checks the result)."""
+    if text_column is None or text_column == "text":
+        return columns
+    if not isinstance(text_column, str) or not text_column:
+        raise AnalysisError(f"text_column={text_column!r} must be a column name (a string)")
+    if columns is None:
+        return {text_column: "text"}
+    if not isinstance(columns, Mapping):
+        return columns  # _rename reports it
+    if columns.get(text_column, "text") != "text":
+        raise AnalysisError(
+            f"text_column={text_column!r} but columns maps it to {columns[text_column]!r}; give one of them"
+        )
+    return {**columns, text_column: "text"}
 
 
 def _rename(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> pd.DataFrame:
@@ -884,18 +909,17 @@ def _assemble(
     out["year"] = year.fillna(from_date)
     out["title"] = titles
     out["language"] = meta["language"].astype(str) if "language" in meta.columns else ""
-    sketcher = ShingleSketcher()  # one tokenization gives n_tokens and the duplicate sketch
-    counted = [sketcher(t) for t in texts]
-    out["n_tokens"] = np.fromiter((c[0] for c in counted), dtype=np.int64, count=n)
+    tokens = word_tokens(texts)  # one tokenization gives n_tokens and the duplicate sketches
+    out["n_tokens"] = tokens.n_tokens
     out["n_chars"] = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     out["chars_removed"] = np.asarray(removed, dtype=np.int64)
     out["duplicate_of"] = ""
     if dedupe_threshold is not None and n > 1:
-        pairs = _pairs_from_sketches(
+        pairs = pairs_from_sketches(
             list(out["doc_id"]),
-            [c[1] for c in counted],
+            sketches(tokens, n=5, k=128),
             threshold=dedupe_threshold,
-            k=sketcher.k,
+            k=128,
             max_postings=500,
         )
         first = pairs.drop_duplicates("doc_id").set_index("doc_id")["duplicate_of"]
@@ -917,7 +941,8 @@ def _assemble(
         )
     out["text"] = texts
     out["raw_text"] = raw
-    # the rules used, so clean_audit(corpus) reports exactly this load's removals
+    # the rules used, so clean_audit(corpus) reports exactly this load's removals (for one
+    # more release: pass rules= to clean_audit explicitly)
     out.attrs["clean_rules"] = tuple(ruleset)
     return out
 

@@ -9,21 +9,29 @@ CONTRACT (shared by keywords, compare, themes and topics; keep it stable):
 ``keys``    numpy array of str, the internal key of each column (the stem when
             ``stem=True``; otherwise equal to ``terms``).
 ``docs``    DataFrame, one row per unit, in matrix row order: ``doc_id``, ``unit_id``,
-            ``unit_index``, ``n_tokens`` (tokens of the unit before stop-word removal)
-            and every corpus column except ``text``/``raw_text``.
+            ``unit_index``, ``n_tokens`` (the unit's word tokens: maximal runs of
+            ``\\w``, before stop-word removal and whatever ``token_pattern``; the one
+            definition of :mod:`analysis.tokens`, the denominator of every
+            ``rate_per_1k``) and every corpus column except ``text``/``raw_text``.
 ``params``  dict of the arguments that built it.
 
 ``group_counts(dtm, by)`` sums rows by a ``docs`` column and is the one place where
 grouping happens.
 
-The counting itself lives in :mod:`analysis._dtm_fast` (tokenize once, work on integer
-type ids, count n-grams by sorting packed integer keys, prune by document frequency
-before building any string).
+``build_dtm`` runs named stages (segment, tokenize, types, ngrams, matrix, docs); each
+stage's wall and CPU seconds are logged to the ``analysis.dtm`` logger at DEBUG level
+(record attributes ``stage``, ``wall``, ``cpu``). Tokens come from
+:func:`analysis.tokens.word_tokens`; the n-gram counting lives in
+:mod:`analysis._dtm_fast` (work on integer type ids, count n-grams by sorting packed
+integer keys, prune by document frequency before building any string).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,10 +40,14 @@ import scipy.sparse as sp
 
 from . import _dtm_fast as _fast
 from .errors import AnalysisError
-from .text import TOKEN_PATTERN, segment, tokenize
-from .text import stem as stem_word
+from .grouping import group_labels, group_order
+from .text import segment
+from .tokens import TOKEN_PATTERN, Tokens, tokenize, word_tokens
+from .tokens import stem as stem_word
 
 __all__ = ["DTM", "build_dtm", "group_counts"]
+
+_log = logging.getLogger("analysis.dtm")
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,8 +140,10 @@ def build_dtm(
     DTM
         ``matrix`` (CSR, int64 counts, units x terms), ``terms`` (display forms),
         ``keys`` (sorted, unique; stems when ``stem=True``, else equal to ``terms``),
-        ``docs`` (unit metadata with ``n_tokens``, the number of tokens of the unit before
-        stop-word removal and phrase merging) and ``params``.
+        ``docs`` (unit metadata with ``n_tokens``: the number of word tokens of the unit,
+        i.e. maximal runs of ``\\w`` before stop-word removal and phrase merging, the
+        same number as :func:`analysis.read_corpus` gives a document, whatever
+        ``token_pattern``; see :mod:`analysis.tokens`) and ``params``.
 
     Raises
     ------
@@ -137,16 +151,84 @@ def build_dtm(
         For an invalid parameter, or when no term is left (empty vocabulary, or none
         within ``min_df``/``max_df``).
     """
-    watch = _fast.Stopwatch()
-    lo, hi = _check_ngram_range(ngram_range)
+    p = _validate_params(
+        ngram_range, min_df, max_df, stop_words, extra_stop_words, phrases, token_pattern,
+        lowercase=lowercase,
+    )  # fmt: skip
+    with _stage("segment"):
+        units = segment(corpus, unit)
+        n_units = len(units)
+        min_count, max_count = _df_bounds(min_df, max_df, n_units)
+    with _stage("tokenize"):
+        toks = _tokenize(units, p, lowercase=lowercase, stem=stem, n_jobs=n_jobs)
+    with _stage("types"):
+        types = list(toks.types)
+        key_str, key_of_type = _keys(toks, types, stem)
+        surface, unit_of, key_str, key_of_type = _phrases_or_stops(
+            toks, p, types, key_str, key_of_type, lowercase=lowercase, stem=stem
+        )
+    with _stage("ngrams"):
+        levels, parts = _count(
+            key_of_type[surface], unit_of, len(key_str), p["ngram_range"], min_count, max_count,
+            key_str=key_str, types=types, surface=surface, key_of_type=key_of_type, stem=stem,
+        )  # fmt: skip
+    with _stage("matrix"):
+        matrix, keys_all, terms_all = _assemble_matrix(
+            levels, parts, n_units, p["ngram_range"][0], stem, min_df, max_df
+        )
+    with _stage("docs"):
+        docs = units.drop(columns=["text"])  # n_tokens: the units' word tokens (segment)
+        params = dict(
+            unit=unit,
+            ngram_range=p["ngram_range"],
+            stem=bool(stem),
+            stop_words=stop_words if isinstance(stop_words, str | None) else list(stop_words),
+            min_df=min_df,
+            max_df=max_df,
+            token_pattern=token_pattern,
+            lowercase=bool(lowercase),
+            phrases=list(p["phrases"]) if p["phrases"] else None,
+            extra_stop_words=list(extra_stop_words) if extra_stop_words else None,
+        )
+    return DTM(matrix=matrix, terms=terms_all, docs=docs, keys=keys_all, params=params)
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Time one stage of :func:`build_dtm` and log it to ``analysis.dtm`` at DEBUG level.
+
+    The record carries ``stage``, ``wall`` and ``cpu`` (seconds of this process)
+    attributes; ``benchmarks/bench_dtm.py`` collects them with a handler.
+    """
+    t, c = time.perf_counter(), time.process_time()
+    yield
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    if _log.isEnabledFor(logging.DEBUG):
+        _log.debug(
+            "build_dtm stage %s: %.3f s wall, %.3f s CPU", name, wall, cpu,
+            extra={"stage": name, "wall": wall, "cpu": cpu},
+        )  # fmt: skip
+
+
+def _validate_params(
+    ngram_range, min_df, max_df, stop_words, extra_stop_words, phrases, token_pattern, *,
+    lowercase,
+) -> dict:  # fmt: skip
+    ngram_range = _check_ngram_range(ngram_range)
     _check_df("min_df", min_df)
     _check_df("max_df", max_df)
     stops = _stop_set(stop_words, extra_stop_words, lowercase)
     phrase_list = _check_phrases(phrases)
     _check_pattern(token_pattern)
-    units = segment(corpus, unit)
-    n_units = len(units)
-    watch.lap("segment")
+    return dict(
+        ngram_range=ngram_range, stops=stops, phrases=phrase_list, token_pattern=token_pattern
+    )
+
+
+def _df_bounds(min_df, max_df, n_units: int) -> tuple[float, float]:
     min_count = min_df if isinstance(min_df, int | np.integer) else min_df * n_units
     max_count = max_df if isinstance(max_df, int | np.integer) else max_df * n_units
     if max_count < min_count:
@@ -154,70 +236,81 @@ def build_dtm(
             f"max_df={max_df!r} corresponds to fewer units ({max_count:g}) than min_df={min_df!r} "
             f"({min_count:g}) over {n_units} units; raise max_df or lower min_df"
         )
+    return min_count, max_count
 
+
+def _tokenize(units: pd.DataFrame, p: dict, *, lowercase: bool, stem: bool, n_jobs) -> Tokens:
+    """Token ids of every unit (stop words dropped in the workers unless phrases need them)."""
+    stops = p["stops"]
+    stem_filter = None
     if stem:
-        stem_filter = (lambda t: True) if phrase_list else (lambda t: t not in stops)
-    else:
-        stem_filter = None
-    toks = _fast.tokenize_units(
+        stem_filter = (lambda t: True) if p["phrases"] else (lambda t: t not in stops)
+    return word_tokens(
         units["text"],
-        token_pattern=token_pattern,
+        pattern=p["token_pattern"],
         lowercase=lowercase,
         stem_filter=stem_filter,
-        drop=None if phrase_list else stops,  # phrases are matched before stop words go
+        drop=None if p["phrases"] else stops,  # phrases are matched before stop words go
+        n_tokens=units["n_tokens"].to_numpy(),
         n_jobs=n_jobs,
     )
-    watch.lap("tokenize")
-    types = list(toks.types)
-    n_types = len(types)
-    ids = toks.ids
-    lens = toks.lens
 
-    # key (stem or type) of every type, as integer ids in alphabetical order of the keys:
-    # then every level's columns come out sorted and the final sort only merges levels
+
+def _keys(toks: Tokens, types: list[str], stem: bool) -> tuple[list[str], np.ndarray]:
+    """Key (stem or type) of every type, as ids in alphabetical order of the keys.
+
+    Then every level's columns come out sorted and the final sort only merges levels.
+    """
     if stem:
         key_str, key_of_type = _factorize([s if s is not None else "" for s in toks.stems])
     else:
-        key_str, key_of_type = types, np.arange(n_types, dtype=np.int64)
+        key_str, key_of_type = types, np.arange(len(types), dtype=np.int64)
     by_name = sorted(range(len(key_str)), key=key_str.__getitem__)
     rank = np.empty(len(key_str), dtype=np.int64)
     rank[by_name] = np.arange(len(key_str))
-    key_str = [key_str[i] for i in by_name]
-    key_of_type = rank[key_of_type]
+    return [key_str[i] for i in by_name], rank[key_of_type]
 
-    if phrase_list:
-        unit_all = np.repeat(np.arange(n_units, dtype=np.int32), lens)
-        keep = ~np.fromiter((t in stops for t in types), dtype=bool, count=n_types)[ids]
+
+def _phrases_or_stops(toks: Tokens, p: dict, types, key_str, key_of_type, *, lowercase, stem):
+    """The surface type id and unit of every counted token (phrases merged, stop words out)."""
+    n_units = len(toks.offsets) - 1
+    if p["phrases"]:
+        unit_all = np.repeat(np.arange(n_units, dtype=np.int32), toks.lengths)
+        keep = ~np.fromiter((t in p["stops"] for t in types), dtype=bool, count=len(types))
         ids, keep, key_str, key_of_type = _apply_phrases(
-            phrase_list, ids, unit_all, keep, types, key_str, key_of_type,
-            token_pattern=token_pattern, lowercase=lowercase, stem=stem,
+            p["phrases"], toks.ids, unit_all, keep[toks.ids], types, key_str, key_of_type,
+            token_pattern=p["token_pattern"], lowercase=lowercase, stem=stem,
         )  # fmt: skip
-        surface = ids[keep]
-        unit_of = unit_all[keep]
-        del unit_all, keep
+        surface, unit_of = ids[keep], unit_all[keep]
     else:  # the workers dropped the stop words already
-        surface = ids
-        unit_of = np.repeat(np.arange(n_units, dtype=np.int32), toks.kept_lens)
+        surface = toks.ids
+        unit_of = np.repeat(np.arange(n_units, dtype=np.int32), toks.lengths)
     if len(surface) == 0:
         raise AnalysisError(
             "empty vocabulary: no unit has a token left after stop-word removal; check the "
             "text column, token_pattern and stop_words"
         )
-    key_ids = key_of_type[surface]
-    watch.lap("types")
-    n_keys = len(key_str)
+    return surface, unit_of, key_str, key_of_type
+
+
+def _count(key_ids, unit_of, n_keys, ngram_range, min_count, max_count, *,
+           key_str, types, surface, key_of_type, stem):  # fmt: skip
+    """Count the n-grams level by level; strings of the surviving columns only."""
     levels: list[_fast.Level] = []
     parts = []
     for lv in _fast.count_ngrams(
-        key_ids, unit_of, n_keys, (lo, hi), min_count, max_count,
+        key_ids, unit_of, n_keys, ngram_range, min_count, max_count,
         keep_elements=stem, levels=levels,
     ):  # fmt: skip
         if lv.n == 1:
             del key_ids
-        if lv.n >= lo:  # strings of the surviving columns only, level by level
+        if lv.n >= ngram_range[0]:
             parts.append(_level_strings(levels, lv, key_str, types, surface, key_of_type, stem))
-    watch.lap("ngrams")
-    out_levels = [lv for lv in levels if lv.n >= lo]
+    return levels, parts
+
+
+def _assemble_matrix(levels, parts, n_units, lo, stem, min_df, max_df):
+    """The CSR matrix with its columns sorted by key, and the keys and display terms."""
     keys_all = [k for keys_n, _ in parts for k in keys_n]
     terms_all = [t for _, terms_n in parts for t in terms_n] if stem else keys_all
     if len(keys_all) == 0:
@@ -226,31 +319,13 @@ def build_dtm(
             f"over {n_units} units; lower min_df or raise max_df"
         )
     order = np.asarray(sorted(range(len(keys_all)), key=keys_all.__getitem__), dtype=np.int64)
-    matrix = _fast.to_csr(out_levels, n_units, order)
+    matrix = _fast.to_csr([lv for lv in levels if lv.n >= lo], n_units, order)
     keys_all = np.asarray(keys_all, dtype=object)[order]
     terms_all = np.asarray(terms_all, dtype=object)[order]
     if len(keys_all) > 1 and (keys_all[1:] == keys_all[:-1]).any():
         # a phrase whose key equals an n-gram formed from the same words: one term
         matrix, keys_all, terms_all = _merge_duplicate_keys(matrix, keys_all, terms_all)
-
-    watch.lap("matrix")
-    docs = units.drop(columns=["text"])
-    docs["n_tokens"] = toks.lens
-    params = dict(
-        unit=unit,
-        ngram_range=(lo, hi),
-        stem=bool(stem),
-        stop_words=stop_words if isinstance(stop_words, str | None) else list(stop_words),
-        min_df=min_df,
-        max_df=max_df,
-        token_pattern=token_pattern,
-        lowercase=bool(lowercase),
-        phrases=list(phrase_list) if phrase_list else None,
-        extra_stop_words=list(extra_stop_words) if extra_stop_words else None,
-    )
-    watch.lap("docs")
-    _fast.LAST_STAGES[:] = watch.stages
-    return DTM(matrix=matrix, terms=terms_all, docs=docs, keys=keys_all, params=params)
+    return matrix, keys_all, terms_all
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -427,17 +502,30 @@ def _merge_duplicate_keys(matrix, keys, terms):
     return (matrix @ combine).tocsr(), uniq.astype(object), terms[first]
 
 
-def group_counts(dtm: DTM, by: str | None) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
-    """Sum the rows of ``dtm`` by the ``docs`` column ``by``.
+def group_counts(
+    dtm: DTM, by: str | Sequence[str] | None = None
+) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+    """Sum the rows of ``dtm`` by the ``docs`` column(s) ``by``.
+
+    Parameters
+    ----------
+    dtm : DTM
+    by : str, list of str or None, default None
+        None: one group per unit. One column: its sorted values are the groups. Several
+        columns: one group per combination present, labelled ``"a | b"`` and ordered by
+        the columns' values (:func:`analysis.grouping.group_labels`). Missing values are
+        an error.
 
     Returns
     -------
     groups : ndarray
-        Sorted group labels (``unit_id`` values when ``by`` is None).
+        Group labels (``unit_id`` values when ``by`` is None).
     counts : csr_matrix
         groups x terms counts.
     n_tokens : ndarray
-        Tokens per group (before stop-word removal), the denominator of rates.
+        Word tokens per group (the sum of ``docs["n_tokens"]``: maximal runs of ``\\w``
+        before stop-word removal, see :mod:`analysis.tokens`), the denominator of every
+        ``rate_per_1k``.
     """
     if by is None:
         return (
@@ -445,15 +533,25 @@ def group_counts(dtm: DTM, by: str | None) -> tuple[np.ndarray, sp.csr_matrix, n
             dtm.matrix.tocsr(),
             dtm.docs["n_tokens"].to_numpy(),
         )
-    if by not in dtm.docs.columns:
-        raise AnalysisError(
-            f"by={by!r} is not a column of the corpus; use one of {', '.join(map(str, dtm.docs.columns))}"
-        )
-    codes, groups = pd.factorize(dtm.docs[by], sort=True)
-    if (codes < 0).any():
-        raise AnalysisError(
-            f"column {by!r} has missing values in {int((codes < 0).sum())} units; fill them or pick another column"
-        )
+    cols = [by] if isinstance(by, str) else list(by)
+    for c in cols:
+        if c not in dtm.docs.columns:
+            raise AnalysisError(
+                f"by={c!r} is not a column of the corpus; use one of {', '.join(map(str, dtm.docs.columns))}"
+            )
+    for c in cols:
+        n_missing = int(dtm.docs[c].isna().sum())
+        if n_missing:
+            raise AnalysisError(
+                f"column {c!r} has missing values in {n_missing} units; fill them or pick another column"
+            )
+    if len(cols) == 1:
+        codes, groups = pd.factorize(dtm.docs[cols[0]], sort=True)
+    else:
+        labels = group_labels(dtm.docs, cols)
+        order = group_order(dtm.docs, cols, labels)
+        groups = pd.Index(order)
+        codes = groups.get_indexer(labels)
     indicator = sp.csr_matrix(
         (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),
         shape=(len(groups), len(codes)),

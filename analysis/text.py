@@ -1,17 +1,11 @@
-"""Tokenizing, stemming and segmenting text.
+"""Segmenting text into units: paragraphs, sentences, :func:`segment`.
 
 Everything here is data-free: it uses regular expressions, nltk's Snowball stemmer and
 an *untrained* :class:`nltk.tokenize.PunktSentenceTokenizer` with a fixed list of
 abbreviations, so nothing is ever downloaded.
 
-Two token definitions are used across the package, and they are deliberately simple:
-
-``WORD_PATTERN`` (``\\w+``)
-    A *word* for counting purposes: ``n_tokens`` of a document, the denominators of
-    theme rates (per 1,000 words) and the positions used by dictionary matching.
-``TOKEN_PATTERN`` (``(?u)\\b\\w\\w+\\b``)
-    scikit-learn's default token pattern, the default for document-term matrices so
-    that counts agree with :class:`sklearn.feature_extraction.text.CountVectorizer`.
+Tokens live in :mod:`analysis.tokens` (one tokenizer, one definition of ``n_tokens``);
+``tokenize``, ``stem``, ``WORD_PATTERN`` and ``TOKEN_PATTERN`` are re-exported here.
 """
 
 from __future__ import annotations
@@ -22,13 +16,12 @@ from functools import lru_cache
 import pandas as pd
 
 from .errors import AnalysisError
+from .tokens import TOKEN_PATTERN, WORD_PATTERN, count_words, stem, tokenize
 
 __all__ = [
     "TOKEN_PATTERN",
     "WORD_PATTERN",
     "UNITS",
-    "count_words",
-    "words",
     "tokenize",
     "stem",
     "split_paragraphs",
@@ -36,11 +29,8 @@ __all__ = [
     "segment",
 ]
 
-WORD_PATTERN = r"\w+"
-TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 UNITS = ("document", "paragraph", "sentence")
 
-_WORD_RE = re.compile(WORD_PATTERN)
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
 
 # Abbreviations the untrained Punkt tokenizer must not split after (lower case, no
@@ -53,63 +43,6 @@ _ABBREVIATIONS = frozenset(
     no nos vol pp fig art para e.g i.e etc vs cf approx est inc ltd co corp dept
     """.split()
 )
-
-
-def words(text: str, *, lowercase: bool = True) -> list[str]:
-    """Split ``text`` into word tokens (runs of ``\\w``), optionally lower-cased."""
-    if lowercase:
-        text = text.lower()
-    return _WORD_RE.findall(text)
-
-
-def count_words(text: str) -> int:
-    """Number of word tokens (runs of ``\\w``) in ``text``."""
-    return len(_WORD_RE.findall(text))
-
-
-@lru_cache(maxsize=64)
-def _compile(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise AnalysisError(
-            f"token_pattern {pattern!r} is not a valid regular expression ({exc}); fix the pattern"
-        ) from None
-
-
-def tokenize(text: str, *, token_pattern: str = TOKEN_PATTERN, lowercase: bool = True) -> list[str]:
-    """Tokenize ``text`` the way :class:`~sklearn.feature_extraction.text.CountVectorizer` does.
-
-    Parameters
-    ----------
-    text : str
-    token_pattern : str, default ``TOKEN_PATTERN``
-        Regular expression; if it has one capturing group, the group is the token.
-    lowercase : bool, default True
-    """
-    rx = _compile(token_pattern)
-    if rx.groups > 1:
-        raise AnalysisError(
-            f"token_pattern {token_pattern!r} has {rx.groups} capturing groups; use at most one"
-        )
-    return rx.findall(text.lower() if lowercase else text)
-
-
-@lru_cache(maxsize=1)
-def _snowball():
-    from nltk.stem.snowball import SnowballStemmer
-
-    return SnowballStemmer("english")
-
-
-@lru_cache(maxsize=1_000_000)
-def stem(word: str) -> str:
-    """Snowball (Porter2) English stem of ``word``, cached.
-
-    The cache holds one entry per distinct word form, so stemming a large corpus costs
-    one stemmer call per vocabulary type, not per token.
-    """
-    return _snowball().stem(word)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -186,6 +119,7 @@ def segment(
         out.insert(2, "unit_index", 0)
         if text_column != "text":
             out["text"] = out[text_column]
+        out["n_tokens"] = count_words(out["text"])
         return out.reset_index(drop=True)
     splitter = split_paragraphs if unit == "paragraph" else split_sentences
     tag = "p" if unit == "paragraph" else "s"
@@ -203,4 +137,5 @@ def segment(
     out.insert(1, "unit_id", unit_ids)
     out.insert(2, "unit_index", unit_index)
     out["text"] = texts
+    out["n_tokens"] = count_words(texts)
     return out

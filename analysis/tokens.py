@@ -1,28 +1,70 @@
 """The token layer: one tokenizer, one vocabulary type, one definition of a token.
 
 A *word token* is a maximal run of word characters (``\\w`` in Python's Unicode ``re``):
-words, numbers and one-letter words such as "a" and "I". A unit's ``n_tokens`` is the
-number of its word tokens, before stop-word removal, stemming or phrase merging.
+words, numbers and one-letter words such as "a" and "I".
 
-:func:`word_tokens` tokenizes a sequence of texts into lower-cased type ids over one
-:class:`Vocab`; :func:`spans` gives the character spans of one text's word tokens (for
-keyword-in-context lines).
+**n_tokens** of a text (a document, paragraph or sentence) is the number of its word
+tokens: ``len(re.findall(r"\\w+", text))`` on the text as given, before stop-word
+removal, stemming or phrase merging, whatever ``token_pattern`` a document-term matrix
+uses. :func:`analysis.read_corpus` (per document), :func:`analysis.text.segment` (per
+unit), :func:`analysis.build_dtm` (``dtm.docs["n_tokens"]``) and the theme statistics
+all carry this number, and every ``rate_per_1k`` in the package divides by it.
+
+Contents:
+
+:class:`Vocab`
+    The one vocabulary type: str -> int id, ids in order of first appearance.
+:class:`Tokens`
+    The token stream of a sequence of texts: type ids, per-text offsets, ``n_tokens``.
+:func:`word_tokens`
+    Tokenize many texts at once. The default backend is vectorised (code-point table,
+    64-bit hashes, ``pandas.factorize``) and keeps every word token; with ``pattern=``
+    a regular-expression backend runs the pattern on the lower-cased text (exactly
+    scikit-learn's ``CountVectorizer``), in forked worker processes for large corpora.
+:func:`count_words`
+    ``n_tokens`` of many texts, vectorised.
+:func:`spans`
+    Character spans of the word tokens of one text (keyword-in-context lines).
+:func:`tokenize`, :func:`stem`
+    One text the CountVectorizer way; the cached Snowball stemmer.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Vocab", "Tokens", "word_tokens", "spans", "WORD_PATTERN"]
+from .errors import AnalysisError
 
+__all__ = [
+    "Vocab",
+    "Tokens",
+    "word_tokens",
+    "count_words",
+    "spans",
+    "tokenize",
+    "stem",
+    "WORD_PATTERN",
+    "TOKEN_PATTERN",
+]
+
+#: A word token (the unit of ``n_tokens``).
 WORD_PATTERN = r"\w+"
+#: scikit-learn's default token pattern: word tokens of two or more characters.
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _WORD_RE = re.compile(WORD_PATTERN)
+
+#: Texts with fewer characters than this in all are tokenized in-process by the regex
+#: backend (a fork costs more).
+PARALLEL_MIN_CHARS = 20_000_000
 
 
 class Vocab(dict):
@@ -35,11 +77,17 @@ class Vocab(dict):
 
 @dataclass
 class Tokens:
-    """All units tokenized into lower-case type ids over one vocabulary."""
+    """Texts tokenized into type ids over one vocabulary.
 
-    ids: np.ndarray  # int32, all tokens of all units, concatenated
-    offsets: np.ndarray  # int64, n_units + 1; unit u spans ids[offsets[u]:offsets[u+1]]
-    types: np.ndarray  # object array of lower-case type strings (index = id)
+    ``ids`` holds the kept tokens of all texts, concatenated; text ``u`` is
+    ``ids[offsets[u]:offsets[u + 1]]``. ``n_tokens[u]`` is the number of word tokens
+    of text ``u`` (the module's one definition), whatever was kept in ``ids``.
+    """
+
+    ids: np.ndarray  # int32, all kept tokens of all texts, concatenated
+    offsets: np.ndarray  # int64, n_texts + 1; text u spans ids[offsets[u]:offsets[u+1]]
+    types: np.ndarray  # object array of type strings (index = id), first-appearance order
+    n_tokens: np.ndarray | None = None  # int64 per text: word tokens (see module docstring)
     _index: dict | None = None
     _sorted: tuple | None = None
     _stems: np.ndarray | None = None
@@ -64,14 +112,75 @@ class Tokens:
 
     @property
     def stems(self) -> np.ndarray:
+        """Snowball stem of each type (None where :func:`word_tokens` was told to skip it)."""
         if self._stems is None:
-            from .text import stem
-
             self._stems = np.array([stem(t) for t in self.types], dtype=object)
         return self._stems
 
+    @property
+    def lengths(self) -> np.ndarray:
+        """Kept tokens per text (``np.diff(offsets)``)."""
+        return np.diff(self.offsets)
+
+
+# --------------------------------------------------------------------------- one text
+
+
+@lru_cache(maxsize=64)
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise AnalysisError(
+            f"token_pattern {pattern!r} is not a valid regular expression ({exc}); fix the pattern"
+        ) from None
+
+
+def tokenize(text: str, *, token_pattern: str = TOKEN_PATTERN, lowercase: bool = True) -> list[str]:
+    """Tokenize ``text`` the way :class:`~sklearn.feature_extraction.text.CountVectorizer` does.
+
+    Parameters
+    ----------
+    text : str
+    token_pattern : str, default ``TOKEN_PATTERN``
+        Regular expression; if it has one capturing group, the group is the token.
+    lowercase : bool, default True
+        Lower-case the text before tokenizing.
+    """
+    rx = _compile(token_pattern)
+    if rx.groups > 1:
+        raise AnalysisError(
+            f"token_pattern {token_pattern!r} has {rx.groups} capturing groups; use at most one"
+        )
+    return rx.findall(text.lower() if lowercase else text)
+
+
+@lru_cache(maxsize=1)
+def _snowball():
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
+
+
+@lru_cache(maxsize=1_000_000)
+def stem(word: str) -> str:
+    """Snowball (Porter2) English stem of ``word``, cached.
+
+    The cache holds one entry per distinct word form, so stemming a large corpus costs
+    one stemmer call per vocabulary type, not per token.
+    """
+    return _snowball().stem(word)
+
+
+def spans(text: str) -> np.ndarray:
+    """``(n, 2)`` int64 array of the ``[start, end)`` character spans of ``text``'s word tokens."""
+    return np.array([m.span() for m in _WORD_RE.finditer(text)], dtype=np.int64).reshape(-1, 2)
+
+
+# --------------------------------------------------------------------------- vectorised backend
 
 _CHUNK_CHARS = 1 << 24  # characters per tokenizing chunk (bounds memory)
+_COUNT_CHUNK_CHARS = 1 << 20  # characters per counting chunk (arrays stay in cache)
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
 
@@ -81,7 +190,7 @@ def _word_table() -> np.ndarray:
     """Boolean lookup over all code points: True where ``re`` counts it as ``\\w``."""
     table = np.zeros(0x110000, dtype=bool)
     cps = np.r_[0:0xD800, 0xE000:0x110000]
-    text = "".join(map(chr, cps))
+    text = cps.astype("<u4").tobytes().decode("utf-32-le")  # every code point, in order
     for m in re.finditer(r"\w+", text):
         table[cps[m.start() : m.end()]] = True
     return table
@@ -111,41 +220,124 @@ def _token_keys(cp: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
     return out
 
 
-def word_tokens(texts: Sequence[str]) -> Tokens:
-    """Tokenize ``texts`` into ``\\w+`` runs, lower-cased, as ids over one vocabulary.
+def _as_texts(texts: Iterable[str] | pd.Series) -> list[str]:
+    if isinstance(texts, pd.Series):
+        texts = texts.tolist()
+    return [t if isinstance(t, str) else "" for t in texts]
 
-    Equivalent to ``[w.lower() for w in re.findall(r"\\w+", text)]`` per text, but
-    vectorised: texts are joined in chunks (with a non-word separator), code points are
-    classified with a lookup table, token boundaries come from the word mask, and each
-    token is keyed by a 64-bit hash of its code points and length; ``pandas.factorize``
-    turns keys into ids, and only the distinct types are sliced out as strings.
+
+def _scan(
+    texts: list[str], chunk_chars: int = _CHUNK_CHARS
+) -> Iterator[tuple[int, int, str, np.ndarray, np.ndarray, np.ndarray]]:
+    """Classify code points chunk by chunk.
+
+    Yields ``(i, j, joined, cp, starts, ends)``: texts ``i:j`` joined with ``"\\n"``, their
+    code points and the ``[start, end)`` positions of every word token in ``joined``.
     """
     table = _word_table()
     n = len(texts)
-    lengths_per_text = np.zeros(n, dtype=np.int64)
-    keys, reps = [], []  # per chunk: token keys; (chunk string, starts, ends)
     i = 0
     while i < n:
         j, size = i, 0
-        while j < n and (j == i or size + len(texts[j] or "") < _CHUNK_CHARS):
-            size += len(texts[j] or "") + 1
+        while j < n and (j == i or size + len(texts[j]) < chunk_chars):
+            size += len(texts[j]) + 1
             j += 1
-        parts = [t or "" for t in texts[i:j]]
-        joined = "\n".join(parts)
+        joined = "\n".join(texts[i:j])
         if joined.isascii():  # one byte per character: 4x less memory traffic
             cp = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
         else:
-            cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            cp = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+            if len(cp) != len(joined):  # characters beyond the BMP: one code point each
+                cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         word = table[cp].view(np.int8)
         edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        ends = np.flatnonzero(edges == -1)
-        text_starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]])
-        bounds = np.searchsorted(starts, np.append(text_starts, len(cp)))
-        lengths_per_text[i:j] = np.diff(bounds)
+        yield i, j, joined, cp, np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        i = j
+
+
+def _per_text(texts: list[str], i: int, j: int, starts: np.ndarray, n_cp: int) -> np.ndarray:
+    """Word tokens of each of the texts ``i:j`` of a chunk (from the token starts)."""
+    text_starts = np.cumsum([0] + [len(t) + 1 for t in texts[i : j - 1]])
+    return np.diff(np.searchsorted(starts, np.append(text_starts, n_cp)))
+
+
+def count_words(texts: Iterable[str] | pd.Series) -> np.ndarray:
+    """``n_tokens`` of each text: the number of maximal runs of ``\\w`` (see the module docstring).
+
+    Equals ``[len(re.findall(r"\\w+", t)) for t in texts]`` (a missing text counts 0),
+    vectorised. Returns an int64 array.
+    """
+    texts = _as_texts(texts)
+    out = np.zeros(len(texts), dtype=np.int64)
+    for i, j, _, cp, starts, _ in _scan(texts, _COUNT_CHUNK_CHARS):
+        out[i:j] = _per_text(texts, i, j, starts, len(cp))
+    return out
+
+
+def word_tokens(
+    texts: Iterable[str] | pd.Series,
+    *,
+    lowercase: bool = True,
+    pattern: str | None = None,
+    drop: frozenset[str] | None = None,
+    stem_filter: Callable[[str], bool] | None = None,
+    n_tokens: np.ndarray | None = None,
+    n_jobs: int | None = 1,
+) -> Tokens:
+    """Tokenize ``texts`` into type ids over one :class:`Vocab`.
+
+    Parameters
+    ----------
+    texts : sequence of str or Series
+        Missing (non-str) texts count as empty.
+    lowercase : bool, default True
+        Default backend: lower-case each token's type (``"İ"`` stays one token).
+        Regex backend: lower-case the text before tokenizing (as scikit-learn does).
+    pattern : str, optional
+        None (default): every word token (``\\w+`` run), found by the vectorised backend.
+        Otherwise the tokens are ``re.findall(pattern, text)`` (with one capturing group,
+        the group), found by the regular-expression backend: this is how
+        :func:`analysis.build_dtm` reproduces ``CountVectorizer(token_pattern=...)``.
+    drop : frozenset of str, optional
+        Regex backend: types left out of ``ids`` (stop words); ``n_tokens`` still counts
+        them.
+    stem_filter : callable, optional
+        Regex backend: stem the types for which it returns True (``stems`` is None for
+        the others), in the workers.
+    n_tokens : array, optional
+        Word tokens per text when the caller has them already; counted otherwise.
+    n_jobs : int, optional, default 1
+        Regex backend: processes (forked, Linux only). None: all cores for texts of more
+        than ``PARALLEL_MIN_CHARS`` characters in all, one otherwise. Results never
+        depend on it.
+
+    Returns
+    -------
+    Tokens
+        ``ids``, ``offsets``, ``types`` (in order of first appearance), ``n_tokens``.
+
+    Notes
+    -----
+    The default backend is equivalent to ``[w.lower() for w in re.findall(r"\\w+", t)]``
+    per text, but vectorised: texts are joined in chunks (with a non-word separator),
+    code points are classified with a lookup table, token boundaries come from the word
+    mask, and each token is keyed by a 64-bit hash of its code points and length;
+    ``pandas.factorize`` turns keys into ids, and only the distinct types are sliced out
+    as strings.
+    """
+    if pattern is not None:
+        return _regex_tokens(
+            texts, pattern, lowercase=lowercase, drop=drop, stem_filter=stem_filter,
+            n_tokens=n_tokens, n_jobs=n_jobs,
+        )  # fmt: skip
+    texts = _as_texts(texts)
+    n = len(texts)
+    lengths_per_text = np.zeros(n, dtype=np.int64)
+    keys, reps = [], []  # per chunk: token keys; (chunk string, starts, ends)
+    for i, j, joined, cp, starts, ends in _scan(texts):
+        lengths_per_text[i:j] = _per_text(texts, i, j, starts, len(cp))
         keys.append(_token_keys(cp, starts, ends - starts))
         reps.append((joined, starts, ends))
-        i = j
     all_keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
     codes, uniques = pd.factorize(all_keys)
     codes = codes.astype(np.int32)
@@ -153,18 +345,174 @@ def word_tokens(texts: Sequence[str]) -> Tokens:
     prev_max = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
     first = np.flatnonzero(codes > prev_max)
     chunk_bounds = np.cumsum([0] + [len(r[1]) for r in reps])
-    lower = Vocab()
-    to_lower = np.empty(len(uniques), dtype=np.int32)
+    vocab = Vocab()
+    to_vocab = np.empty(len(uniques), dtype=np.int32)
     chunk_of_first = np.searchsorted(chunk_bounds, first, "right") - 1
     for code, (pos, c) in enumerate(zip(first, chunk_of_first, strict=True)):
         joined, starts, ends = reps[c]
         local = pos - chunk_bounds[c]
-        to_lower[code] = lower[joined[starts[local] : ends[local]].lower()]
-    ids = to_lower[codes] if len(codes) else codes
+        word = joined[starts[local] : ends[local]]
+        to_vocab[code] = vocab[word.lower() if lowercase else word]
+    ids = to_vocab[codes] if len(codes) else codes
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths_per_text, out=offsets[1:])
-    return Tokens(ids=ids, offsets=offsets, types=np.array(list(lower), dtype=object))
+    return Tokens(
+        ids=ids,
+        offsets=offsets,
+        types=np.array(list(vocab), dtype=object),
+        n_tokens=lengths_per_text,
+    )
 
 
-def spans(text: str) -> np.ndarray:
-    return np.array([m.span() for m in _WORD_RE.finditer(text)], dtype=np.int64).reshape(-1, 2)
+# --------------------------------------------------------------------------- regex backend
+
+# ``(?u)\b\w\w+\b`` finds exactly the maximal runs of two or more word characters, which is
+# what ``\w\w+`` finds too (a findall scan only ever starts a match at the start of a run),
+# at about half the cost: the ``\b`` assertions are the slow part of the default pattern.
+_EQUIVALENT_PATTERNS = {TOKEN_PATTERN: r"\w\w+", r"(?u)\b\w+\b": r"\w+"}
+
+
+@dataclass
+class _Chunk:
+    ids: np.ndarray  # int32 local type id per kept token
+    kept_lens: np.ndarray  # int64 kept tokens per text
+    types: list[str]  # local type strings, index = local id
+    stems: list[str | None] | None  # stem of each local type (None: not needed)
+
+
+def _tokenize_texts(
+    texts: Iterable[str],
+    n_texts: int,
+    pattern: re.Pattern[str],
+    lowercase: bool,
+    stem_filter: Callable[[str], bool] | None,
+    drop: frozenset[str] | None,
+) -> _Chunk:
+    vocab = Vocab()
+    get = vocab.__getitem__
+    findall = pattern.findall
+    lens = np.empty(n_texts, dtype=np.int64)
+    parts: list[list[int]] = []
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            text = ""
+        toks = findall(text.lower() if lowercase else text)
+        lens[i] = len(toks)
+        parts.append(list(map(get, toks)))
+    ids = np.fromiter(chain.from_iterable(parts), dtype=np.int32, count=int(lens.sum()))
+    types = list(vocab)
+    stems = None
+    if stem_filter is not None:
+        stems = [stem(t) if stem_filter(t) else None for t in types]
+    kept_lens = lens
+    if drop:
+        keep = ~np.fromiter((t in drop for t in types), dtype=bool, count=len(types))[ids]
+        kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        ends = np.cumsum(lens)
+        kept_lens = kept_before[ends] - kept_before[ends - lens]
+        ids = ids[keep]
+    return _Chunk(ids, kept_lens, types, stems)
+
+
+_JOB: dict = {}  # inherited by forked workers
+
+
+def _work(bounds: tuple[int, int]) -> _Chunk:
+    lo, hi = bounds
+    texts = _JOB["texts"].iloc[lo:hi].tolist()  # materialised in the worker only
+    return _tokenize_texts(
+        texts, hi - lo, _JOB["pattern"], _JOB["lowercase"], _JOB["stem_filter"], _JOB["drop"]
+    )
+
+
+def _iter_chunks(texts: pd.Series, bounds: list[tuple[int, int]]) -> Iterator[str]:
+    for lo, hi in bounds:  # a few chunks at a time, not the whole corpus, as str
+        yield from texts.iloc[lo:hi].tolist()
+
+
+def _chunk_bounds(sizes: np.ndarray, n_chunks: int) -> list[tuple[int, int]]:
+    """Split ``len(sizes)`` texts into about ``n_chunks`` runs of similar total size."""
+    n = len(sizes)
+    cum = np.cumsum(sizes)
+    total = int(cum[-1]) if n else 0
+    cuts = np.searchsorted(cum, np.linspace(0, total, n_chunks + 1)[1:-1], side="left") + 1
+    edges = sorted({0, n, *(min(int(c), n) for c in cuts)})
+    return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+def _resolve_jobs(n_jobs: int | None, total_chars: int) -> int:
+    if n_jobs is not None and n_jobs > 0:
+        jobs = n_jobs
+    elif n_jobs is not None and n_jobs < 0:
+        jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    else:
+        jobs = os.cpu_count() or 1
+        if total_chars < PARALLEL_MIN_CHARS:
+            jobs = 1
+    if not sys.platform.startswith("linux"):  # fork is the only cheap way to share texts
+        jobs = 1
+    return jobs
+
+
+def _regex_tokens(
+    texts: Iterable[str] | pd.Series,
+    token_pattern: str,
+    *,
+    lowercase: bool,
+    drop: frozenset[str] | None,
+    stem_filter: Callable[[str], bool] | None,
+    n_tokens: np.ndarray | None,
+    n_jobs: int | None,
+) -> Tokens:
+    """The regex backend of :func:`word_tokens` (tokens dropped by ``drop`` never reach the parent)."""
+    if not isinstance(texts, pd.Series):
+        texts = pd.Series(list(texts), dtype=object)
+    pattern = _compile(_EQUIVALENT_PATTERNS.get(token_pattern, token_pattern))
+    sizes = texts.str.len().fillna(0).to_numpy(dtype=np.int64)
+    jobs = _resolve_jobs(n_jobs, int(sizes.sum()))
+    if jobs <= 1 or len(texts) < 2:
+        it = _iter_chunks(texts, _chunk_bounds(sizes, max(1, int(sizes.sum()) // 20_000_000)))
+        chunks = [_tokenize_texts(it, len(texts), pattern, lowercase, stem_filter, drop)]
+    else:
+        import multiprocessing as mp
+
+        if stem_filter is not None:
+            stem("warm")  # import nltk once, here, not in every worker
+        bounds = _chunk_bounds(sizes, 4 * jobs)
+        _JOB.update(
+            texts=texts, pattern=pattern, lowercase=lowercase, stem_filter=stem_filter, drop=drop
+        )
+        try:
+            with mp.get_context("fork").Pool(min(jobs, len(bounds))) as pool:
+                chunks = list(pool.imap(_work, bounds))
+        finally:
+            _JOB.clear()
+    if n_tokens is None:
+        n_tokens = count_words(texts)
+    n_tokens = np.asarray(n_tokens, dtype=np.int64)
+    kept_lens = np.concatenate([c.kept_lens for c in chunks])
+    offsets = np.zeros(len(kept_lens) + 1, dtype=np.int64)
+    np.cumsum(kept_lens, out=offsets[1:])
+    if len(chunks) == 1:
+        c = chunks[0]
+        stems = None if c.stems is None else np.array(c.stems, dtype=object)
+        return Tokens(c.ids, offsets, np.array(c.types, dtype=object), n_tokens, _stems=stems)
+    # merge the chunk vocabularies: global ids in order of first appearance
+    all_types = np.asarray([t for c in chunks for t in c.types], dtype=object)
+    codes, uniq = pd.factorize(all_types)
+    stems = None
+    if stem_filter is not None:
+        all_stems = [st for c in chunks for st in c.stems]
+        first = np.full(len(uniq), -1, dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # any occurrence will do
+        stems = np.array([all_stems[i] for i in first.tolist()], dtype=object)
+    ids_parts = []
+    start = 0
+    for c in chunks:
+        remap = codes[start : start + len(c.types)].astype(np.int32)
+        start += len(c.types)
+        ids_parts.append(remap[c.ids])
+    return Tokens(
+        np.concatenate(ids_parts), offsets, np.asarray(uniq, dtype=object), n_tokens, _stems=stems
+    )

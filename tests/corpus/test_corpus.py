@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import analysis.corpus
-from analysis import AnalysisError, InputWarning, corpus_summary, read_corpus
-from analysis.clean import near_duplicates, normalize_text
+from analysis import AnalysisError, InputWarning, read_corpus
+from analysis.clean import normalize_text
 
 REQUIRED = ["doc_id", "source", "source_type", "date", "year", "title", "text", "raw_text", "n_tokens"]  # fmt: skip
 UNGDC_PATTERN = "{year}/{country}_{session}_{year}.txt"
@@ -145,6 +145,26 @@ def test_table_without_text_column_says_how_to_map(tmp_path) -> None:
         read_corpus(path)
 
 
+def test_text_column_is_the_checked_text_mapping(tmp_path) -> None:
+    path = _write_table(tmp_path, "csv")
+    rest = {k: v for k, v in MAPPING.items() if v != "text"}
+    short = read_corpus(path, columns=rest, text_column="body")
+    pd.testing.assert_frame_equal(short, read_corpus(path, columns=MAPPING))
+    alone = read_corpus(path, text_column="body")
+    assert list(alone["text"]) == [r["body"] for r in TABLE_ROWS]
+    assert "body" not in alone.columns and list(alone["id"]) == ["a", "b", "c"]
+    # "text" (or None) changes nothing; the mapping is checked like columns=
+    assert read_corpus(path, columns=MAPPING, text_column="text").equals(
+        read_corpus(path, columns=MAPPING)
+    )
+    with pytest.raises(AnalysisError, match="no column 'bdy'.*did you mean 'body'"):
+        read_corpus(path, text_column="bdy")
+    with pytest.raises(AnalysisError, match="text_column='body' but columns maps it to 'old'"):
+        read_corpus(path, columns={"body": "old"}, text_column="body")
+    with pytest.raises(AnalysisError, match="text_column=3"):
+        read_corpus(path, text_column=3)
+
+
 # ----------------------------------------------------------------- normalisation
 
 
@@ -175,38 +195,6 @@ def test_normalize_text_nfc_and_crs() -> None:
 def test_utf16_with_bom_is_read(make_corpus) -> None:
     folder = make_corpus({"a.txt": "Grüße aus Genf.".encode("utf-16")})
     assert read_corpus(folder)["text"][0] == "Grüße aus Genf."
-
-
-# ----------------------------------------------------------------- near-duplicates
-
-_BASE = " ".join(f"The delegate number {i} spoke about peace and the charter." for i in range(40))
-
-
-def test_near_duplicates_flagged_distinct_not(make_corpus) -> None:
-    folder = make_corpus(
-        {
-            "a.txt": "Opening remark. " + _BASE,
-            "b.txt": "A different opening. " + _BASE + " Closing.",
-            "c.txt": " ".join(f"Unrelated report {i} on harvests and rainfall." for i in range(60)),
-        }
-    )
-    with pytest.warns(InputWarning, match=r"1 near-duplicate.*'b' ~ 'a'"):
-        corpus = read_corpus(folder)
-    assert list(corpus["duplicate_of"]) == ["", "a", ""]
-    assert corpus_summary(corpus).attrs["totals"]["near_duplicates"] == 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        off = read_corpus(folder, dedupe_threshold=None)
-    assert list(off["duplicate_of"]) == ["", "", ""]
-
-
-def test_near_duplicates_function() -> None:
-    other = " ".join(f"Unrelated report {i} on harvests and rainfall." for i in range(60))
-    pairs = near_duplicates(["x", "y", "z"], [_BASE, _BASE + " Extra tail.", other])
-    assert list(pairs.columns) == ["doc_id", "duplicate_of", "similarity"]
-    assert pairs[["doc_id", "duplicate_of"]].values.tolist() == [["y", "x"]]
-    assert 0.8 <= pairs["similarity"][0] <= 1.0
-    assert near_duplicates(["x", "z"], [_BASE, other]).empty
 
 
 def test_seeds_have_no_near_duplicates(seed_corpus) -> None:

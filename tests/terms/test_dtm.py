@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from analysis import AnalysisError, build_dtm, group_counts, read_corpus
 from analysis.text import TOKEN_PATTERN, tokenize
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MINI = ROOT / "tests" / "data" / "ungdc_mini"
 UNGDC_PATTERN = "{year}/{country}_{session}_{year}.txt"
 
@@ -126,8 +126,12 @@ def test_docs_and_params(seeds):
     assert {"doc_id", "unit_id", "unit_index", "n_tokens"} <= set(dtm.docs.columns)
     assert set(expected_cols) <= set(dtm.docs.columns)
     assert "text" not in dtm.docs.columns and "raw_text" not in dtm.docs.columns
-    # n_tokens: tokens of the unit before stop-word removal
-    assert list(dtm.docs["n_tokens"]) == [len(tokenize(t)) for t in seeds["text"]]
+    # n_tokens: the unit's word tokens (maximal \w runs, one-letter words included), the
+    # same number as read_corpus's, not the count of 2+-character DTM tokens (issue 11)
+    assert list(dtm.docs["n_tokens"]) == [len(re.findall(r"\w+", t)) for t in seeds["text"]]
+    assert list(dtm.docs["n_tokens"]) == list(seeds["n_tokens"])
+    assert list(dtm.docs["n_tokens"]) == [566, 573, 1166, 822, 357]
+    assert [len(tokenize(t)) for t in seeds["text"]] == [552, 554, 1140, 779, 345]
     assert dtm.matrix.format == "csr" and dtm.matrix.dtype.kind == "i"
     assert list(dtm.keys) == sorted(dtm.keys)
     assert dtm.params["min_df"] == 2 and dtm.params["ngram_range"] == (1, 1)
@@ -144,6 +148,54 @@ def test_group_counts_sums_rows(mini):
         assert n_tokens[i] == dtm.docs.loc[rows, "n_tokens"].sum()
     with pytest.raises(AnalysisError, match="not a column"):
         group_counts(dtm, "nope")
+
+
+def test_group_counts_by_several_columns(mini):
+    dtm = build_dtm(mini)
+    dtm.docs["half"] = np.where(dtm.docs["year"] < dtm.docs["year"].median(), "early", "late")
+    groups, counts, n_tokens = group_counts(dtm, ["half", "country"])
+    labels = dtm.docs["half"] + " | " + dtm.docs["country"]
+    assert list(groups) == sorted(set(labels), key=lambda g: (g.split(" | ")[0], g.split(" | ")[1]))
+    dense = dtm.matrix.toarray()
+    for i, g in enumerate(groups):
+        rows = (labels == g).to_numpy()
+        assert (counts[i].toarray().ravel() == dense[rows].sum(axis=0)).all()
+        assert n_tokens[i] == dtm.docs.loc[rows, "n_tokens"].sum()
+    # one column in a list is that column
+    one = group_counts(dtm, ["country"])
+    ref = group_counts(dtm, "country")
+    assert list(one[0]) == list(ref[0]) and (one[1] != ref[1]).nnz == 0
+    assert list(one[2]) == list(ref[2])
+    assert list(group_counts(dtm)[0]) == list(dtm.docs["unit_id"])
+    with pytest.raises(AnalysisError, match="by='nope' is not a column"):
+        group_counts(dtm, ["country", "nope"])
+    dtm.docs.loc[0, "half"] = None
+    with pytest.raises(AnalysisError, match="column 'half' has missing values in 1 units"):
+        group_counts(dtm, ["half", "country"])
+
+
+def test_top_terms_top_n_and_old_n(seeds):
+    import warnings
+
+    from analysis import top_terms
+
+    dtm = build_dtm(seeds)
+    new = top_terms(dtm, by="source_type", top_n=3)
+    assert new.groupby("group").size().max() == 3
+    with pytest.warns(DeprecationWarning, match=r"top_terms\(n=...\) is deprecated; use top_n="):
+        old = top_terms(dtm, by="source_type", n=3)
+    pd.testing.assert_frame_equal(old, new)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        top_terms(dtm, top_n=2)
+    # rate_per_1k divides by the group's word tokens (dtm.docs n_tokens)
+    _, _, tokens = group_counts(dtm, "source_type")
+    first = new[new["group"] == new["group"].iloc[0]].iloc[0]
+    assert first["rate_per_1k"] == pytest.approx(1000 * first["count"] / tokens[0])
+    with pytest.raises(AnalysisError, match="top_n=0"):
+        top_terms(dtm, top_n=0)
+    with pytest.raises(AnalysisError, match="give top_n= only"):
+        top_terms(dtm, n=2, top_n=2)
 
 
 # ----------------------------------------------------------------------------- stop words

@@ -7,7 +7,6 @@ import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis import AnalysisError, segment, split_paragraphs, split_sentences, tokenize
-from analysis.text import count_words, words
 
 
 def test_sentences_keep_titles_and_abbreviations_together() -> None:
@@ -78,6 +77,10 @@ def test_segment_sentences_and_paragraphs() -> None:
     assert list(paras["text"]) == ["First one. Second one.", "Third, new paragraph.", "Solo text"]
     docs = segment(_corpus())
     assert list(docs["unit_id"]) == ["d1", "d2"] and list(docs["unit_index"]) == [0, 0]
+    # every unit carries its own word count (maximal \w runs), not its document's
+    assert list(sents["n_tokens"]) == [2, 2, 3, 2]
+    assert list(paras["n_tokens"]) == [4, 3, 2]
+    assert list(docs["n_tokens"]) == [7, 2]
     assert list(docs["text"]) == list(_corpus()["text"])
 
 
@@ -124,9 +127,3 @@ def test_tokenize_custom_pattern_and_errors() -> None:
         tokenize("x", token_pattern="(")
     with pytest.raises(AnalysisError, match="capturing groups"):
         tokenize("x", token_pattern=r"(a)(b)")
-
-
-def test_words_and_count_words() -> None:
-    assert words("A b, cd-ef 12") == ["a", "b", "cd", "ef", "12"]
-    assert words("A b", lowercase=False) == ["A", "b"]
-    assert count_words("A b, cd-ef 12") == 5

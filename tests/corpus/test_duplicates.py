@@ -1,0 +1,84 @@
+"""Near-duplicate detection: sketches over the token layer, flags in read_corpus."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from analysis import InputWarning, corpus_summary, read_corpus
+from analysis.duplicates import (
+    ShingleSketcher,
+    near_duplicates,
+    pairs_from_sketches,
+    sketches,
+)
+from analysis.tokens import word_tokens
+
+_BASE = " ".join(f"The delegate number {i} spoke about peace and the charter." for i in range(40))
+
+
+def test_near_duplicates_flagged_distinct_not(make_corpus) -> None:
+    folder = make_corpus(
+        {
+            "a.txt": "Opening remark. " + _BASE,
+            "b.txt": "A different opening. " + _BASE + " Closing.",
+            "c.txt": " ".join(f"Unrelated report {i} on harvests and rainfall." for i in range(60)),
+        }
+    )
+    with pytest.warns(InputWarning, match=r"1 near-duplicate.*'b' ~ 'a'"):
+        corpus = read_corpus(folder)
+    assert list(corpus["duplicate_of"]) == ["", "a", ""]
+    assert corpus_summary(corpus).attrs["totals"]["near_duplicates"] == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        off = read_corpus(folder, dedupe_threshold=None)
+    assert list(off["duplicate_of"]) == ["", "", ""]
+
+
+def test_near_duplicates_function() -> None:
+    other = " ".join(f"Unrelated report {i} on harvests and rainfall." for i in range(60))
+    pairs = near_duplicates(["x", "y", "z"], [_BASE, _BASE + " Extra tail.", other])
+    assert list(pairs.columns) == ["doc_id", "duplicate_of", "similarity"]
+    assert pairs[["doc_id", "duplicate_of"]].values.tolist() == [["y", "x"]]
+    assert 0.8 <= pairs["similarity"][0] <= 1.0
+    assert near_duplicates(["x", "z"], [_BASE, other]).empty
+
+
+def test_clean_still_exports_near_duplicates_with_a_warning() -> None:
+    import analysis.clean
+
+    with pytest.warns(DeprecationWarning, match="analysis.duplicates"):
+        old = analysis.clean.near_duplicates
+    assert old is near_duplicates
+    with pytest.warns(DeprecationWarning):
+        from analysis.clean import ShingleSketcher as Old  # noqa: F401
+    with pytest.raises(AttributeError):
+        analysis.clean.no_such_name  # noqa: B018
+
+
+def test_sketches_equal_the_one_text_sketcher() -> None:
+    """One corpus pass (read_corpus) and the per-text sketcher give the same sketches."""
+    texts = [_BASE, "Short text.", "", _BASE.upper() + " tail", "a b c d e f g"]
+    toks = word_tokens(texts)
+    sketcher = ShingleSketcher()
+    for text, sk, n in zip(texts, sketches(toks), toks.n_tokens, strict=True):
+        count, ref = sketcher(text)
+        assert count == n == len(re.findall(r"\w+", text))
+        assert np.array_equal(sk, ref)
+    assert sketches(toks)[2].size == 0
+    assert all(len(s) <= 128 for s in sketches(toks))
+    assert len(sketches(toks, k=3)[0]) == 3
+
+
+def test_pairs_from_sketches_threshold() -> None:
+    toks = word_tokens([_BASE, _BASE + " Extra tail.", "Nothing alike at all here."])
+    sk = sketches(toks)
+    pairs = pairs_from_sketches(["x", "y", "z"], sk, threshold=0.8, k=128, max_postings=500)
+    assert pairs[["doc_id", "duplicate_of"]].values.tolist() == [["y", "x"]]
+    none = pairs_from_sketches(["x", "y", "z"], sk, threshold=1.0, k=128, max_postings=500)
+    assert none.empty and list(none.columns) == ["doc_id", "duplicate_of", "similarity"]
+    # a shingle shared by more documents than max_postings counts as boilerplate
+    assert pairs_from_sketches(["x", "y"], sk[:2], threshold=0.8, k=128, max_postings=1).empty

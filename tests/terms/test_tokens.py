@@ -1,0 +1,109 @@
+"""The token layer: word tokens, n_tokens, the regex backend, Vocab, spans."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer
+
+from analysis.tokens import (
+    TOKEN_PATTERN,
+    Vocab,
+    count_words,
+    spans,
+    stem,
+    tokenize,
+    word_tokens,
+)
+
+SAMPLES = [
+    "The U.S.-China talks, in 2024: Xi's “speech” — naïve café, Ünïcode a b 12 a_b_c!",
+    "CHINESE President Xi Jinping yesterday stressed carrying forward the great spirit.",
+    "【1】 【2】 Email | Print e-mail 35-million 1937–1945 don't I",
+    "İstanbul and ΣΟΦΙΑ; 北京 is one token",
+    "beyond the BMP: 𝐀𝐁 is a word, 😀 is not",
+    "",
+    "   ",
+    "a",
+]
+
+
+def _unit(tokens, u: int) -> list[str]:
+    return list(tokens.types[tokens.ids[tokens.offsets[u] : tokens.offsets[u + 1]]])
+
+
+def test_word_tokens_are_lower_cased_word_runs() -> None:
+    toks = word_tokens(SAMPLES)
+    for u, text in enumerate(SAMPLES):
+        assert _unit(toks, u) == [w.lower() for w in re.findall(r"\w+", text)]
+    assert list(toks.n_tokens) == [len(re.findall(r"\w+", t)) for t in SAMPLES]
+    assert list(toks.lengths) == list(toks.n_tokens)
+    # "İstanbul" is one token (lower-cased after tokenizing)
+    assert _unit(toks, 3)[0] == "İstanbul".lower() and toks.n_tokens[3] == 7
+
+
+def test_word_tokens_vocabulary_in_order_of_first_appearance() -> None:
+    toks = word_tokens(["b A b", "c a"])
+    assert list(toks.types) == ["b", "a", "c"]
+    assert list(toks.ids) == [0, 1, 0, 2, 1]
+    assert list(word_tokens(["A a"], lowercase=False).types) == ["A", "a"]
+
+
+def test_count_words_is_the_one_definition() -> None:
+    texts = [*SAMPLES, None, float("nan")]
+    expected = [len(re.findall(r"\w+", t)) if isinstance(t, str) else 0 for t in texts]
+    assert list(count_words(texts)) == expected
+    assert list(count_words(pd.Series(texts, dtype=object))) == expected
+    assert count_words(["A b, cd-ef 12"]).tolist() == [5]
+    assert count_words([]).shape == (0,)
+
+
+@pytest.mark.parametrize("pattern", [TOKEN_PATTERN, r"(?u)\b\w+\b", r"[a-z]+"])
+@pytest.mark.parametrize("lowercase", [True, False])
+def test_regex_backend_equals_sklearn(pattern, lowercase) -> None:
+    toks = word_tokens(SAMPLES, pattern=pattern, lowercase=lowercase)
+    analyzer = CountVectorizer(token_pattern=pattern, lowercase=lowercase).build_analyzer()
+    for u, text in enumerate(SAMPLES):
+        assert _unit(toks, u) == analyzer(text)
+        assert _unit(toks, u) == tokenize(text, token_pattern=pattern, lowercase=lowercase)
+    # n_tokens never depends on the pattern, nor on lower-casing ("İ")
+    assert list(toks.n_tokens) == list(count_words(SAMPLES))
+
+
+def test_regex_backend_drop_stem_and_workers_agree() -> None:
+    texts = pd.Series(SAMPLES * 3)
+    kw = dict(
+        pattern=TOKEN_PATTERN, drop=frozenset({"the", "and"}), stem_filter=lambda t: t != "xi"
+    )
+    one = word_tokens(texts, n_jobs=1, **kw)
+    two = word_tokens(texts, n_jobs=2, **kw)
+    assert "the" not in set(one.types[one.ids]) and "and" not in set(one.types[one.ids])
+    assert list(one.types[one.ids]) == list(two.types[two.ids])
+    assert np.array_equal(one.offsets, two.offsets)
+    assert np.array_equal(one.n_tokens, two.n_tokens)
+    for t, s in zip(one.types, one.stems, strict=True):
+        assert s == (None if t == "xi" else stem(t))
+    # stop words are gone from ids but still counted in n_tokens
+    assert (one.lengths <= one.n_tokens).all() and one.lengths.sum() < one.n_tokens.sum()
+
+
+def test_vocab_assigns_next_id() -> None:
+    v = Vocab()
+    assert [v["x"], v["y"], v["x"]] == [0, 1, 0] and list(v) == ["x", "y"]
+
+
+def test_spans_are_word_runs_of_the_original_text() -> None:
+    text = "Hi, İstanbul a_b!"
+    got = spans(text)
+    assert got.shape == (3, 2) and got.dtype == np.int64
+    assert [text[a:b] for a, b in got] == ["Hi", "İstanbul", "a_b"]
+    assert spans("").shape == (0, 2)
+
+
+def test_by_prefix_and_stems() -> None:
+    toks = word_tokens(["nation nations national peace"])
+    assert sorted(toks.types[toks.by_prefix("nation")]) == ["nation", "national", "nations"]
+    assert list(toks.stems) == [stem(t) for t in toks.types]
