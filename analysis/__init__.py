@@ -9,13 +9,14 @@ return matplotlib Axes.
 
 from __future__ import annotations
 
-from ._figures import FIGURES as _PLOTS
+from ._figures import FIGURES
 from .clean import clean_audit, clean_text, load_rules
 from .compare import keyness, keyness_agreement, term_frequencies
 from .concordance import collocations, kwic, sample_hits
 from .corpus import corpus_summary, parse_date, read_corpus
 from .describe import top_terms
 from .dtm import DTM, build_dtm, group_counts
+from .duplicates import near_duplicates
 from .errors import AnalysisError, InputWarning
 from .grouping import group_sizes, usable_columns
 from .keywords import tfidf_keywords
@@ -52,6 +53,7 @@ __all__ = [
     "parse_date",
     "clean_text",
     "clean_audit",
+    "near_duplicates",
     "load_rules",
     "top_terms",
     "tokenize",
@@ -99,6 +101,7 @@ __all__ = [
 
 # Figures load matplotlib and seaborn, so they are imported on first use
 # (``analysis.plot_keywords``), keeping ``import analysis`` and the CLI fast.
+_PLOTS = frozenset({"set_theme", *FIGURES})
 __all__ += sorted(_PLOTS)
 
 

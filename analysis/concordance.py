@@ -114,7 +114,7 @@ def kwic(
 
 def sample_hits(
     table: pd.DataFrame,
-    n: int,
+    n_per_group: int,
     *,
     by: str = "pattern",
     how: str = "round_robin",
@@ -124,20 +124,21 @@ def sample_hits(
 
     ``how="round_robin"`` spreads the rows over documents: for each value of ``by``
     the first hit of every document comes first (documents in table order), then the
-    second hit of every document, and so on, and the first ``n`` are kept.
-    ``how="even"`` keeps ``n`` evenly spaced rows of each value's hits, in table
-    order: with ``m > n`` hits, rows ``int(i * (m / n))`` for ``i = 0..n-1``; all of
-    them when ``m <= n``.
+    second hit of every document, and so on, and the first ``n_per_group`` are kept.
+    ``how="even"`` keeps ``n_per_group`` (``n``) evenly spaced rows of each value's hits,
+    in table order: with ``m > n`` hits, rows ``int(i * (m / n))`` for ``i = 0..n-1``;
+    all of them when ``m <= n``.
 
     Parameters
     ----------
     table : DataFrame
         From :func:`kwic` (``by="pattern"``) or :func:`analysis.theme_hits`
         (``by="theme"``); round robin also needs ``doc_id``.
-    n : int
+    n_per_group : int
         Rows kept per value of ``by`` (at most).
     by : str, default "pattern"
-        The column whose values are sampled separately.
+        The one column whose values are sampled separately (the hit table's
+        ``pattern`` or ``theme``; not a list, unlike the statistics' ``by``).
     how : {"round_robin", "even"}
     order : sequence or None, default None
         The values of ``by`` to keep, in this order (e.g. the queries, or
@@ -149,7 +150,7 @@ def sample_hits(
         The chosen rows with the table's columns, grouped by ``by`` value in
         ``order``; a fresh 0..n-1 index.
     """
-    n = check_int("n", n, 0)
+    n = check_int("n_per_group", n_per_group, 0)
     check_choice("how", how, ("round_robin", "even"))
     require_columns(
         table, [by, "doc_id"] if how == "round_robin" else [by], "sample_hits", empty_ok=True

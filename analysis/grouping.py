@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from .errors import AnalysisError
@@ -53,7 +55,7 @@ def _as_columns(by) -> list:
 
 
 def usable_columns(
-    frame: pd.DataFrame, by, *, allow_missing: bool = False
+    frame: pd.DataFrame, by: str | Sequence[str] | None, *, allow_missing: bool = False
 ) -> tuple[list[str], dict[str, str]]:
     """The grouping columns of ``by`` that can group ``frame``, and why the others cannot.
 
@@ -96,7 +98,7 @@ def usable_columns(
     return usable, skipped
 
 
-def group_sizes(frame: pd.DataFrame, by) -> pd.Series:
+def group_sizes(frame: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
     """Number of rows per group of ``by``, largest first (ties by label).
 
     Labels are strings: a column's values as text, missing values as ``"missing"``;

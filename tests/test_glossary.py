@@ -7,8 +7,6 @@ groups, ``codebook`` for a theme codebook, ``window`` only for context words (``
 ``hue_order``/``order`` for plot subsets, and seaborn's contract for every ``plot_*``.
 Old names keep working for one release through :func:`analysis.validation.renamed`.
 
-Parts that need the renames of the other work packages are marked ``PENDING`` (a
-non-strict xfail); remove the marks once they are merged.
 """
 
 from __future__ import annotations
@@ -29,9 +27,6 @@ import pytest
 
 import analysis
 
-PENDING = pytest.mark.xfail(
-    strict=False, reason="until the issue-11 renames of WP2-WP4 are merged; then remove this mark"
-)
 ROOT = Path(__file__).resolve().parents[1]
 
 # names that drifted and have one glossary name now (old -> see the README glossary)
@@ -74,20 +69,8 @@ def _params(fn: Callable) -> dict[str, inspect.Parameter]:
 
 # ------------------------------------------------------------------ 1. parameter names
 
-_DRIFTING_NOW = {  # public callables that still carry a drifting name before the merge
-    "top_terms", "tfidf_keywords", "keyness", "collocations", "theme_rates",
-    "theme_difference", "theme_hits", "theme_contributions", "TopicModel.top_terms",
-    "TopicModel.top_term_indices", "plot_keyness", "plot_keywords",
-    "plot_theme_contributions", "plot_theme_dispersion", "plot_theme_heatmap",
-    "plot_theme_trend", "plot_top_terms", "plot_topic_prevalence",
-}  # fmt: skip
 
-
-def _marked(names, pending: set[str]) -> list:
-    return [pytest.param(n, marks=PENDING) if n in pending else n for n in names]
-
-
-@pytest.mark.parametrize("name", _marked(sorted(CALLABLES), _DRIFTING_NOW))
+@pytest.mark.parametrize("name", sorted(CALLABLES))
 def test_no_drifting_parameter_names(name: str):
     params = set(_params(CALLABLES[name]))
     bad = (params & FORBIDDEN) - EXEMPT.get(name, set())
@@ -100,36 +83,20 @@ def test_no_drifting_parameter_names(name: str):
 
 @pytest.mark.parametrize(
     "name",
-    _marked(
-        sorted(n for n in CALLABLES if "by" in _params(CALLABLES[n])),
-        {
-            "group_counts",
-            "term_frequencies",
-            "tfidf_keywords",
-            "keyness",
-            "top_terms",
-            "topic_prevalence",
-        },
-    ),  # fmt: skip
+    # sample_hits: by is the one pattern/theme column of a hit table, not a grouping
+    sorted(n for n in CALLABLES if "by" in _params(CALLABLES[n]) and n != "sample_hits"),
 )
 def test_by_accepts_a_list(name: str):
     p = _params(CALLABLES[name])["by"]
     assert "list" in str(p.annotation) or "Sequence" in str(p.annotation), f"{name}: {p}"
 
 
-def test_the_drifting_set_is_current():
-    """Every public callable in _DRIFTING_NOW still exists (keep the PENDING list honest)."""
-    assert _DRIFTING_NOW <= set(CALLABLES)
-
-
-@PENDING
 def test_n_boot_zero_means_no_interval_everywhere(seeds_dtm):
     model = analysis.fit_topics(seeds_dtm, 2, seed=0)
     out = analysis.topic_prevalence(model, by="source_type", n_boot=0)
     assert out["ci_low"].isna().all() and out["ci_high"].isna().all()
 
 
-@PENDING
 def test_level_is_validated_by_every_statistic_that_has_it(seed_corpus):
     with pytest.raises(analysis.AnalysisError, match="level="):
         analysis.theme_difference(
@@ -140,14 +107,8 @@ def test_level_is_validated_by_every_statistic_that_has_it(seed_corpus):
 
 # ------------------------------------------------------------------ 2. plot contract
 
-_PLOTS_NOT_YET = {
-    "plot_keyness", "plot_keywords", "plot_select_k", "plot_theme_contributions",
-    "plot_theme_dispersion", "plot_theme_heatmap", "plot_theme_trend", "plot_top_terms",
-    "plot_topic_prevalence",
-}  # fmt: skip
 
-
-@pytest.mark.parametrize("name", _marked(PLOTS, _PLOTS_NOT_YET))
+@pytest.mark.parametrize("name", PLOTS)
 def test_plot_signature_follows_seaborn(name: str):
     params = _params(CALLABLES[name])
     first, *rest = params.values()
@@ -332,7 +293,6 @@ def test_every_renamed_callable_has_a_case_covering_its_old_names():
             assert old <= set(RENAMES[name][0]), f"{name}: RENAMES misses {old}"
 
 
-@PENDING
 @pytest.mark.parametrize("name", sorted(RENAMES))
 def test_old_name_warns_and_gives_the_same_result(name: str, inputs: _Inputs):
     old, new, call = RENAMES[name]
@@ -356,7 +316,6 @@ CANONICAL = [
 ]  # fmt: skip
 
 
-@PENDING
 def test_readme_glossary_names_every_canonical_parameter():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "## Glossary" in text

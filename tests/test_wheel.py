@@ -76,7 +76,7 @@ def test_wheel_installs_in_a_fresh_venv_and_renders_the_seed_report(tmp_path: Pa
     python = venv / "bin" / "python"
     purelib = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())  # fmt: skip
     (purelib / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    r = _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+    r = _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--ignore-installed",
               "--no-index", "-q", str(wheel)])  # fmt: skip
     assert r.returncode == 0, r.stderr[-2000:]
 

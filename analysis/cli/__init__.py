@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
@@ -47,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
+            # the process is ending: a second Ctrl-C must not turn the exit into a traceback
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             print("error: interrupted", file=sys.stderr)
             return 130
         except BrokenPipeError:
