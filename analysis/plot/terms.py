@@ -14,7 +14,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from ..validation import check_top_n, renamed
-from ._base import facet_bars, new_axes, readable, require_columns
+from ._base import facet_bars, legend_outside, new_axes, readable, require_columns
 
 __all__ = ["plot_keywords", "plot_keyness", "plot_term_rates"]
 
@@ -134,7 +134,15 @@ def plot_keyness(
     ax.set_ylabel("")
     measure = f" ({data['measure'].iloc[0]})" if "measure" in data.columns else ""
     ax.set_title(title or f"Keyness{measure}: {target} vs {reference}")
-    ax.legend(title="" if hue == "side" else readable(hue), loc="lower right", fontsize="small")
+    # below the figure (constrained layout makes room), never over the bars
+    title_ = "" if hue == "side" else readable(hue)
+    if ax.figure.get_layout_engine() is not None and len(ax.figure.axes) == 1:
+        handles, labels = ax.get_legend_handles_labels()
+        ax.get_legend().remove()
+        ax.figure.legend(handles, labels, title=title_, fontsize="small", frameon=False,
+                         loc="outside lower center")  # fmt: skip
+    else:  # an axes of the caller's figure: to its right
+        legend_outside(ax, title=title_)
     return ax
 
 

@@ -72,3 +72,27 @@ def test_plot_term_rates_one_line_per_term(seeds_dtm):
     with pytest.raises(AnalysisError, match="no column 'term'"):
         plot_term_rates(table.drop(columns="term"))
     plt.close("all")
+
+
+def test_plot_keyness_legend_never_covers_the_bars(seeds_dtm):
+    """The legend sits outside the axes (issue 12: it hid the bottom bar before)."""
+    table = keyness(seeds_dtm, by="source", target="CGTN")
+    ax = plot_keyness(table, top_n=10)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = fig.legends or [ax.get_legend()]
+    assert legends and legends[0] is not None
+    box = legends[0].get_window_extent(renderer)
+    axes_box = ax.get_window_extent(renderer)
+    assert not box.overlaps(axes_box)
+    plt.close(fig)
+    fig2, axes = plt.subplots(1, 2)  # on a caller's axes: the legend goes to its right
+    ax2 = plot_keyness(table, top_n=10, ax=axes[0])
+    fig2.canvas.draw()
+    assert (
+        not ax2.get_legend()
+        .get_window_extent(fig2.canvas.get_renderer())
+        .overlaps(ax2.get_window_extent(fig2.canvas.get_renderer()))
+    )
+    plt.close(fig2)
