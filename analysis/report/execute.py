@@ -92,9 +92,10 @@ def _run_one(nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int) -> 
         papermill.execute_notebook(
             nb, out_nb, parameters=parameters, cwd=cwd, progress_bar=False,
             kernel_name=KERNEL_NAME, execution_timeout=timeout, log_output=False,
-            # the kernel's start-up warnings (e.g. "running over TCP") are noise on the
-            # terminal; its errors still show
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel's own log (start-up warnings such as "running over TCP", the
+            # interrupt jupyter_client sends when it shuts a kernel down) is noise on the
+            # terminal; a failing cell or a dead kernel still fails the run with its error
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )  # fmt: skip
     except PapermillExecutionError as exc:
         return {
