@@ -9,17 +9,44 @@ that suggest the nearest valid name.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .._yaml import did_you_mean, read_yaml
 from ..errors import AnalysisError
 
-__all__ = ["load", "split", "params_for", "read_options", "PATH_PARAMS", "RENDER_PARAMS"]
+__all__ = [
+    "load", "split", "params_for", "read_options", "PATH_PARAMS", "RENDER_PARAMS", "RENAMED_PARAMS",
+]  # fmt: skip
 
 PATH_PARAMS = {"themes", "rules", "codebook"}
 RENDER_PARAMS = {"pattern"}  # read by render itself (the fail-fast read of the corpus)
 _NOTEBOOK_LIKE = re.compile(r"^\d\d-")
+# notebook parameters renamed to the glossary's one name; old names work for one release
+RENAMED_PARAMS = {"group_cols": "by", "groups": "by", "group_col": "by"}
+
+
+def _renamed(data: Mapping, source: str) -> dict:
+    """``data`` with old parameter names (top level and sections) under their new name."""
+    out: dict = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            value = _renamed(value, source)
+        new = RENAMED_PARAMS.get(key)
+        if new is None:
+            out[key] = value
+            continue
+        if new in data:
+            raise AnalysisError(f"{source}: give {new!r} only ({key!r} is its old name)")
+        warnings.warn(
+            f"{source}: parameter {key!r} is now {new!r} (a list of columns); "
+            "the old name goes in the next release",
+            FutureWarning,  # shown by default: params files are written by end users
+            stacklevel=3,
+        )
+        out[new] = [value] if isinstance(value, str) else value
+    return out
 
 
 def load(
@@ -41,6 +68,7 @@ def load(
         if not isinstance(data, dict):
             raise AnalysisError(f"{p}: expected a mapping of parameter names to values")
         data = resolve_paths(data, p.resolve().parent)
+    data = _renamed(data, source)
     if declared is not None:
         check(data, declared, source)
     return data

@@ -148,3 +148,19 @@ def test_read_options_maps_pattern_and_text_column_to_read_corpus_keywords():
         "columns": {"body": "text"},
     }
     assert report_params.read_options({"pattern": None, "top_n": 3}) == {}
+
+
+def test_old_notebook_parameter_names_still_work_with_a_warning(tmp_path: Path):
+    """group_cols (02), groups (04) and group_col (05) are now ``by``: one release of grace."""
+    declared = {p.stem: notebook_parameters(p) for p in notebook_paths()}
+    for stem in ("02-keywords", "04-topics", "05-compare"):
+        assert "by" in declared[stem]
+        assert not {"group_cols", "groups", "group_col"} & set(declared[stem])
+    f = tmp_path / "old.yaml"
+    f.write_text("05-compare:\n  group_col: source\n04-topics:\n  groups: [year]\n", "utf-8")
+    with pytest.warns(FutureWarning, match="'group_col' is now 'by'"):
+        data = report_params.load(f, declared)
+    assert data["05-compare"] == {"by": ["source"]}  # a single column becomes a list
+    assert data["04-topics"] == {"by": ["year"]}
+    with pytest.raises(AnalysisError, match="give 'by' only"):
+        report_params.load({"group_cols": ["year"], "by": ["year"]}, declared)
