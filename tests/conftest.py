@@ -36,6 +36,24 @@ def seed_corpus() -> pd.DataFrame:
     return read_corpus(SEEDS)
 
 
+@pytest.fixture(scope="session")
+def read_error() -> Callable[..., str]:
+    """``read_error(match, *args, **kwargs)``: ``read_corpus(*args, **kwargs)`` must fail with a
+    one-line AnalysisError matching ``match`` that says what is wrong and what to do
+    (``"...; ..."``); returns the message."""
+    from analysis import AnalysisError, read_corpus
+
+    def check(match: str, *args, **kwargs) -> str:
+        with pytest.raises(AnalysisError, match=match) as info:
+            read_corpus(*args, **kwargs)
+        msg = str(info.value)
+        assert "\n" not in msg and "Traceback" not in msg
+        assert ";" in msg  # "<what is wrong>; <what to do>"
+        return msg
+
+    return check
+
+
 @pytest.fixture
 def make_corpus(tmp_path: Path) -> Callable[..., Path]:
     """Build a corpus folder under ``tmp_path`` and return its path.

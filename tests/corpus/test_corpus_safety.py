@@ -19,15 +19,6 @@ from analysis import AnalysisError, read_corpus
 from analysis.corpus import corpus_files
 
 
-def _one_line(match: str, *args, **kwargs) -> str:
-    with pytest.raises(AnalysisError, match=match) as info:
-        read_corpus(*args, **kwargs)
-    msg = str(info.value)
-    assert "\n" not in msg and "Traceback" not in msg
-    assert ";" in msg  # "<what is wrong>; <what to do>"
-    return msg
-
-
 @pytest.fixture
 def secret(tmp_path) -> Path:
     """A file beside (outside) the corpus folder that must never be read."""
@@ -53,38 +44,42 @@ def never_read(monkeypatch, secret):
 
 
 @pytest.mark.parametrize("kind", ["relative", "absolute"])
-def test_manifest_row_outside_the_corpus_is_an_error(make_corpus, secret, never_read, kind):
+def test_manifest_row_outside_the_corpus_is_an_error(
+    make_corpus, secret, never_read, kind, read_error
+):
     name = "../secret/s.txt" if kind == "relative" else str(secret)
     folder = make_corpus(
         {"a.txt": "Public words."},
         manifest=[{"file": "a.txt", "doc_id": "A"}, {"file": name, "doc_id": "S"}],
     )
-    msg = _one_line(r"metadata\.csv, line 3: file .* lies outside the corpus folder", folder)
+    msg = read_error(r"metadata\.csv, line 3: file .* lies outside the corpus folder", folder)
     assert repr(name) in msg and "copy it into the corpus" in msg
     with pytest.raises(AnalysisError, match="lies outside"):
         corpus_files(folder)
 
 
-def test_etc_passwd_in_a_manifest_is_refused(make_corpus):
+def test_etc_passwd_in_a_manifest_is_refused(make_corpus, read_error):
     folder = make_corpus({"a.txt": "Words."}, manifest=[{"file": "/etc/passwd", "doc_id": "P"}])
-    _one_line(r"line 2: file '/etc/passwd' lies outside the corpus folder", folder)
+    read_error(r"line 2: file '/etc/passwd' lies outside the corpus folder", folder)
 
 
-def test_symlink_inside_pointing_outside_is_an_error(make_corpus, secret, never_read):
+def test_symlink_inside_pointing_outside_is_an_error(make_corpus, secret, never_read, read_error):
     folder = make_corpus({"a.txt": "Public words."})
     (folder / "b.txt").symlink_to(secret)
-    _one_line(r"b\.txt: this link lies outside the corpus folder", folder)  # found by glob
+    read_error(r"b\.txt: this link lies outside the corpus folder", folder)  # found by glob
     with open(folder / "metadata.csv", "w", encoding="utf-8") as fh:
         fh.write("file,doc_id\na.txt,A\nb.txt,B\n")
-    _one_line(r"metadata\.csv, line 3: file 'b\.txt' lies outside the corpus folder", folder)
+    read_error(r"metadata\.csv, line 3: file 'b\.txt' lies outside the corpus folder", folder)
 
 
-def test_manifest_that_is_a_link_to_outside_is_an_error(make_corpus, tmp_path, never_read):
+def test_manifest_that_is_a_link_to_outside_is_an_error(
+    make_corpus, tmp_path, never_read, read_error
+):
     outside = tmp_path / "elsewhere.csv"
     outside.write_text("file,doc_id\na.txt,A\n", encoding="utf-8")
     folder = make_corpus({"a.txt": "Public words."})
     (folder / "metadata.csv").symlink_to(outside)
-    _one_line(r"metadata\.csv: the manifest lies outside the corpus folder", folder)
+    read_error(r"metadata\.csv: the manifest lies outside the corpus folder", folder)
 
 
 def test_links_inside_the_corpus_are_read_and_folder_links_not_followed(
@@ -98,10 +93,10 @@ def test_links_inside_the_corpus_are_read_and_folder_links_not_followed(
     assert list(corpus["doc_id"]) == ["a", "c", "sub/b"]
 
 
-def test_glob_cannot_leave_the_corpus(make_corpus):
+def test_glob_cannot_leave_the_corpus(make_corpus, read_error):
     folder = make_corpus({"a.txt": "Words."})
     for bad in ("../*.txt", "/etc/*", "a/../../x.txt"):
-        _one_line(r"glob .*: not a pattern inside the corpus folder", folder, glob=bad)
+        read_error(r"glob .*: not a pattern inside the corpus folder", folder, glob=bad)
     assert list(read_corpus(folder, glob="*.txt")["doc_id"]) == ["a"]
 
 
@@ -202,16 +197,16 @@ def body_and_text(tmp_path) -> Path:
     return path
 
 
-def test_mapping_onto_an_existing_column_is_an_error(body_and_text):
-    msg = _one_line(
+def test_mapping_onto_an_existing_column_is_an_error(body_and_text, read_error):
+    msg = read_error(
         r"columns: 'body' -> 'text' but docs\.csv already has a 'text' column", body_and_text,
         columns={"body": "text"},
     )  # fmt: skip
     assert "columns={'body': 'text', 'text': 'old_text'}" in msg
 
 
-def test_two_sources_mapped_to_one_column_is_an_error(body_and_text):
-    _one_line(
+def test_two_sources_mapped_to_one_column_is_an_error(body_and_text, read_error):
+    read_error(
         r"columns: 'body' and 'doc_id' are both mapped to 'text'", body_and_text,
         columns={"body": "text", "doc_id": "text"},
     )  # fmt: skip
@@ -226,8 +221,8 @@ def test_mapping_that_also_moves_the_old_column_away_is_accepted(body_and_text):
     assert list(read_corpus(body_and_text, columns={"text": "text"})["text"]) == ["short", "teaser"]
 
 
-def test_mapping_a_missing_column_suggests_the_nearest(body_and_text):
-    _one_line(r"columns: docs\.csv has no column 'bdy' \(did you mean 'body'\?\)", body_and_text,
+def test_mapping_a_missing_column_suggests_the_nearest(body_and_text, read_error):
+    read_error(r"columns: docs\.csv has no column 'bdy' \(did you mean 'body'\?\)", body_and_text,
               columns={"bdy": "text"})  # fmt: skip
 
 
@@ -240,11 +235,11 @@ def test_cli_text_column_goes_through_the_check(body_and_text, capsys, monkeypat
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_options_for_the_other_layout_are_errors(make_corpus, body_and_text):
+def test_options_for_the_other_layout_are_errors(make_corpus, body_and_text, read_error):
     folder = make_corpus({"a.txt": "Words."})
-    _one_line(r"columns: a column mapping applies to a CSV/JSONL/Parquet corpus", folder,
+    read_error(r"columns: a column mapping applies to a CSV/JSONL/Parquet corpus", folder,
               columns={"body": "text"})  # fmt: skip
-    _one_line(r"pattern '\{year\}.txt': a file-name pattern applies to a folder", body_and_text,
+    read_error(r"pattern '\{year\}.txt': a file-name pattern applies to a folder", body_and_text,
               pattern="{year}.txt")  # fmt: skip
 
 
@@ -263,27 +258,27 @@ def _deny(monkeypatch, name: str, exc: OSError) -> None:
 
 
 @pytest.mark.parametrize("name", ["b.txt", "metadata.csv"])
-def test_unreadable_document_or_manifest(make_corpus, monkeypatch, name):
+def test_unreadable_document_or_manifest(make_corpus, monkeypatch, name, read_error):
     folder = make_corpus(
         {"a.txt": "Words.", "b.txt": "More."},
         manifest=[{"file": "a.txt", "doc_id": "A"}, {"file": "b.txt", "doc_id": "B"}],
     )
     _deny(monkeypatch, name, PermissionError(errno.EACCES, "Permission denied"))
-    _one_line(
+    read_error(
         rf"{name}: (manifest )?cannot be read \(permission denied\); make it readable", folder
     )
 
 
-def test_unreadable_table_and_other_os_errors(tmp_path, monkeypatch):
+def test_unreadable_table_and_other_os_errors(tmp_path, monkeypatch, read_error):
     table = tmp_path / "t.csv"
     table.write_text("text\nhello\n", encoding="utf-8")
     _deny(monkeypatch, "t.csv", PermissionError(errno.EACCES, "Permission denied"))
-    _one_line(r"t\.csv: cannot be read \(permission denied\)", table)
+    read_error(r"t\.csv: cannot be read \(permission denied\)", table)
     _deny(monkeypatch, "t.csv", OSError(errno.EIO, os.strerror(errno.EIO)))
-    _one_line(r"t\.csv: cannot be read \(Input/output error\); check the file", table)
+    read_error(r"t\.csv: cannot be read \(Input/output error\); check the file", table)
 
 
-def test_unreadable_subfolder(make_corpus, monkeypatch):
+def test_unreadable_subfolder(make_corpus, monkeypatch, read_error):
     folder = make_corpus({"a.txt": "Words.", "locked/b.txt": "More."})
     real = os.scandir
 
@@ -293,13 +288,13 @@ def test_unreadable_subfolder(make_corpus, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(analysis.corpus.os, "scandir", scandir)
-    _one_line(r"locked: folder cannot be read \(permission denied\)", folder)
+    read_error(r"locked: folder cannot be read \(permission denied\)", folder)
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf"])
-def test_empty_or_headerless_manifest(make_corpus, content):
+def test_empty_or_headerless_manifest(make_corpus, content, read_error):
     folder = make_corpus({"a.txt": "Words.", "metadata.csv": content})
-    _one_line(r"metadata\.csv: manifest is empty \(no header row\)", folder)
+    read_error(r"metadata\.csv: manifest is empty \(no header row\)", folder)
 
 
 @pytest.mark.parametrize(
@@ -310,24 +305,24 @@ def test_empty_or_headerless_manifest(make_corpus, content):
         b"\xfe\xff\xdc\x00\x00a",  # a lone low surrogate (UTF-16 BE)
     ],
 )
-def test_damaged_utf16_is_one_line(make_corpus, content):
+def test_damaged_utf16_isread_error(make_corpus, content, read_error):
     folder = make_corpus({"a.txt": "Words.", "b.txt": content})
-    _one_line(r"b\.txt: starts with a UTF-16 byte-order mark but is not valid UTF-16", folder)
+    read_error(r"b\.txt: starts with a UTF-16 byte-order mark but is not valid UTF-16", folder)
 
 
-def test_damaged_utf8_after_bom_is_one_line(make_corpus):
+def test_damaged_utf8_after_bom_isread_error(make_corpus, read_error):
     folder = make_corpus({"b.txt": b"\xef\xbb\xbfcaf\xe9 \xff"})
-    _one_line(r"b\.txt: starts with a UTF-8 byte-order mark but is not valid UTF-8", folder)
+    read_error(r"b\.txt: starts with a UTF-8 byte-order mark but is not valid UTF-8", folder)
 
 
-def test_nul_after_the_first_8_kib_is_binary(make_corpus):
+def test_nul_after_the_first_8_kib_is_binary(make_corpus, read_error):
     folder = make_corpus({"a.txt": b"word " * 2000 + b"\x00 tail"})
-    _one_line(r"a\.txt: looks like a binary file", folder)
+    read_error(r"a\.txt: looks like a binary file", folder)
 
 
-def test_nul_in_utf16_text_is_binary(make_corpus):
+def test_nul_in_utf16_text_is_binary(make_corpus, read_error):
     folder = make_corpus({"a.txt": "text\x00more".encode("utf-16")})
-    _one_line(r"a\.txt: looks like a binary file", folder)
+    read_error(r"a\.txt: looks like a binary file", folder)
 
 
 # ----------------------------------------------------------------- table checks (obs. 10)
@@ -345,21 +340,21 @@ def _jsonl(tmp_path, rows, name: str = "t.jsonl") -> Path:
     return path
 
 
-def test_table_bad_date_names_row_and_value(tmp_path):
+def test_table_bad_date_names_row_and_value(tmp_path, read_error):
     path = _csv(tmp_path, "doc_id,date,text\na,2020-01-02,one\nb,31/31/2020x,two\n")
-    _one_line(r"t\.csv, row 3: cannot parse date '31/31/2020x'", path)
+    read_error(r"t\.csv, row 3: cannot parse date '31/31/2020x'", path)
 
 
-def test_table_year_date_clash_names_the_row(tmp_path):
+def test_table_year_date_clash_names_the_row(tmp_path, read_error):
     path = _csv(tmp_path, "doc_id,date,year,text\na,2020-01-02,2020,one\nb,2021-05-01,2019,two\n")
-    _one_line(r"t\.csv, row 3 \(b\): year 2019 disagrees with date 2021-05-01", path)
+    read_error(r"t\.csv, row 3 \(b\): year 2019 disagrees with date 2021-05-01", path)
     jl = _jsonl(tmp_path, [{"doc_id": "a", "date": "2020-01-02", "year": 2021, "text": "x"}])
-    _one_line(r"t\.jsonl, row 1 \(a\): year 2021 disagrees with date 2020-01-02", jl)
+    read_error(r"t\.jsonl, row 1 \(a\): year 2021 disagrees with date 2020-01-02", jl)
 
 
-def test_table_year_that_is_not_a_year(tmp_path):
+def test_table_year_that_is_not_a_year(tmp_path, read_error):
     path = _csv(tmp_path, "doc_id,year,text\na,2020,one\nb,twenty,two\n")
-    _one_line(r"t\.csv, row 3: year 'twenty' is not a year", path)
+    read_error(r"t\.csv, row 3: year 'twenty' is not a year", path)
     ok = read_corpus(_jsonl(tmp_path, [{"year": 2020.0, "text": "x"}, {"year": None, "text": "y"}]))
     assert list(ok["year"].astype("float").fillna(0)) == [2020, 0]
 
@@ -372,14 +367,14 @@ def test_table_year_that_is_not_a_year(tmp_path):
         [{"doc_id": "a", "text": "one"}, {"text": "two"}],
     ],
 )
-def test_table_null_doc_id(tmp_path, rows):
-    _one_line(r"t\.jsonl, row 2: empty doc_id", _jsonl(tmp_path, rows))
+def test_table_null_doc_id(tmp_path, rows, read_error):
+    read_error(r"t\.jsonl, row 2: empty doc_id", _jsonl(tmp_path, rows))
 
 
-def test_table_empty_doc_id_in_csv_and_duplicate(tmp_path):
-    _one_line(r"t\.csv, row 3: empty doc_id", _csv(tmp_path, "doc_id,text\na,one\n,two\n"))
+def test_table_empty_doc_id_in_csv_and_duplicate(tmp_path, read_error):
+    read_error(r"t\.csv, row 3: empty doc_id", _csv(tmp_path, "doc_id,text\na,one\n,two\n"))
     jl = _jsonl(tmp_path, [{"doc_id": 1, "text": "x"}, {"doc_id": 1, "text": "y"}])
-    _one_line(r"t\.jsonl, row 2: doc_id '1' repeats row 1", jl)
+    read_error(r"t\.jsonl, row 2: doc_id '1' repeats row 1", jl)
 
 
 @pytest.mark.parametrize(
@@ -387,51 +382,51 @@ def test_table_empty_doc_id_in_csv_and_duplicate(tmp_path):
     [(42, r"a number \(42\)"), (True, r"a true/false value"), (["a"], r"a list"),
      ({"k": 1}, r"an object")],
 )  # fmt: skip
-def test_non_string_text_says_what_it_is(tmp_path, value, what):
+def test_non_string_text_says_what_it_is(tmp_path, value, what, read_error):
     path = _jsonl(tmp_path, [{"doc_id": "a", "text": "fine"}, {"doc_id": "b", "text": value}])
-    msg = _one_line(rf"t\.jsonl, row 2: text is {what}.*, not a string", path)
+    msg = read_error(rf"t\.jsonl, row 2: text is {what}.*, not a string", path)
     assert "empty text" not in msg
 
 
-def test_duplicated_csv_header_is_an_error(tmp_path):
+def test_duplicated_csv_header_is_an_error(tmp_path, read_error):
     path = _csv(tmp_path, "doc_id,source,source,text\na,x,y,one\n")
-    _one_line(r"t\.csv: column 'source' appears twice in the header", path)
+    read_error(r"t\.csv: column 'source' appears twice in the header", path)
     folder = tmp_path / "c"
     folder.mkdir()
     (folder / "a.txt").write_text("Words.", encoding="utf-8")
     _csv(folder, "file,doc_id,doc_id\na.txt,A,B\n", "metadata.csv")
-    _one_line(r"metadata\.csv: column 'doc_id' appears twice in the header", folder)
+    read_error(r"metadata\.csv: column 'doc_id' appears twice in the header", folder)
 
 
-def test_nul_in_a_table_cell_names_the_row(tmp_path):
+def test_nul_in_a_table_cell_names_the_row(tmp_path, read_error):
     path = tmp_path / "t.csv"
     path.write_bytes(b"doc_id,text\na,fine\nb," + b"x" * 9000 + b"\x00y\n")
-    _one_line(r"t\.csv, row 3: text contains a NUL character", path)
+    read_error(r"t\.csv, row 3: text contains a NUL character", path)
     meta = tmp_path / "m.csv"
     meta.write_bytes(b"doc_id,source,text\na,wi\x00re,fine\n")
-    _one_line(r"m\.csv, row 2: column 'source' contains a NUL character", meta)
+    read_error(r"m\.csv, row 2: column 'source' contains a NUL character", meta)
 
 
-def test_csv_row_with_wrong_field_count(tmp_path):
+def test_csv_row_with_wrong_field_count(tmp_path, read_error):
     path = _csv(tmp_path, "doc_id,text\na,one\nb,two, and more\n")
-    _one_line(r"t\.csv, line 3: 3 fields but the header has 2; quote values", path)
+    read_error(r"t\.csv, line 3: 3 fields but the header has 2; quote values", path)
 
 
-def test_csv_trailing_empty_column_is_dropped_but_named_values_required(tmp_path):
+def test_csv_trailing_empty_column_is_dropped_but_named_values_required(tmp_path, read_error):
     ok = read_corpus(_csv(tmp_path, "doc_id,text,\na,one,\nb,two,\n"))
     assert list(ok["text"]) == ["one", "two"] and not any(c.startswith("Unnamed") for c in ok)
     bad = _csv(tmp_path, "doc_id,text,\na,one,stray\n", "bad.csv")
-    _one_line(r"bad\.csv: column 3 has values but no name", bad)
+    read_error(r"bad\.csv: column 3 has values but no name", bad)
 
 
-def test_jsonl_lines_must_be_objects_without_repeated_keys(tmp_path):
+def test_jsonl_lines_must_be_objects_without_repeated_keys(tmp_path, read_error):
     path = tmp_path / "t.jsonl"
     path.write_text('{"text": "ok"}\n\n[1, 2]\n', encoding="utf-8")
-    _one_line(r"t\.jsonl, line 3: cannot read it as JSONL \(found a list", path)
+    read_error(r"t\.jsonl, line 3: cannot read it as JSONL \(found a list", path)
     path.write_text('{"text": "ok", "text": "shadowed"}\n', encoding="utf-8")
-    _one_line(r"t\.jsonl, line 1: key 'text' appears twice in one object", path)
+    read_error(r"t\.jsonl, line 1: key 'text' appears twice in one object", path)
     path.write_text("[" * 100_000 + "\n", encoding="utf-8")
-    _one_line(r"t\.jsonl, line 1: cannot read it as JSONL", path)
+    read_error(r"t\.jsonl, line 1: cannot read it as JSONL", path)
 
 
 def test_long_csv_cells_are_read(tmp_path):
