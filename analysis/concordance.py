@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
-from .tokens import spans, word_tokens
+from .tokens import spans, stop_word_set, word_tokens
 from .validation import check_choice, check_int, check_top_n, renamed, require_columns
 
 __all__ = ["kwic", "collocations", "query_regex", "sample_hits"]
@@ -176,20 +176,6 @@ def sample_hits(
     return lines.reset_index(drop=True)
 
 
-def _stop_set(stop_words: str | Iterable[str] | None) -> frozenset[str]:
-    if stop_words is None:
-        return frozenset()
-    if isinstance(stop_words, str):
-        if stop_words != "english":
-            raise AnalysisError(
-                f"stop_words={stop_words!r}: use 'english', a list of words, or None"
-            )
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        return frozenset(ENGLISH_STOP_WORDS)
-    return frozenset(w.lower() for w in stop_words)
-
-
 @renamed(window="span", top="top_n")
 def collocations(
     corpus: pd.DataFrame,
@@ -257,7 +243,7 @@ def collocations(
         raise AnalysisError(f"span={span!r}: give a whole number >= 2, for bigrams only")
     top_n = check_top_n(top_n)
     require_columns(corpus, [text_column], "collocations", empty_ok=True)
-    stops = _stop_set(stop_words)
+    stops = stop_word_set(stop_words)
     texts = [t if isinstance(t, str) else "" for t in corpus[text_column]]
     toks = word_tokens(texts)
     words = toks.types[toks.ids].tolist()

@@ -42,7 +42,7 @@ from . import _dtm_fast as _fast
 from .errors import AnalysisError
 from .grouping import group_labels, group_order
 from .text import segment
-from .tokens import TOKEN_PATTERN, Tokens, tokenize, word_tokens
+from .tokens import TOKEN_PATTERN, Tokens, stop_word_set, tokenize, word_tokens
 from .tokens import stem as stem_word
 
 __all__ = ["DTM", "build_dtm", "group_counts"]
@@ -220,7 +220,7 @@ def _validate_params(
     ngram_range = _check_ngram_range(ngram_range)
     _check_df("min_df", min_df)
     _check_df("max_df", max_df)
-    stops = _stop_set(stop_words, extra_stop_words, lowercase)
+    stops = stop_word_set(stop_words, extra_stop_words, lowercase=lowercase)
     phrase_list = _check_phrases(phrases)
     _check_pattern(token_pattern)
     return dict(
@@ -388,41 +388,6 @@ def _check_pattern(token_pattern: str) -> None:
         raise AnalysisError(
             f"token_pattern {token_pattern!r} has {rx.groups} capturing groups; use at most one"
         )
-
-
-def _stop_set(stop_words, extra_stop_words, lowercase: bool) -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    if stop_words is None:
-        base: frozenset[str] = frozenset()
-    elif isinstance(stop_words, str):
-        if stop_words != "english":
-            raise AnalysisError(
-                f"stop_words={stop_words!r} is not known; use 'english', a list of words, or None"
-            )
-        base = frozenset(ENGLISH_STOP_WORDS)
-    else:
-        try:
-            words = list(stop_words)
-        except TypeError:
-            raise AnalysisError(
-                f"stop_words={stop_words!r} is invalid; use 'english', a list of words, or None"
-            ) from None
-        base = _word_set("stop_words", words, lowercase)
-    if extra_stop_words is not None:
-        if isinstance(extra_stop_words, str):
-            raise AnalysisError(
-                f"extra_stop_words={extra_stop_words!r} is a string; give a list of words"
-            )
-        base = base | _word_set("extra_stop_words", list(extra_stop_words), lowercase)
-    return base
-
-
-def _word_set(name: str, words: list, lowercase: bool) -> frozenset[str]:
-    bad = [w for w in words if not isinstance(w, str)]
-    if bad:
-        raise AnalysisError(f"{name} contains a non-string entry {bad[0]!r}; give words as strings")
-    return frozenset(w.lower() if lowercase else w for w in words)
 
 
 def _check_phrases(phrases) -> list[str]:

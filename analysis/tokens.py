@@ -45,6 +45,7 @@ import pandas as pd
 from .errors import AnalysisError
 
 __all__ = [
+    "stop_word_set",
     "Vocab",
     "Tokens",
     "word_tokens",
@@ -516,3 +517,46 @@ def _regex_tokens(
     return Tokens(
         np.concatenate(ids_parts), offsets, np.asarray(uniq, dtype=object), n_tokens, _stems=stems
     )
+
+
+def stop_word_set(
+    stop_words: str | Iterable[str] | None,
+    extra_stop_words: Iterable[str] | None = None,
+    *,
+    lowercase: bool = True,
+) -> frozenset[str]:
+    """The stop words to drop: ``"english"`` (scikit-learn's list), a list of words, or None,
+    plus ``extra_stop_words``; lower-cased when ``lowercase``. Shared by
+    :func:`analysis.build_dtm` and :func:`analysis.collocations`."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    if stop_words is None:
+        base: frozenset[str] = frozenset()
+    elif isinstance(stop_words, str):
+        if stop_words != "english":
+            raise AnalysisError(
+                f"stop_words={stop_words!r} is not known; use 'english', a list of words, or None"
+            )
+        base = frozenset(ENGLISH_STOP_WORDS)
+    else:
+        try:
+            words = list(stop_words)
+        except TypeError:
+            raise AnalysisError(
+                f"stop_words={stop_words!r} is invalid; use 'english', a list of words, or None"
+            ) from None
+        base = _word_set("stop_words", words, lowercase)
+    if extra_stop_words is not None:
+        if isinstance(extra_stop_words, str):
+            raise AnalysisError(
+                f"extra_stop_words={extra_stop_words!r} is a string; give a list of words"
+            )
+        base = base | _word_set("extra_stop_words", list(extra_stop_words), lowercase)
+    return base
+
+
+def _word_set(name: str, words: list, lowercase: bool) -> frozenset[str]:
+    bad = [w for w in words if not isinstance(w, str)]
+    if bad:
+        raise AnalysisError(f"{name} contains a non-string entry {bad[0]!r}; give words as strings")
+    return frozenset(w.lower() if lowercase else w for w in words)
