@@ -40,7 +40,7 @@ def test_plots_return_titled_axes(seed_corpus, rates, hits):
         plot_theme_trend(rates, hue_order=["multilateralism", "friendship"]),
         plot_theme_contributions(theme_contributions(seed_corpus, by="year")),
         plot_theme_contributions(
-            theme_contributions(seed_corpus, by="year", a=2025, b=2010), theme="multilateralism"
+            theme_contributions(seed_corpus, by="year", target=2025, reference=2010), theme="multilateralism"
         ),
         plot_theme_dispersion(hits),
     ]
@@ -65,7 +65,7 @@ def test_labels_are_readable(seed_corpus, rates, hits):
     assert trend.get_ylabel() == "rate per 1,000 tokens" and trend.get_xlabel() == "group"
     legend = [t.get_text() for t in trend.get_legend().get_texts()]
     assert legend == list(dict.fromkeys(rates["label"]))
-    diff = theme_contributions(seed_corpus, by="year", a=2025, b=2010)
+    diff = theme_contributions(seed_corpus, by="year", target=2025, reference=2010)
     assert plot_theme_contributions(diff).get_xlabel() == (
         "rate difference per 1,000 tokens (target - reference)"
     )
