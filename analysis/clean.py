@@ -215,6 +215,9 @@ def _nested_repeat(pattern: str) -> tuple[str, str] | None:
     unbounded repeat (``*``, ``+``, ``{n,}`` or an upper bound above 100) inside another
     one, unless the inner or the outer repeat is possessive (``*+``, ``++``) or inside an
     atomic group ``(?>...)`` or a lookaround, where the engine never backtracks into it.
+    A bounded repeat of variable length directly in an unbounded one is refused too when
+    the rest of the repeated body can match nothing (``(?:\w{1,20}\s?)+``); with a
+    required item beside it (``(?:ab{1,5})+``) each round is anchored and it is accepted.
 
     It is a guard against the common exponential cases, not a proof of linear time:
     overlapping alternatives under a repeat (``(?:a|ab)*``) or adjacent ambiguous repeats
@@ -231,7 +234,9 @@ def _nested_repeat(pattern: str) -> tuple[str, str] | None:
                 unbounded = av[1] == _MAXREPEAT or av[1] > _UNBOUNDED
                 if unbounded and outer is not None:
                     return _render_repeat(op, av), outer
-                found = walk(av[2], _render_repeat(op, av) if unbounded else outer)
+                if unbounded:
+                    found = _loose_item(av[2], _render_repeat(op, av))
+                found = found or walk(av[2], _render_repeat(op, av) if unbounded else outer)
             elif op is c.POSSESSIVE_REPEAT:
                 found = walk(av[2], None)
             elif op is c.ATOMIC_GROUP:
@@ -247,6 +252,20 @@ def _nested_repeat(pattern: str) -> tuple[str, str] | None:
                 found = walk(av[1], outer) or (walk(av[2], outer) if av[2] else None)
             if found:
                 return found
+        return None
+
+    def _loose_item(body, outer: str) -> tuple[str, str] | None:
+        # a bounded repeat of variable length (``\w{1,20}``) in the body of an unbounded
+        # one, when the rest of the body can match nothing: the outer repeat can then cut
+        # a run of such characters into pieces in exponentially many ways
+        items = list(body)
+        if len(items) == 1 and items[0][0] is c.SUBPATTERN:
+            items = list(items[0][1][3])
+        for i, (op, av) in enumerate(items):
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] != av[1] and av[1] > 1:
+                rest = _parser.SubPattern(_parser.State(), items[:i] + items[i + 1 :])
+                if rest.getwidth()[0] == 0:
+                    return _render_repeat(op, av), outer
         return None
 
     try:

@@ -44,11 +44,16 @@ def renamed(**old_to_new: str) -> Callable:
         if missing:
             raise TypeError(f"{fn.__qualname__} has no parameter {missing[0]!r}")
 
+        signature = inspect.signature(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             for old, new in old_to_new.items():
                 if old in kwargs:
-                    if new in kwargs:
+                    given = new in kwargs or (
+                        args and new in signature.bind_partial(*args).arguments
+                    )
+                    if given:
                         raise AnalysisError(
                             f"{fn.__name__}: give {new}= only ({old}= is its old name)"
                         )

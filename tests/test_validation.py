@@ -108,3 +108,18 @@ def test_require_columns():
         require_columns(frame.iloc[:0], ["term"], "plot_keywords")
     with pytest.raises(AnalysisError, match=r"plot_keywords needs a DataFrame, not list"):
         require_columns([1], ["term"], "plot_keywords")
+
+
+def test_renamed_refuses_the_old_keyword_next_to_the_new_name_given_positionally():
+    from analysis.validation import renamed
+
+    @renamed(themes="codebook")
+    def rates(data, codebook=None, *, by=None):
+        return data, codebook
+
+    with pytest.raises(
+        AnalysisError, match=r"rates: give codebook= only \(themes= is its old name\)"
+    ):
+        rates("corpus", "book", themes="other")
+    with pytest.warns(DeprecationWarning, match="use codebook="):
+        assert rates("corpus", themes="book") == ("corpus", "book")

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, InputWarning
 from .provenance import project_root
 
 MARKER = ".analysis-build"  # written into our temporary folders, with the owner's pid
@@ -290,8 +290,41 @@ def swap_in(build: Path, out: Path, carry: Sequence[str], keep_build: list[bool]
             ) from None
         raise
     (out / _MARKER).unlink(missing_ok=True)
+    _discard_old(old, out)
+
+
+def _discard_old(old: Path, out: Path) -> None:
+    """Delete the previous report's own files from ``old`` (the swapped-out folder).
+
+    Only the files its ``provenance.json`` lists as written are deleted. Anything else,
+    a file saved into the report folder while the run was going on, after the folder was
+    checked, is moved into the new report, or, if the new report has a file of that
+    name, left in ``old`` with a warning that names it. ``old`` goes only when empty.
+    """
+    written = _previous_outputs(old) or set()
+    left: list[str] = []
+    # children before their folders: reverse order of the relative paths
+    for path in sorted(old.rglob("*"), key=lambda p: p.relative_to(old).as_posix(), reverse=True):
+        rel = path.relative_to(old).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            try:
+                path.rmdir()  # empty once its files are handled; else it holds kept files
+            except OSError:
+                pass
+        elif rel in written or rel == _MARKER:
+            path.unlink(missing_ok=True)
+        elif (out / rel).exists() or (out / rel).is_symlink():
+            left.append(rel)
+        else:
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            path.rename(out / rel)
     try:
-        _write_marker(old)
+        old.rmdir()
     except OSError:
-        pass
-    shutil.rmtree(old, ignore_errors=True)
+        if left:
+            warnings.warn(
+                f"{old}: keeps {left[0]!r}, saved into {out} during the run; the new report "
+                "has a file of that name, so yours was left here",
+                InputWarning,
+                stacklevel=3,
+            )

@@ -191,6 +191,9 @@ def test_old_share_bar_fails_the_nested_repeat_check() -> None:
         (r"(?:x|(?:ab*)){2,}", "b*"),
         (r"(?:\w+\s?){0,500}$", r"\w+"),
         (r"(?:[ab]*?c)*", "[ab]*?"),
+        # a bounded repeat of variable length whose round can end anywhere
+        (r"(?:\w{1,20}\s?)+[.]", r"\w{1,20}"),
+        (r"(?:\d{1,3},?)+$", r"\d{1,3}"),
     ],
 )
 def test_user_rule_with_nested_repeat_is_refused(tmp_path, pattern, inner) -> None:

@@ -40,7 +40,8 @@ def test_plots_return_titled_axes(seed_corpus, rates, hits):
         plot_theme_trend(rates, hue_order=["multilateralism", "friendship"]),
         plot_theme_contributions(theme_contributions(seed_corpus, by="year")),
         plot_theme_contributions(
-            theme_contributions(seed_corpus, by="year", target=2025, reference=2010), theme="multilateralism"
+            theme_contributions(seed_corpus, by="year", target=2025, reference=2010),
+            theme="multilateralism",
         ),
         plot_theme_dispersion(hits),
     ]

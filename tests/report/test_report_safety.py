@@ -330,3 +330,49 @@ def test_svg_is_byte_identical_across_processes(tmp_path: Path):
         svgs.append((tmp_path / run / "figures" / "bars.svg").read_bytes())
     assert b"clip-path" in svgs[0]  # the ids that used to carry a random salt
     assert svgs[0] == svgs[1]
+
+
+def test_a_file_saved_into_out_during_the_run_survives_the_swap(tmp_path: Path):
+    """The folder is checked before the notebooks run; a file saved into it meanwhile is
+    not the previous report's, so the swap keeps it (never deleted), and a clash with
+    the new report leaves it in the old folder with a warning."""
+    from analysis.report import folder
+
+    out = tmp_path / "rep"
+    (out / "figures").mkdir(parents=True)
+    (out / "index.html").write_text("old", encoding="utf-8")
+    (out / "figures" / "a.png").write_bytes(b"old figure")
+    outputs = ["figures/a.png", "index.html", "provenance.json"]
+    (out / "provenance.json").write_text(json.dumps({"outputs": outputs}), encoding="utf-8")
+    carry = folder.plan_replace(out, force=False)
+    (out / "my-notes.md").write_text("written while the notebooks ran", encoding="utf-8")
+    (out / "figures" / "mine.png").write_bytes(b"mine")
+    build = folder.new_build(out)
+    (build / "index.html").write_text("new", encoding="utf-8")
+    (build / "provenance.json").write_text("{}", encoding="utf-8")
+    folder.swap_in(build, out, carry, [])
+    assert (out / "index.html").read_text(encoding="utf-8") == "new"
+    assert (out / "my-notes.md").read_text(encoding="utf-8") == "written while the notebooks ran"
+    assert (out / "figures" / "mine.png").read_bytes() == b"mine"
+    assert not (out / "figures" / "a.png").exists()  # the previous report's own file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]  # old folder gone
+
+    # a file saved during the run under a name the new report also writes: left in the
+    # old folder, with a warning
+    (out / "provenance.json").write_text(
+        json.dumps({"outputs": ["index.html", "provenance.json"]}), encoding="utf-8"
+    )
+    (out / "my-notes.md").unlink()
+    (out / "figures" / "mine.png").unlink()
+    (out / "figures").rmdir()
+    carry = folder.plan_replace(out, force=False)
+    (out / "figures").mkdir()
+    (out / "figures" / "new.png").write_bytes(b"saved by the user")
+    build = folder.new_build(out)
+    (build / "figures").mkdir()
+    (build / "figures" / "new.png").write_bytes(b"the new report's")
+    with pytest.warns(UserWarning, match="keeps 'figures/new.png'"):
+        folder.swap_in(build, out, carry, [])
+    assert (out / "figures" / "new.png").read_bytes() == b"the new report's"
+    old = [p for p in tmp_path.iterdir() if p.name != "rep"]
+    assert len(old) == 1 and (old[0] / "figures" / "new.png").read_bytes() == b"saved by the user"
