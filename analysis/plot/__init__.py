@@ -13,43 +13,17 @@ import seaborn as sns
 
 from .._figures import FIGURES
 from ._base import readable
-from .corpus import (
-    plot_faceted_bars as plot_faceted_bars,
+from .corpus import plot_faceted_bars, plot_lengths  # noqa: F401
+from .terms import plot_keyness, plot_keywords, plot_term_rates  # noqa: F401
+from .themes import (  # noqa: F401
+    plot_theme_contributions,
+    plot_theme_dispersion,
+    plot_theme_heatmap,
+    plot_theme_trend,
 )
-from .corpus import (
-    plot_lengths as plot_lengths,
-)
-from .terms import (
-    plot_keyness as plot_keyness,
-)
-from .terms import (
-    plot_keywords as plot_keywords,
-)
-from .terms import (
-    plot_term_rates as plot_term_rates,
-)
-from .themes import (
-    plot_theme_contributions as plot_theme_contributions,
-)
-from .themes import (
-    plot_theme_dispersion as plot_theme_dispersion,
-)
-from .themes import (
-    plot_theme_heatmap as plot_theme_heatmap,
-)
-from .themes import (
-    plot_theme_trend as plot_theme_trend,
-)
-from .topics import (
-    plot_select_k as plot_select_k,
-)
-from .topics import (
-    plot_top_terms as plot_top_terms,
-)
-from .topics import (
-    plot_topic_prevalence as plot_topic_prevalence,
-)
+from .topics import plot_select_k, plot_top_terms, plot_topic_prevalence  # noqa: F401
 
+# the figures imported above are re-exported; the names come from analysis/_figures.py
 __all__ = ["set_theme", *FIGURES]
 
 
