@@ -20,7 +20,7 @@ from .duplicates import near_duplicates
 from .errors import AnalysisError, InputWarning
 from .grouping import group_sizes, usable_columns
 from .keywords import tfidf_keywords
-from .output import save_figure, save_findings, save_table
+from .output import output_folder, save_figure, save_findings, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
 from .themes import (
     Codebook,
@@ -65,6 +65,7 @@ __all__ = [
     "save_figure",
     "save_table",
     "save_findings",
+    "output_folder",
     # term statistics (issue #3)
     "DTM",
     "build_dtm",

@@ -14,7 +14,9 @@ import pandas as pd
 
 from .errors import AnalysisError
 
-__all__ = ["save_figure", "save_table", "save_findings", "FLOAT_FORMAT"]
+__all__ = [
+    "save_figure", "save_table", "save_findings", "scratch_folder", "output_folder", "FLOAT_FORMAT",
+]  # fmt: skip
 
 FLOAT_FORMAT = "%.6g"
 SVG_HASHSALT = "analysis"  # fixed salt for SVG element ids: byte-reproducible figures
@@ -61,18 +63,60 @@ def save_table(table: pd.DataFrame, name: str, *, out: str | Path) -> Path:
     return p
 
 
-def save_findings(items: list[str], *, section: str, out: str | Path) -> Path:
-    """Record a section's key findings (short sentences) for the report's index page.
+def save_findings(items: list, *, section: str, out: str | Path) -> Path:
+    """Record a section's key findings for the report's index page.
 
-    Written to ``out/findings/<section>.json``; :func:`analysis.report.render` lists
-    them, escaped, under the section's link in ``index.html``.
+    ``items`` are :class:`analysis.findings.Finding` objects (a sentence, the table and
+    row it was computed from, and whether that row supports a comparison) or plain
+    strings (a sentence that cites no table). Written to ``out/findings/<section>.json``
+    as a list of objects; :func:`analysis.report.render` lists their text, escaped,
+    under the section's link in ``index.html``.
     """
     import json
 
     folder = Path(out) / "findings"
     folder.mkdir(parents=True, exist_ok=True)
     p = folder / f"{_check_name(section)}.json"
+    records = []
+    for x in items:
+        if hasattr(x, "to_dict"):
+            records.append(x.to_dict())
+        elif isinstance(x, str):
+            records.append({"text": x, "table": None, "row": {}, "supported": None})
+        else:
+            raise AnalysisError(f"save_findings: item {x!r} is neither a sentence nor a Finding")
     p.write_text(
-        json.dumps([str(x) for x in items], indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(records, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
     )
     return p
+
+
+def scratch_folder(section: str) -> Path:
+    """Where a notebook run outside :func:`analysis.report.render` writes: never a report.
+
+    ``$ANALYSIS_SCRATCH/<section>`` when that variable is set, else
+    ``$XDG_CACHE_HOME/framing-analysis/scratch/<section>`` (``~/.cache`` by default).
+    """
+    import os
+
+    base = os.environ.get("ANALYSIS_SCRATCH")
+    if base:
+        root = Path(base).expanduser()
+    else:
+        cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        root = Path(cache).expanduser() / "framing-analysis" / "scratch"
+    return root / _check_name(section)
+
+
+def output_folder(out: str | Path | None, section: str) -> Path:
+    """The folder a notebook writes its figures, tables and findings into.
+
+    ``out`` when given (``render`` always passes its build folder); None, the notebooks'
+    default, gives :func:`scratch_folder` so that exploring a notebook in JupyterLab
+    never touches a published report. The folder is printed, so the reader sees it.
+    """
+    if out is None or str(out) == "":
+        folder = scratch_folder(section)
+        print(f"out=None: writing figures and tables to the scratch folder {folder}")
+        return folder
+    return Path(out)

@@ -26,6 +26,7 @@ __all__ = [
     "check_level",
     "check_choice",
     "require_columns",
+    "as_list",
 ]
 
 
@@ -123,3 +124,21 @@ def require_columns(
             )
     if not empty_ok and data.empty:
         raise AnalysisError(f"{what}: the table is empty; there is nothing to show")
+
+
+def as_list(value: object, name: str) -> list:
+    """A list parameter as a list: one string is a one-item list, never its characters.
+
+    ``None`` is an empty list; a tuple, list, pandas Index or numpy array becomes a list;
+    anything else (a number, a mapping) is an error naming ``name``. Notebooks run with
+    ``papermill -p by year`` receive ``by = "year"``; this reads it as ``["year"]``.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple | pd.Index | np.ndarray | pd.Series):
+        return list(value)
+    raise AnalysisError(
+        f"{name}={value!r} must be a list (or one name as a string), e.g. {name}: [year]"
+    )

@@ -41,7 +41,7 @@ def test_stored_without_outputs_and_one_parameters_cell(name):
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
     tagged = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
     assert len(tagged) == 1
-    assert "out: str =" in "".join(tagged[0]["source"])
+    assert "out: Optional[str] = None" in "".join(tagged[0]["source"])
     assert nb["cells"][-1]["cell_type"] == "markdown" and "Conclusion" in "".join(
         nb["cells"][-1]["source"]
     )

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.errors import AnalysisError
 from analysis.validation import (
+    as_list,
     check_choice,
     check_int,
     check_level,
@@ -123,3 +124,18 @@ def test_renamed_refuses_the_old_keyword_next_to_the_new_name_given_positionally
         rates("corpus", "book", themes="other")
     with pytest.warns(DeprecationWarning, match="use codebook="):
         assert rates("corpus", themes="book") == ("corpus", "book")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("year", ["year"]), (["a", "b"], ["a", "b"]), (("a",), ["a"]), (None, []),
+     (np.array([1, 2]), [1, 2]), (pd.Index(["x"]), ["x"])],
+)  # fmt: skip
+def test_as_list_reads_one_string_as_one_item_never_its_characters(value, expected):
+    assert as_list(value, "by") == expected
+
+
+@pytest.mark.parametrize("value", [3, {"a": 1}, 2.5])
+def test_as_list_refuses_other_values_naming_the_parameter(value):
+    with pytest.raises(AnalysisError, match=r"^by=.* must be a list \(or one name as a string\)"):
+        as_list(value, "by")

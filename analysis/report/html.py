@@ -70,7 +70,8 @@ def _findings(build: Path, name: str) -> list[str]:
     p = build / "findings" / f"{name}.json"
     if not p.is_file():
         return []
-    return [str(x) for x in json.loads(p.read_text(encoding="utf-8"))]
+    items = json.loads(p.read_text(encoding="utf-8"))
+    return [str(x["text"]) if isinstance(x, dict) else str(x) for x in items]
 
 
 def write_index(build: Path, sections: list[tuple[str, str]], provenance: dict) -> None:
