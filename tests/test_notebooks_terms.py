@@ -69,7 +69,7 @@ def test_keywords_notebook_on_seeds(tmp_path, monkeypatch):
     ):
         assert len(pd.read_csv(tables / f"{name}.csv")) > 0
     findings = json.loads((out / "findings" / "02-keywords.json").read_text(encoding="utf-8"))
-    assert any("by year" in f for f in findings)
+    assert any("by year" in f["text"] for f in findings)
 
 
 def test_compare_notebook_on_seeds(tmp_path, monkeypatch):
@@ -91,4 +91,4 @@ def test_compare_notebook_on_seeds(tmp_path, monkeypatch):
     assert sorted(rates["term"].unique()) == ["multilateralism", "war"]
     assert len(rates) == 6
     findings = json.loads((out / "findings" / "05-compare.json").read_text(encoding="utf-8"))
-    assert findings and findings[0].startswith("year 2025 against 2010+2020")
+    assert findings and findings[0]["text"].startswith("year 2025 against 2010+2020")
