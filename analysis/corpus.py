@@ -123,6 +123,10 @@ def _binary(path: Path) -> AnalysisError:
     return AnalysisError(f"{path}: looks like a binary file, not text; remove it from the corpus")
 
 
+# C0 control characters other than the whitespace ones (\t \n \v \f \r)
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")
+
+
 def _decode(path: Path, data: bytes) -> str:
     """Bytes of a ``.txt`` document -> text; any NUL character makes it binary."""
     if not data.strip():
@@ -164,8 +168,8 @@ def _decode(path: Path, data: bytes) -> str:
     # a NUL anywhere (not only in the first few KiB) means binary data, not text
     if "\x00" in text:
         raise _binary(path)
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f\v")
-    if controls > 0.05 * min(len(text), 4096):
+    head = text[:4096]
+    if len(_CONTROL_RE.findall(head)) > 0.05 * len(head):
         raise _binary(path)
     if not text.strip():
         raise AnalysisError(

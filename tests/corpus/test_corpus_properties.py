@@ -173,3 +173,12 @@ def test_random_jsonl(records, junk) -> None:
 def test_parse_date_never_raises(value) -> None:
     out = parse_date(value)
     assert out is None or isinstance(out, pd.Timestamp)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=200))
+def test_control_character_check_counts_exactly_the_non_whitespace_c0_characters(text):
+    from analysis.corpus import _CONTROL_RE
+
+    expected = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    assert len(_CONTROL_RE.findall(text)) == expected
