@@ -125,6 +125,8 @@ def render(
     keep_build: list[bool] = []
     try:
         (build / "notebooks").mkdir()
+        for p, _ in runs:  # each notebook's out exists, as the report folder always did
+            _sections.stage_folder(build, p.stem).mkdir(parents=True)
         results = run_suite(runs, build, jobs=jobs, timeout=timeout, quiet=quiet)
         _raise_failed(results, out)
         written = _sections.collect(build, [p.stem for p, _ in runs])
