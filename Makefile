@@ -8,7 +8,8 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 CORPUS  ?= seeds
 OUT     ?= reports
-PARAMS  ?= $(wildcard $(CORPUS)/report.yaml)  # the study's params file, when it has one
+# the study's params file, when the corpus folder has one
+PARAMS  ?= $(wildcard $(CORPUS)/report.yaml)
 UNGDC   ?= ../shared/corpora/ungdc/ungdc-1946-2024.tar.xz
 CACHE   ?= $(HOME)/.cache/framing-analysis
 
