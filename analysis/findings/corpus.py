@@ -107,7 +107,7 @@ def group_findings(
                 "are shown document by document in later sections."
             )
         else:
-            text += f"; every group has at least {min_docs} documents."
+            text += f"; every group reaches {min_docs} documents, enough for an interval."
         out.append(Finding(text, table=table, row={"column": column}))
     return out
 

@@ -24,7 +24,10 @@ def seeds():
 def _counts_in(text: str) -> dict[str, int]:
     """``group (n)`` pairs of a sentence: ``{"2025": 3, ...}``."""
     body = text.split(": ", 1)[1].split(";")[0]
-    return {g.strip(): int(n.replace(",", "")) for g, n in re.findall(r"(?:, | and |^)([^,()]+?) \(([\d,]+)\)", body)}
+    return {
+        g.strip(): int(n.replace(",", ""))
+        for g, n in re.findall(r"(?:, | and |^)([^,()]+?) \(([\d,]+)\)", body)
+    }
 
 
 def test_groups_match_a_reference_count(seeds):
@@ -36,7 +39,10 @@ def test_groups_match_a_reference_count(seeds):
         got = groups[groups["column"] == column].set_index("group")["n_docs"]
         assert got.to_dict() == ref.to_dict()
         tokens = summary.groupby(summary[column].astype(str))["n_tokens"].sum()
-        assert groups[groups["column"] == column].set_index("group")["n_tokens"].to_dict() == tokens.to_dict()
+        assert (
+            groups[groups["column"] == column].set_index("group")["n_tokens"].to_dict()
+            == tokens.to_dict()
+        )
     years = groups[groups["column"] == "year"]["group"].tolist()
     assert years == sorted(years, key=int)  # numbers in numeric order
     assert groups[groups["column"] == "year"].set_index("group").loc["2025", "n_docs"] == 3
@@ -48,8 +54,13 @@ def test_sentences_carry_the_tables_numbers(seeds):
     groups = corpus_groups(summary, by=["source", "year"])
     found = corpus_findings(summary, totals=summary.attrs["totals"], audit=audit, groups=groups)
     size = found[0].text
-    assert size.startswith(f"{len(summary)} documents, {int(summary['n_tokens'].sum()):,} word tokens")
-    assert f"{int(audit['chars'].sum()):,} characters" in size and f"{audit['rule'].nunique()} cleaning rules" in size
+    assert size.startswith(
+        f"{len(summary)} documents, {int(summary['n_tokens'].sum()):,} word tokens"
+    )
+    assert (
+        f"{int(audit['chars'].sum()):,} characters" in size
+        and f"{audit['rule'].nunique()} cleaning rules" in size
+    )
     per = {f.row["column"]: f for f in found if f.table == "corpus-groups"}
     assert set(per) == {"source", "year"}
     for column, f in per.items():
@@ -64,17 +75,21 @@ def test_sentences_carry_the_tables_numbers(seeds):
 
 
 def test_small_groups_are_counted_against_min_docs():
-    summary = pd.DataFrame({"doc_id": list("abcdefg"), "year": [1, 1, 1, 1, 1, 2, 2], "n_tokens": [10] * 7})
+    summary = pd.DataFrame(
+        {"doc_id": list("abcdefg"), "year": [1, 1, 1, 1, 1, 2, 2], "n_tokens": [10] * 7}
+    )
     groups = corpus_groups(summary, by="year")
     (f,) = [x for x in corpus_findings(summary, totals={}, groups=groups, min_docs=5) if x.row]
     assert "1 (5) and 2 (2); 1 of 2 groups have fewer than 5 documents" in f.text
     (f,) = [x for x in corpus_findings(summary, totals={}, groups=groups, min_docs=2) if x.row]
-    assert f.text.endswith("every group has at least 2 documents.")
+    assert f.text.endswith("every group reaches 2 documents, enough for an interval.")
     with pytest.raises(analysis.AnalysisError, match="min_docs"):
         corpus_findings(summary, totals={}, groups=groups, min_docs=1)
 
 
 def test_missing_values_are_a_group_of_their_own_listed_last():
-    summary = pd.DataFrame({"doc_id": list("abc"), "source": ["x", None, "a"], "n_tokens": [1, 2, 3]})
+    summary = pd.DataFrame(
+        {"doc_id": list("abc"), "source": ["x", None, "a"], "n_tokens": [1, 2, 3]}
+    )
     groups = corpus_groups(summary, by="source")
     assert groups["group"].tolist() == ["a", "x", "missing"]

@@ -17,7 +17,10 @@ SECTIONS = ["01-corpus", "02-keywords", "03-themes"]
 def test_unknown_note_file_is_an_error_naming_it_and_the_sections(tmp_path: Path):
     (tmp_path / "01-corpus.md").write_text("fine\n", encoding="utf-8")
     (tmp_path / "03-theme.md").write_text("typo\n", encoding="utf-8")
-    with pytest.raises(AnalysisError, match=r"03-theme\.md is not a section note \(did you mean '03-themes'\?\).*01-corpus, 02-keywords, 03-themes"):
+    with pytest.raises(
+        AnalysisError,
+        match=r"03-theme\.md is not a section note \(did you mean '03-themes'\?\).*01-corpus, 02-keywords, 03-themes",
+    ):
         notes.read_notes(tmp_path, SECTIONS)
 
 

@@ -34,7 +34,11 @@ def _probe_suite(folder: Path, names=("01-aaa", "02-bbb"), same_name: bool = Fal
                 f"(Path(out) / 'findings' / '{name}.json').write_text(json.dumps([{{'text': 'run ' + stamp}}]))"
             ),
         ]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         nbformat.write(nb, folder / f"{name}.ipynb")
     return folder
 
@@ -74,14 +78,18 @@ def test_rerendering_into_a_report_of_another_corpus_is_refused(tmp_path: Path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "a.txt").write_text("A short text about something.\n", encoding="utf-8")
-    with pytest.raises(AnalysisError, match=r"rendered from another corpus .* render every section"):
+    with pytest.raises(
+        AnalysisError, match=r"rendered from another corpus .* render every section"
+    ):
         render(other, out, notebooks=["01-aaa"], notebook_dir=suite, quiet=True)
     assert (out / "02-bbb.html").is_file()
 
 
 def test_two_sections_writing_the_same_path_is_an_error(tmp_path: Path):
     suite = _probe_suite(tmp_path / "suite", same_name=True)
-    with pytest.raises(AnalysisError, match=r"sections 01-aaa and 02-bbb both write tables/shared\.csv"):
+    with pytest.raises(
+        AnalysisError, match=r"sections 01-aaa and 02-bbb both write tables/shared\.csv"
+    ):
         render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
     assert not (tmp_path / "r").exists()
 
