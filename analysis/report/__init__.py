@@ -8,7 +8,9 @@
   kernel pinned to this interpreter;
 - :mod:`.html`: the section pages and ``index.html`` (one stylesheet, ``static/report.css``);
 - :mod:`.provenance`: sha256 of the corpus files, versions, the git commit of a checkout;
-- :mod:`.folder`: what ``--out`` may be, the build folder beside it, and the atomic swap.
+- :mod:`.folder`: what ``--out`` may be, the build folder beside it, and the atomic swap;
+- :mod:`.sections`: which files each section wrote, and keeping sections not re-rendered;
+- :mod:`.notes`: the study's own reading, Markdown per section, rendered safely.
 """
 
 from __future__ import annotations
@@ -66,9 +68,15 @@ def render(
         after a notebook (``03-themes: {n_boot: 500}``) holds that notebook's own.
         Relative paths of file parameters (``themes``, ``rules``, ``*_file``,
         ``*_path``) in a YAML file are relative to that file's folder. Unknown keys and
-        sections are errors; YAML anchors and aliases are refused.
+        sections are errors; YAML anchors and aliases are refused. ``notes`` (a folder of
+        ``<section>.md`` files, relative to the YAML file) is read by render itself: each
+        note ends its section's page, boxed as the authors' reading
+        (:mod:`analysis.report.notes`); it is never passed to a notebook.
     notebooks : list of str, optional
-        Subset of the suite by name (``["01-corpus"]``); default all.
+        Subset of the suite by name (``["01-corpus"]``); default all. Into an existing
+        report of the same corpus, only these sections are re-rendered: the others are
+        kept (their page, executed notebook, findings, figures and tables, known from
+        ``provenance.json``'s ``sections``) and the index is rebuilt from all of them.
     with_code : bool, default False
         Keep code cells in the HTML pages.
     jobs : int, optional
