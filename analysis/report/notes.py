@@ -81,8 +81,16 @@ def read_notes(folder: str | Path | None, sections: Sequence[str]) -> dict[str, 
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise AnalysisError(f"notes: {p} is not UTF-8 text") from None
-        notes[p.stem] = Note(p.stem, str(p), text, hashlib.sha256(data).hexdigest())
+        notes[p.stem] = Note(p.stem, _shown(p), text, hashlib.sha256(data).hexdigest())
     return notes
+
+
+def _shown(path: Path) -> str:
+    """The path as a reader knows it: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def markdown_html(text: str) -> str:
