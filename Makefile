@@ -8,7 +8,8 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 CORPUS  ?= seeds
 OUT     ?= reports
-PARAMS  ?=
+# the study's params file, when the corpus folder has one
+PARAMS  ?= $(wildcard $(CORPUS)/report.yaml)
 UNGDC   ?= ../shared/corpora/ungdc/ungdc-1946-2024.tar.xz
 CACHE   ?= $(HOME)/.cache/framing-analysis
 
@@ -27,7 +28,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## Create .venv/ and install the pinned dependencies (idempotent)
 
-report: setup ## Render the seed study into reports/ (CORPUS=..., OUT=..., PARAMS=file.yaml to override)
+report: setup ## Render the seed study into reports/ with $(CORPUS)/report.yaml (CORPUS=..., OUT=..., PARAMS=file.yaml)
 	$(BIN)/python -m analysis report --corpus $(CORPUS) --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
 
 report-example: setup ## Render the same suite on the UN General Debate sample into reports/example/

@@ -8,7 +8,9 @@
   kernel pinned to this interpreter;
 - :mod:`.html`: the section pages and ``index.html`` (one stylesheet, ``static/report.css``);
 - :mod:`.provenance`: sha256 of the corpus files, versions, the git commit of a checkout;
-- :mod:`.folder`: what ``--out`` may be, the build folder beside it, and the atomic swap.
+- :mod:`.folder`: what ``--out`` may be, the build folder beside it, and the atomic swap;
+- :mod:`.sections`: which files each section wrote, and keeping sections not re-rendered;
+- :mod:`.notes`: the study's own reading, Markdown per section, rendered safely.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from pathlib import Path
 
 from ..errors import AnalysisError
 from . import folder, html, provenance
+from . import notes as _notes
 from . import params as _params
+from . import sections as _sections
 from .execute import NOTEBOOK_DIR, SECTIONS, notebook_parameters, notebook_paths, run_suite, select
 
 __all__ = ["render", "notebook_paths", "notebook_parameters", "NOTEBOOK_DIR", "SECTIONS"]
@@ -64,9 +68,15 @@ def render(
         after a notebook (``03-themes: {n_boot: 500}``) holds that notebook's own.
         Relative paths of file parameters (``themes``, ``rules``, ``*_file``,
         ``*_path``) in a YAML file are relative to that file's folder. Unknown keys and
-        sections are errors; YAML anchors and aliases are refused.
+        sections are errors; YAML anchors and aliases are refused. ``notes`` (a folder of
+        ``<section>.md`` files, relative to the YAML file) is read by render itself: each
+        note ends its section's page, boxed as the authors' reading
+        (:mod:`analysis.report.notes`); it is never passed to a notebook.
     notebooks : list of str, optional
-        Subset of the suite by name (``["01-corpus"]``); default all.
+        Subset of the suite by name (``["01-corpus"]``); default all. Into an existing
+        report of the same corpus, only these sections are re-rendered: the others are
+        kept (their page, executed notebook, findings, figures and tables, known from
+        ``provenance.json``'s ``sections``) and the index is rebuilt from all of them.
     with_code : bool, default False
         Keep code cells in the HTML pages.
     jobs : int, optional
@@ -97,14 +107,19 @@ def render(
     paths = select(suite, notebooks)
     declared = {p.stem: notebook_parameters(p) for p in suite}
     common, per = _params.split(_params.load(params, declared), list(declared))
+    notes = _notes.read_notes(_params.notes_folder(common), list(declared))
     folder.check_out(out, corpus)
     try:
         carry = folder.plan_replace(out, force)
+        before = _sections.previous(out) if notebooks and out.is_dir() else None
     except OSError as exc:
         raise folder.os_error(exc, out) from None
     read_opts = _params.read_options(common)
     read_corpus(corpus, **read_opts)  # fail fast, with the loader's one-line error
     runs = [(p, _params.params_for(p.stem, declared[p.stem], common, per)) for p in paths]
+    for p, prm in runs:
+        _check_codebook(p.stem, declared[p.stem], prm)
+    inputs = provenance.collect(corpus, read_opts)
     try:
         mode = stat.S_IMODE(out.stat().st_mode) if out.is_dir() else folder.umask_mode()
         if out.parent.is_dir():
@@ -112,31 +127,60 @@ def render(
         build = folder.new_build(out)
     except OSError as exc:
         raise folder.os_error(exc, out) from None
-    for p, prm in runs:  # absolute paths; the notebooks write into the build folder
-        given = {"corpus": str(corpus), "out": str(build)}
+    for p, prm in runs:  # absolute paths; each notebook writes into its own staging folder
+        given = {"corpus": str(corpus), "out": str(_sections.stage_folder(build, p.stem))}
         prm.update({k: v for k, v in given.items() if k in declared[p.stem]})
     keep_build: list[bool] = []
     try:
         (build / "notebooks").mkdir()
+        for p, _ in runs:  # each notebook's out exists, as the report folder always did
+            _sections.stage_folder(build, p.stem).mkdir(parents=True)
         results = run_suite(runs, build, jobs=jobs, timeout=timeout, quiet=quiet)
         _raise_failed(results, out)
-        sections = [(p.stem, SECTIONS.get(p.stem, p.stem)) for p, _ in runs]
-        for name, label in sections:
+        written = _sections.collect(build, [p.stem for p, _ in runs])
+        finished = datetime.now(UTC).isoformat(timespec="seconds")
+        for _, prm in runs:
+            if "out" in prm:
+                prm["out"] = str(out)
+        records = {
+            p.stem: {
+                "label": SECTIONS.get(p.stem, p.stem),
+                "files": written[p.stem],
+                "rendered": finished,
+                "seconds": round(results[p.stem]["seconds"], 2),
+                "parameters": prm,
+                "note": _note_record(notes.get(p.stem)),
+            }
+            for p, prm in runs
+        }
+        for name, rec in records.items():
             nb = build / "notebooks" / f"{name}.ipynb"
-            html.export(nb, build / f"{name}.html", with_code=with_code, title=label)
+            html.export(
+                nb, build / f"{name}.html", with_code=with_code, title=rec["label"],
+                note=notes.get(name),
+            )  # fmt: skip
+        if before is not None:
+            previous, sections = before
+            others = {n: r for n, r in sections.items() if n not in records and n in declared}
+            records.update(_sections.keep(out, build, previous, others, inputs["corpus"]))
+        records = dict(sorted(records.items()))
         record = {
             "title": title or f"Framing analysis: {corpus.name}",
-            **provenance.collect(corpus, read_opts),
-            "parameters": {"common": common, "notebooks": {p.stem: prm for p, prm in runs}},
+            **inputs,
+            "parameters": {
+                "common": common,
+                "notebooks": {n: r["parameters"] for n, r in records.items()},
+            },
+            "notes": str(_params.notes_folder(common) or "") or None,
+            "sections": records,
+            "rendered_sections": [p.stem for p, _ in runs],
             "started": started,
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "notebook_seconds": {n: round(r["seconds"], 2) for n, r in sorted(results.items())},
+            "finished": finished,
+            "notebook_seconds": {n: r["seconds"] for n, r in records.items()},
             "seconds": round(time.perf_counter() - t_start, 2),
             "command": " ".join(sys.argv),
         }
-        for prm in record["parameters"]["notebooks"].values():
-            prm["out"] = str(out) if "out" in prm else None
-        html.write_index(build, sections, record)
+        html.write_index(build, record)
         record["outputs"] = folder.outputs(build)  # the marker: every file this report wrote
         (build / "provenance.json").write_text(
             json.dumps(record, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
@@ -150,6 +194,31 @@ def render(
             raise folder.os_error(exc, out) from None
         raise
     return out
+
+
+def _note_record(note: _notes.Note | None) -> dict | None:
+    if note is None:
+        return None
+    return {"path": note.path, "sha256": note.sha256, "teaser": _notes.teaser(note.text)}
+
+
+def default_codebook() -> Path | None:
+    """The package's default theme codebook, if this version ships one."""
+    from importlib import resources
+
+    p = Path(str(resources.files("analysis") / "data" / "themes.yml"))
+    return p if p.is_file() else None
+
+
+def _check_codebook(name: str, declared: Mapping, prm: Mapping) -> None:
+    """Refuse, before any notebook runs, a themes section without a codebook to read."""
+    if "themes" not in declared or prm.get("themes") or default_codebook() is not None:
+        return
+    raise AnalysisError(
+        f"{name} needs a codebook: set `themes:` in the params file (a YAML codebook, "
+        f"relative to the params file) or leave the section out with --notebooks "
+        f"(e.g. --notebooks {' '.join(n for n in SECTIONS if n != name)})"
+    )
 
 
 def _raise_failed(results: Mapping[str, dict], out: Path) -> None:

@@ -17,11 +17,13 @@ from .._yaml import did_you_mean, read_yaml
 from ..errors import AnalysisError
 
 __all__ = [
-    "load", "split", "params_for", "read_options", "PATH_PARAMS", "RENDER_PARAMS", "RENAMED_PARAMS",
+    "load", "split", "params_for", "read_options", "notes_folder", "PATH_PARAMS", "RENDER_PARAMS", "RENAMED_PARAMS",
 ]  # fmt: skip
 
-PATH_PARAMS = {"themes", "rules", "codebook"}
-RENDER_PARAMS = {"pattern"}  # read by render itself (the fail-fast read of the corpus)
+PATH_PARAMS = {"themes", "rules", "codebook", "notes"}
+# read by render itself, never passed to a notebook: ``pattern`` (the fail-fast read of the
+# corpus) and ``notes`` (the folder of the authors' Markdown notes, one per section)
+RENDER_PARAMS = {"pattern", "notes"}
 _NOTEBOOK_LIKE = re.compile(r"^\d\d-")
 # notebook parameters renamed to the glossary's one name; old names work for one release
 RENAMED_PARAMS = {"group_cols": "by", "groups": "by", "group_col": "by"}
@@ -146,6 +148,16 @@ def params_for(name: str, declared: Mapping, common: Mapping, per_notebook: Mapp
         )
     out.update(own)
     return out
+
+
+def notes_folder(common: Mapping) -> Path | None:
+    """The ``notes`` folder a params file names (already relative to the YAML), or None."""
+    value = common.get("notes")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | Path):
+        raise AnalysisError(f"notes: {value!r} must be a folder of <section>.md files")
+    return Path(value).expanduser().resolve()
 
 
 def read_options(common: Mapping) -> dict:
