@@ -9,5 +9,7 @@ so every number in a sentence is the table's number, and a comparative word ("hi
 from __future__ import annotations
 
 from ._base import Finding, fmt_num, join_names
+from .topics import k_choice_findings, topic_label_findings, topic_leader_findings
 
 __all__ = ["Finding", "fmt_num", "join_names"]
+__all__ += ["k_choice_findings", "topic_label_findings", "topic_leader_findings"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from analysis import AnalysisError, build_dtm
+from analysis import AnalysisError, InputWarning, build_dtm
 from analysis.dtm import DTM
+from analysis.evidence import MIN_DOCS
 from analysis.topics import document_topics, fit_topics, topic_exemplars, topic_prevalence
 
 
@@ -39,7 +42,9 @@ def toy_dtm(rows: list[list[int]], doc_ids: list[str], n_tokens: list[int], **me
 
 def _fixed_model(dtm: DTM, theta: np.ndarray):
     """A fitted model whose unit x topic weights are replaced by known values."""
-    m = fit_topics(dtm, theta.shape[1], seed=0)
+    with warnings.catch_warnings():  # toy DTMs have fewer than 2k units
+        warnings.simplefilter("ignore", InputWarning)
+        m = fit_topics(dtm, theta.shape[1], seed=0)
     m.doc_topic_ = np.asarray(theta, dtype=float)
     return m
 
@@ -79,7 +84,7 @@ def test_units_without_topic_mix_are_skipped():
 
 def test_bootstrap_interval_contains_point_and_is_deterministic(para_dtm):
     m = fit_topics(para_dtm, 4)
-    prev = topic_prevalence(m, by="source_type", n_boot=1000, seed=7)
+    prev = topic_prevalence(m, by="source_type", n_boot=1000, seed=7, min_docs=2)
     assert list(prev.columns) == [
         "group",
         "topic",
@@ -97,9 +102,9 @@ def test_bootstrap_interval_contains_point_and_is_deterministic(para_dtm):
     assert (multi["ci_high"] - multi["ci_low"] > 0).all()
     # shares of each group sum to one across topics
     assert prev.groupby("group")["prevalence"].sum().to_numpy() == pytest.approx(1.0)
-    again = topic_prevalence(m, by="source_type", n_boot=1000, seed=7)
+    again = topic_prevalence(m, by="source_type", n_boot=1000, seed=7, min_docs=2)
     pd.testing.assert_frame_equal(prev, again)
-    other = topic_prevalence(m, by="source_type", n_boot=1000, seed=8)
+    other = topic_prevalence(m, by="source_type", n_boot=1000, seed=8, min_docs=2)
     assert not np.array_equal(other["ci_low"].to_numpy(), prev["ci_low"].to_numpy(), equal_nan=True)
 
 
@@ -108,23 +113,30 @@ def test_bootstrap_matches_a_direct_resampling_loop():
     # be the two values or their average, so the 95% interval spans both values.
     dtm = toy_dtm([[1, 0, 1], [0, 2, 1]], ["A", "B"], [5, 5], g=["x", "x"])
     m = _fixed_model(dtm, np.array([[0.2, 0.8], [0.6, 0.4]]))
-    prev = topic_prevalence(m, by="g", n_boot=2000, seed=0)
+    prev = topic_prevalence(m, by="g", n_boot=2000, seed=0, min_docs=2)
     row = prev[prev["topic"] == 1].iloc[0]
     assert row["prevalence"] == pytest.approx(0.4)
     assert row["ci_low"] == pytest.approx(0.2)
     assert row["ci_high"] == pytest.approx(0.6)
 
 
-def test_one_document_group_has_nan_bounds_and_note(para_dtm):
+def test_groups_below_min_docs_have_nan_bounds_and_a_per_document_note(para_dtm):
     m = fit_topics(para_dtm, 3)
-    prev = topic_prevalence(m, by="year", n_boot=300)
+    prev = topic_prevalence(m, by="year", n_boot=300)  # default min_docs = MIN_DOCS = 5
+    assert prev.attrs["min_docs"] == MIN_DOCS == 5
+    assert prev["ci_low"].isna().all() and prev["ci_high"].isna().all()
     single = prev[prev["group"] == 2010]
-    assert (single["n_docs"] == 1).all()
-    assert single["ci_low"].isna().all() and single["ci_high"].isna().all()
-    assert single["note"].str.contains("one document").all()
-    several = prev[prev["group"] == 2025]
-    assert (several["n_docs"] == 3).all()
+    assert (single["n_docs"] == 1).all() and (single["note"] == "n=1: per-document values").all()
+    three = prev[prev["group"] == 2025]
+    assert (three["n_docs"] == 3).all() and (three["note"] == "n=3: per-document values").all()
+    # min_docs=3: the three-document group gets an interval, the single documents none
+    low = topic_prevalence(m, by="year", n_boot=300, min_docs=3)
+    several = low[low["group"] == 2025]
     assert several["ci_low"].notna().all() and (several["note"] == "").all()
+    assert low[low["n_docs"] == 1]["ci_low"].isna().all()
+    pd.testing.assert_series_equal(low["prevalence"], prev["prevalence"])
+    with pytest.raises(AnalysisError, match="min_docs=1 must be a whole number >= 2"):
+        topic_prevalence(m, by="year", min_docs=1)
 
 
 def test_prevalence_errors(para_dtm):
@@ -141,13 +153,13 @@ def test_prevalence_errors(para_dtm):
 
 def test_n_boot_zero_gives_points_without_intervals(para_dtm):
     m = fit_topics(para_dtm, 3)
-    full = topic_prevalence(m, by="year", n_boot=200, seed=1, level=0.9)
-    none = topic_prevalence(m, by="year", n_boot=0)
+    full = topic_prevalence(m, by="year", n_boot=200, seed=1, level=0.9, min_docs=2)
+    none = topic_prevalence(m, by="year", n_boot=0, min_docs=2)
     pd.testing.assert_series_equal(none["prevalence"], full["prevalence"])
     assert none["ci_low"].isna().all() and none["ci_high"].isna().all()
     several = none[none["n_docs"] >= 2]
     assert len(several) and (several["note"] == "n_boot=0: no interval").all()
-    assert (none[none["n_docs"] == 1]["note"] == "one document: no interval").all()
+    assert (none[none["n_docs"] == 1]["note"] == "n=1: per-document values").all()
     assert full.attrs["level"] == 0.9 and none.attrs["level"] == 0.95
 
 
