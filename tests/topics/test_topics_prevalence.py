@@ -12,7 +12,13 @@ import scipy.sparse as sp
 from analysis import AnalysisError, InputWarning, build_dtm
 from analysis.dtm import DTM
 from analysis.evidence import MIN_DOCS
-from analysis.topics import document_topics, fit_topics, topic_exemplars, topic_prevalence
+from analysis.topics import (
+    document_topics,
+    fit_topics,
+    topic_exemplars,
+    topic_leaders,
+    topic_prevalence,
+)
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +201,76 @@ def test_exemplars_are_the_heaviest_units_of_each_topic(seed_corpus, para_dtm):
     assert (ex["text"].str.len() <= 50).all() and (ex["text"].str.len() > 0).all()
     with pytest.raises(AnalysisError, match="top_n=0"):
         topic_exemplars(m, seed_corpus, top_n=0)
+
+
+def _leader_model(groups: list[str], theta: list[list[float]]):
+    n = len(groups)
+    dtm = toy_dtm(
+        [[1 + (i % 3), 1, (i % 2)] for i in range(n)],
+        [f"d{i}" for i in range(n)],
+        [10] * n,
+        g=groups,
+    )
+    return _fixed_model(dtm, np.asarray(theta))
+
+
+def test_leaders_match_a_direct_computation_of_the_paired_bootstrap():
+    # group "x": 6 documents where topic 2 carries most of every document; "y": 2 documents
+    theta = [
+        [0.1, 0.7, 0.2],
+        [0.2, 0.6, 0.2],
+        [0.1, 0.8, 0.1],
+        [0.3, 0.5, 0.2],
+        [0.2, 0.7, 0.1],
+        [0.1, 0.6, 0.3],
+        [0.5, 0.3, 0.2],
+        [0.4, 0.2, 0.4],
+    ]
+    m = _leader_model(["x"] * 6 + ["y"] * 2, theta)
+    lead = topic_leaders(m, by="g", n_boot=500, seed=3, level=0.9)
+    assert list(lead.columns) == [
+        "group", "topic", "label", "runner_up", "runner_up_label", "prevalence",
+        "runner_up_prevalence", "diff", "ci_low", "ci_high", "n_docs", "supported", "note",
+    ]  # fmt: skip
+    x = lead.set_index("group").loc["x"]
+    t = np.asarray(theta)[:6]
+    assert (x["topic"], x["runner_up"]) == (2, 3)  # means 0.17, 0.65, 0.18
+    assert x["prevalence"] == pytest.approx(t[:, 1].mean())
+    assert x["runner_up_prevalence"] == pytest.approx(t[:, 2].mean())
+    assert x["diff"] == pytest.approx(t[:, 1].mean() - t[:, 2].mean())
+    # reference: the same multinomial draws, the difference against the top other topic
+    counts = np.random.default_rng(3).multinomial(6, np.full(6, 1 / 6), size=500)
+    ref = []
+    for c in counts:
+        means = [(c * t[:, j]).sum() / 6 for j in range(3)]
+        ref.append(means[1] - max(means[0], means[2]))
+    assert x["ci_low"] == pytest.approx(np.quantile(ref, 0.05))
+    assert x["ci_high"] == pytest.approx(np.quantile(ref, 0.95))
+    assert x["supported"] and x["ci_low"] > 0 and x["note"] == ""
+    # the two-document group is below min_docs: no interval, not supported, per-document note
+    y = lead.set_index("group").loc["y"]
+    assert np.isnan(y["ci_low"]) and np.isnan(y["ci_high"]) and not y["supported"]
+    assert y["note"] == "n=2: per-document values" and (y["topic"], y["runner_up"]) == (1, 3)
+    # prevalence and runner-up prevalence are the rows of topic_prevalence
+    prev = topic_prevalence(m, by="g", n_boot=0).set_index(["group", "topic"])["prevalence"]
+    for r in lead.itertuples():
+        assert r.prevalence == prev[(r.group, r.topic)]
+        assert r.runner_up_prevalence == prev[(r.group, r.runner_up)]
+    pd.testing.assert_frame_equal(lead, topic_leaders(m, by="g", n_boot=500, seed=3, level=0.9))
+    assert lead.attrs["test"] == "paired document bootstrap" and lead.attrs["min_docs"] == 5
+
+
+def test_leaders_are_not_supported_when_the_top_two_alternate():
+    # topics 1 and 2 swap places from one document to the next: the interval includes 0
+    theta = [[0.6, 0.3, 0.1], [0.3, 0.6, 0.1]] * 4
+    m = _leader_model(["x"] * 8, theta)
+    row = topic_leaders(m, by="g", n_boot=1000).iloc[0]
+    assert row["diff"] == pytest.approx(0.0, abs=1e-12) and (row["topic"], row["runner_up"]) == (
+        1,
+        2,
+    )
+    assert row["ci_low"] <= 0 <= row["ci_high"] and not row["supported"]
+    none = topic_leaders(m, by="g", n_boot=0).iloc[0]
+    assert none["note"] == "n_boot=0: no interval" and not none["supported"]
+    with pytest.raises(AnalysisError, match="min_docs=0 must be a whole number >= 2"):
+        topic_leaders(m, by="g", min_docs=0)
