@@ -6,8 +6,8 @@
 - :func:`topic_label_findings`: the topics' labels, from ``topics-overview``.
 - :func:`topic_leader_findings`: per group, whether one topic's share is
   distinguishable from the runner-up's, from :func:`analysis.topics.topic_leaders`
-  (saved as ``topics-leaders-<column>``). A sentence says a topic "has the largest
-  share" only on a row whose ``supported`` is True; every other group is reported as
+  (saved as ``topics-leaders-<column>``). A sentence says a topic "has a larger share
+  than every other topic" only on a row whose ``supported`` is True; every other group is reported as
   one whose topics' shares cannot be told apart with this many documents.
 
 Every number in a sentence is the table's value, rounded (``fmt_num``).
@@ -151,8 +151,7 @@ def k_choice_findings(
         ks = ", ".join(str(int(v)) for v in skipped)
         out.append(
             Finding(
-                f"k={ks} not fitted: {n_units} units, and k topics need at least "
-                f"{units_per_topic}k units."
+                f"k={ks} not fitted: {n_units} units, and k topics need {units_per_topic}k units."
             )
         )
     return out
@@ -197,7 +196,7 @@ def topic_leader_findings(
     -------
     list of Finding
         One sentence per supported group (``supported=True``, cites ``table`` and
-        ``{"group": g}``: "has the largest share"); the tested groups whose interval
+        ``{"group": g}``: "has a larger share than every other topic"); the tested groups whose interval
         includes 0 (``supported=False``, "cannot be told apart"); one sentence naming
         the groups below ``min_docs`` documents (``supported=False``); one for groups
         without a bootstrap (``n_boot=0``).
@@ -216,10 +215,11 @@ def topic_leader_findings(
     for r in supported.itertuples():
         out.append(
             Finding(
-                f"{column} = {r.group} ({_docs(r.n_docs)}): topic {r.topic} ({r.label}) has "
-                f"the largest share, {_num(r.prevalence)}, against {_num(r.runner_up_prevalence)} "
-                f"for the runner-up, topic {r.runner_up} ({r.runner_up_label}); difference "
-                f"{_num(r.diff)}, {ci} {_num(r.ci_low)} to {_num(r.ci_high)} ({LEADER_TEST}).",
+                f"{column} = {r.group} ({_docs(r.n_docs)}): topic {r.topic} ({r.label}) has a "
+                f"larger share than every other topic, {_num(r.prevalence)} against "
+                f"{_num(r.runner_up_prevalence)} for the runner-up, topic {r.runner_up} "
+                f"({r.runner_up_label}); difference {_num(r.diff)}, {ci} {_num(r.ci_low)} to "
+                f"{_num(r.ci_high)} ({LEADER_TEST}).",
                 table=table,
                 row={"group": _scalar(r.group)},
                 supported=True,

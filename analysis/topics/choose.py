@@ -25,8 +25,8 @@ __all__ = ["RULES", "KChoice", "choose_k"]
 #: The rules :func:`choose_k` knows, with their wording (``{t}``: the stability threshold).
 RULES = {
     "npmi_stable": (
-        "the k with the top mean NPMI among the k whose mean stability across seeds is at "
-        "least {t}; ties go to the fewest topics"
+        "the k with the top mean NPMI among the k whose mean stability across seeds reaches "
+        "{t}; ties go to the fewest topics"
     ),
     "npmi": "the k with the top mean NPMI; ties go to the fewest topics",
 }

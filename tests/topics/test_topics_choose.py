@@ -41,7 +41,7 @@ def test_the_top_npmi_among_the_stable_k_is_chosen():
     )
     c = choose_k(sel)
     assert (c.k, c.passed, c.unstable, c.rule) == (5, True, False, "npmi_stable")
-    assert c.min_stability == 0.7 and "at least 0.7" in c.rule_text
+    assert c.min_stability == 0.7 and "reaches 0.7" in c.rule_text
     t = c.table.set_index("k")
     assert t["npmi"].tolist() == pytest.approx([0.15, 0.40, 0.25])
     assert t["stability"].tolist() == pytest.approx([0.85, 0.55, 0.75])
