@@ -285,15 +285,16 @@ def select_k(
     skipped = [k for k in ks if k >= 2 and few_units_message(k, n_units) is not None]
     ks = [k for k in ks if k not in skipped]
     if not ks:
+        most = n_units // UNITS_PER_TOPIC
+        fix = f"try k <= {most} or a smaller unit" if most >= 2 else "try a smaller unit"
         raise AnalysisError(
             f"ks={skipped}: every k needs at least {UNITS_PER_TOPIC}k units and this DTM has "
-            f"{n_units}; try k <= {n_units // UNITS_PER_TOPIC} or a smaller unit (paragraph, "
-            "sentence)"
+            f"{n_units}; {fix} (paragraph, sentence)"
         )
     if skipped:
         warnings.warn(
             f"select_k skips k={', '.join(map(str, skipped))}: {n_units} units, fewer than "
-            f"{UNITS_PER_TOPIC}k for each of them; a k needs at least {UNITS_PER_TOPIC}k units",
+            f"{UNITS_PER_TOPIC}k for each of them; try a smaller unit (paragraph, sentence)",
             InputWarning,
             stacklevel=2,
         )
