@@ -25,6 +25,9 @@ from ._base import Finding, fmt_num, join_names
 
 __all__ = ["k_choice_findings", "topic_label_findings", "topic_leader_findings"]
 
+#: Groups named in a summary sentence before "and N others".
+LIST_LIMIT = 8
+
 #: Name of the test in the leader sentences (see :func:`analysis.topics.topic_leaders`).
 LEADER_TEST = "paired document bootstrap"
 
@@ -241,7 +244,8 @@ def topic_leader_findings(
             )
     else:
         names = join_names(
-            [f"{g} (n={n})" for g, n in zip(apart["group"], apart["n_docs"], strict=True)]
+            [f"{g} (n={n})" for g, n in zip(apart["group"], apart["n_docs"], strict=True)],
+            limit=LIST_LIMIT,
         )
         out.append(
             Finding(
@@ -254,7 +258,8 @@ def topic_leader_findings(
         )
     if len(small):
         names = join_names(
-            [f"{g} (n={n})" for g, n in zip(small["group"], small["n_docs"], strict=True)]
+            [f"{g} (n={n})" for g, n in zip(small["group"], small["n_docs"], strict=True)],
+            limit=LIST_LIMIT,
         )
         out.append(
             Finding(
@@ -266,7 +271,7 @@ def topic_leader_findings(
             )
         )
     if len(untested):
-        names = join_names([str(g) for g in untested["group"]])
+        names = join_names([str(g) for g in untested["group"]], limit=LIST_LIMIT)
         out.append(
             Finding(
                 f"{column}: no bootstrap was run (n_boot=0), so the topics' shares in {names} "

@@ -167,12 +167,13 @@ def test_leaders_use_a_comparative_word_only_on_supported_rows_with_the_table_nu
 
 def test_many_unsupported_groups_are_summarised_by_name_and_size():
     t = leaders_table()
-    many = pd.concat([t.iloc[[1]]] * 8, ignore_index=True)
-    many["group"] = [f"g{i}" for i in range(8)]
+    many = pd.concat([t.iloc[[1]]] * 10, ignore_index=True)
+    many["group"] = [f"g{i}" for i in range(10)]
     many.attrs.update(level=0.9, min_docs=5)
     (f,) = topic_leader_findings(many, column="source", max_listed=6)
     assert f.text.startswith(
-        "source: in 8 of 8 groups (g0 (n=9), g1 (n=9), g2 (n=9), g3 (n=9), g4 (n=9) and 3 others)"
+        "source: in 10 of 10 groups (g0 (n=9), g1 (n=9), g2 (n=9), g3 (n=9), g4 (n=9), g5 (n=9), "
+        "g6 (n=9), g7 (n=9) and 2 others)"
     )
     assert "the 90% CI of their difference includes 0" in f.text and not comparative(f)
     # the level and min_docs come from the arguments when the table lost its attrs (CSV)
