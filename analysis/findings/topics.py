@@ -108,10 +108,15 @@ def k_choice_findings(
     row = choice.row(k)
     if row is None:
         scored = ", ".join(str(int(v)) for v in choice.table["k"])
+        why = (
+            f"k={k} was not scored: {n_units} units, and k topics need {units_per_topic}k units"
+            if n_units < units_per_topic * k
+            else f"k={k} was not among the k scored ({scored})"
+        )
         out.append(
             Finding(
-                f"k={k} was not among the k scored ({scored}), so its selection metrics are "
-                "not available and its stability across seeds is unknown."
+                f"{why}, so its selection metrics are not available and its stability across "
+                "seeds is unknown."
             )
         )
     else:

@@ -82,6 +82,8 @@ def test_k_fixed_by_the_user_is_said_and_checked_against_the_threshold():
     assert "fixed by the user and equals the rule's choice" in same[0].text and len(same) == 2
     absent = k_choice_findings(c, k=7, method="nmf", unit="paragraph", n_units=94, n_docs=5)
     assert absent[1].text.startswith("k=7 was not among the k scored (3, 4, 5)")
+    few = k_choice_findings(c, k=50, method="nmf", unit="paragraph", n_units=94, n_docs=5)
+    assert few[1].text.startswith("k=50 was not scored: 94 units, and k topics need 2k units, so")
     one_seed = choose_k(selection({3: [(0.1, np.nan)], 4: [(0.2, np.nan)]}))
     fs = k_choice_findings(one_seed, method="nmf", unit="paragraph", n_units=94, n_docs=5)
     assert "stability n/a" in fs[1].text and "not measured (one seed)" in fs[2].text
