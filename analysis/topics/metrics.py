@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -25,8 +26,16 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..dtm import DTM
-from ..errors import AnalysisError
-from .model import METHODS, TopicModel, _check_k, _check_top, fit_topics
+from ..errors import AnalysisError, InputWarning
+from .model import (
+    METHODS,
+    UNITS_PER_TOPIC,
+    TopicModel,
+    _check_k,
+    _check_top,
+    few_units_message,
+    fit_topics,
+)
 
 __all__ = ["topic_coherence", "select_k", "match_topics"]
 
@@ -235,7 +244,10 @@ def select_k(
     ----------
     dtm : DTM
     ks : iterable of int
-        Numbers of topics to try.
+        Numbers of topics to try. A k with fewer than ``2 k`` units
+        (:data:`~analysis.topics.model.UNITS_PER_TOPIC`) is skipped with one
+        :class:`~analysis.errors.InputWarning` naming the skipped k and the number of
+        units; when every k is skipped, :class:`~analysis.errors.AnalysisError`.
     method : {"nmf", "lda"}, default "nmf"
     seeds : sequence of int, default (0, 1)
     top_n : int, default 10
@@ -254,6 +266,8 @@ def select_k(
     -------
     DataFrame
         One row per (k, seed): ``method, k, seed, npmi, umass, diversity, stability``.
+        ``attrs["skipped_k"]`` lists the k skipped for having too few units (may be
+        empty) and ``attrs["n_units"]`` the number of units.
     """
     from tqdm import tqdm
 
@@ -267,6 +281,23 @@ def select_k(
         raise AnalysisError(f"seeds={seeds} has duplicates; use distinct seeds")
     if method not in METHODS:
         raise AnalysisError(f"method={method!r} is not one of {', '.join(METHODS)}; pick one")
+    n_units = dtm.matrix.shape[0]
+    skipped = [k for k in ks if k >= 2 and few_units_message(k, n_units) is not None]
+    ks = [k for k in ks if k not in skipped]
+    if not ks:
+        most = n_units // UNITS_PER_TOPIC
+        fix = f"try k <= {most} or a smaller unit" if most >= 2 else "try a smaller unit"
+        raise AnalysisError(
+            f"ks={skipped}: every k needs at least {UNITS_PER_TOPIC}k units and this DTM has "
+            f"{n_units}; {fix} (paragraph, sentence)"
+        )
+    if skipped:
+        warnings.warn(
+            f"select_k skips k={', '.join(map(str, skipped))}: {n_units} units, fewer than "
+            f"{UNITS_PER_TOPIC}k for each of them; try a smaller unit (paragraph, sentence)",
+            InputWarning,
+            stacklevel=2,
+        )
     for k in ks:
         _check_k(k, dtm)
     n_terms = dtm.matrix.shape[1]
@@ -318,4 +349,6 @@ def select_k(
     out = pd.DataFrame(
         rows, columns=["method", "k", "seed", "npmi", "umass", "diversity", "stability"]
     )
+    out.attrs["skipped_k"] = skipped
+    out.attrs["n_units"] = int(n_units)
     return (out, models) if return_models else out

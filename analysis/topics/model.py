@@ -11,18 +11,26 @@ Blei, Ng & Jordan (2003), Latent Dirichlet Allocation; Hoffman, Blei & Bach (201
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ..dtm import DTM
-from ..errors import AnalysisError
+from ..errors import AnalysisError, InputWarning
 from ..validation import check_top_n, renamed
 
-__all__ = ["METHODS", "TopicModel", "fit_topics"]
+__all__ = ["METHODS", "UNITS_PER_TOPIC", "TopicModel", "fit_topics"]
 
 METHODS = ("nmf", "lda")
 LABEL_SEP = " · "
+
+#: Fewest units per topic: fitting k topics on fewer than ``UNITS_PER_TOPIC * k`` units
+#: warns (:func:`fit_topics`) and :func:`~analysis.topics.select_k` skips such k. A rank-k
+#: factorisation of n <= 2k rows can give (nearly) every unit a topic of its own, so
+#: its topics describe single units rather than what they share.
+UNITS_PER_TOPIC = 2
 
 
 class TopicModel:
@@ -163,6 +171,24 @@ def _check_k(k: object, dtm: DTM) -> int:
     return int(k)
 
 
+def few_units_message(k: int, n_units: int) -> str | None:
+    """The warning for ``k`` topics on ``n_units`` units, or None when there are enough.
+
+    ``"k=5 topics on 5 units: fewer than 2k = 10 units, ..."`` (one line), for
+    ``n_units < UNITS_PER_TOPIC * k``.
+    """
+    need = UNITS_PER_TOPIC * int(k)
+    if n_units >= need:
+        return None
+    most = int(n_units) // UNITS_PER_TOPIC
+    fix = f"use k <= {most} or a smaller unit" if most >= 2 else "use a smaller unit"
+    return (
+        f"k={int(k)} topics on {int(n_units)} units: fewer than {UNITS_PER_TOPIC}k = {need} "
+        f"units, so the topics can describe single units rather than what they share; "
+        f"{fix} (paragraph, sentence)"
+    )
+
+
 def _tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -195,7 +221,10 @@ def fit_topics(
         it on paragraphs or sentences: k topics cannot be identified from a handful of
         documents.
     k : int
-        Number of topics, ``2 <= k <= min(n_units, n_terms)``.
+        Number of topics, ``2 <= k <= min(n_units, n_terms)``. Fewer than
+        ``2 k`` units (:data:`UNITS_PER_TOPIC`) emit an
+        :class:`~analysis.errors.InputWarning` naming k and the number of units: the fit
+        runs, but its topics are not identified by the data.
     method : {"nmf", "lda"}, default "nmf"
         ``"nmf"``: :class:`sklearn.decomposition.NMF` (Lee & Seung 1999; coordinate
         descent, Frobenius loss) on the TF-IDF of the counts, computed with
@@ -236,6 +265,9 @@ def fit_topics(
     if not isinstance(dtm, DTM):
         raise AnalysisError("dtm must be an analysis.DTM; build it with analysis.build_dtm")
     k = _check_k(k, dtm)
+    few = few_units_message(k, dtm.matrix.shape[0])
+    if few is not None:
+        warnings.warn(few, InputWarning, stacklevel=2)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise AnalysisError(f"seed={seed!r}: use an integer")
     counts = dtm.matrix.tocsr().astype(np.float64)
