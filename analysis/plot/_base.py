@@ -416,9 +416,9 @@ def group_estimates(
         pos = sub["_pos"].to_numpy(dtype=float)
         val = sub[y].to_numpy(dtype=float)
         ok = sub["_has"].to_numpy(dtype=bool)
-        # dodge: each level keeps a fixed offset within its group's slot (half of it for
+        # dodge: each level keeps a fixed offset within its group's slot (a third for
         # lines, so a line's points stay near their year)
-        offset = (k - (len(names) - 1) / 2) * slot * (0.5 if layout == "line" else 1.0)
+        offset = (k - (len(names) - 1) / 2) * slot * (0.3 if layout == "line" else 1.0)
         pos = pos + offset
         color, marker = palette[k], MARKERS[k % len(MARKERS)]
         line_kw = {"color": color, **kwargs}
@@ -432,7 +432,7 @@ def group_estimates(
                             sub[lo].to_numpy(dtype=float)[run],
                             sub[hi].to_numpy(dtype=float)[run],
                             color=color,
-                            alpha=0.18,
+                            alpha=0.18 if len(names) <= 2 else 0.12,
                             linewidth=0,
                         )
                         any_band = True
