@@ -38,6 +38,10 @@ EXEMPT = {
     "match_topics": {"a", "b"},  # two symmetric models' top-term arrays
     "topic_coherence": {"topics"},  # the topics themselves (a model or top-term arrays)
     "parse_date": {"value"},  # one date value, not a plot encoding
+    # docs= is the per-document table of the interval figures (issue 12), not an order
+    "plot_theme_trend": {"docs"},
+    "plot_topic_prevalence": {"docs"},
+    "plot_term_rates": {"docs"},
 }
 N_IS_NGRAM_ORDER = {"collocations"}
 WINDOW_IS_CONTEXT_WORDS = {"kwic", "theme_hits"}

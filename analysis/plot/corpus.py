@@ -41,9 +41,11 @@ def plot_lengths(
     Axes
     """
     require_columns(data, [x, y], "plot_lengths")
-    ax = new_axes(ax, (7, 0.45 * len(data) + 1.2))
+    ax = new_axes(ax, (7, min(0.3 * len(data) + 1.2, 16.0)))
     hue = hue if hue in data.columns else None
     sns.barplot(data=data, x=x, y=y, hue=hue, dodge=False, ax=ax, **kwargs)
+    if len(data) > 40:
+        ax.tick_params(axis="y", labelsize=7)
     ax.set(xlabel=readable(x), ylabel=readable(y), title=f"{readable(x)} by {readable(y)}")
     if hue:
         legend_outside(ax, title=readable(hue))
@@ -61,6 +63,7 @@ def plot_faceted_bars(
     height: float = 2.8,
     aspect: float = 1.3,
     title: str | None = None,
+    max_panels: int | None = 12,
     **kwargs,
 ) -> sns.FacetGrid:
     """One horizontal bar chart per value of ``col`` (e.g. top terms per document).
@@ -79,6 +82,10 @@ def plot_faceted_bars(
         Panel height (inches) and width/height ratio.
     title : str, optional
         The figure's title.
+    max_panels : int or None, default 12
+        Most panels (the first values of ``col`` in table order); the title then says
+        how many of how many are shown. None draws all. Panel titles are the values,
+        wrapped to the panel's width.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.barh`.
 
@@ -98,6 +105,7 @@ def plot_faceted_bars(
         aspect=aspect,
         color=color,
         title=title,
+        max_panels=max_panels,
         **kwargs,
     )
     grid.set_axis_labels(readable(x), readable(y))

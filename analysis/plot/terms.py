@@ -13,8 +13,18 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from ..evidence import MIN_DOCS
 from ..validation import check_top_n, renamed
-from ._base import facet_bars, legend_outside, new_axes, readable, require_columns
+from ._base import (
+    MAX_GROUPS,
+    axis_label,
+    facet_bars,
+    group_estimates,
+    legend_outside,
+    new_axes,
+    readable,
+    require_columns,
+)
 
 __all__ = ["plot_keywords", "plot_keyness", "plot_term_rates"]
 
@@ -31,6 +41,7 @@ def plot_keywords(
     height: float = 3.0,
     aspect: float = 1.2,
     title: str | None = None,
+    max_panels: int | None = 12,
     **kwargs,
 ) -> sns.FacetGrid:
     """Horizontal bars of the top terms, one panel per group (small multiples).
@@ -52,7 +63,11 @@ def plot_keywords(
     height, aspect : float
         Panel height (inches) and width/height ratio.
     title : str, optional
-        Default ``"Top {top_n} terms by {x}, per {col}"``.
+        Default ``"Top {top_n} terms by {x}, per {col}"``. Panel titles are the group
+        names, wrapped to the panel's width.
+    max_panels : int or None, default 12
+        Most panels (the first groups in table order); the title then says how many of
+        how many are shown. None draws all.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.barh`.
 
@@ -76,7 +91,7 @@ def plot_keywords(
         height=height,
         aspect=aspect,
         title=title or f"Top {top_n} terms by {readable(x)}, per {readable(col)}",
-        col_template="{col_var} = {col_name}",
+        max_panels=max_panels,
         **kwargs,
     )
 
@@ -153,10 +168,21 @@ def plot_term_rates(
     y: str = "rate_per_1k",
     hue: str = "term",
     title: str | None = None,
+    docs: pd.DataFrame | None = None,
+    min_docs: int = MIN_DOCS,
+    max_groups: int = MAX_GROUPS,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
-    """Lines of term rates over an ordered grouping such as years.
+    """Term rates per group: lines over an ordered grouping such as years, small groups
+    shown as their documents.
+
+    Drawn like :func:`analysis.plot.plot_theme_trend`: for numeric ``x`` one line per
+    term through consecutive groups that have an interval (``ci_low``..``ci_high``, a
+    band) or, in a table without intervals, at least ``min_docs`` documents
+    (``n_docs``); other groups are never joined by a line but drawn as their documents
+    (``docs``) or hollow markers. A table with neither intervals nor ``n_docs`` is
+    drawn as plain lines through every group. Categorical ``x`` gives points per group.
 
     Parameters
     ----------
@@ -168,30 +194,42 @@ def plot_term_rates(
     x, y, hue : str
         Columns for the horizontal axis, the rate and the line colour.
     title : str, optional
+    docs : DataFrame, optional
+        Per-document rates, one row per (document, term): columns ``x`` (the
+        document's group), ``hue`` and ``y`` (or ``value``), e.g.
+        :func:`analysis.term_frequencies` by ``doc_id`` merged with each document's
+        group.
+    min_docs : int, default :data:`analysis.evidence.MIN_DOCS`
+        Fewest documents for a group to be joined by the line (tables without
+        intervals), and named in the legend note.
+    max_groups : int, default 25
+        Most categorical groups drawn.
     ax : Axes, optional
     **kwargs
-        Passed to :func:`seaborn.lineplot`.
+        :class:`~matplotlib.lines.Line2D` properties of the lines and markers.
 
     Returns
     -------
     Axes
     """
     require_columns(data, [x, y, hue], "plot_term_rates")
-    ax = new_axes(ax, (7, 4), layout="constrained")
-    plot = data.copy()
-    numeric = pd.to_numeric(plot[x], errors="coerce")
-    if numeric.notna().all():
-        plot[x] = numeric.astype(float)
+    drawn = group_estimates(
+        ax,
+        data,
+        x=x,
+        y=y,
+        hue=hue,
+        docs=docs,
+        min_docs=min_docs,
+        max_groups=max_groups,
+        what="plot_term_rates",
+        **kwargs,
+    )
+    ax = drawn.ax
+    if drawn.layout == "horizontal":
+        ax.set_xlim(left=0)
     else:
-        plot[x] = plot[x].astype(str)
-    kwargs.setdefault("marker", "o")
-    sns.lineplot(data=plot, x=x, y=y, hue=hue, ax=ax, **kwargs)
-    if numeric.notna().all():
-        ticks = sorted(plot[x].unique())
-        if len(ticks) <= 12:
-            ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
-    ax.set_xlabel(readable(x))
-    ax.set_ylabel(readable(y))
-    ax.set_ylim(bottom=0)
-    ax.set_title(title or f"{readable(y).capitalize()} by {readable(x)}")
+        ax.set_ylim(bottom=0)
+    legend_outside(ax, title=readable(hue), handles=drawn.handles, labels=drawn.labels)
+    ax.set_title(title or f"{readable(y).capitalize()} by {axis_label(data, x)}")
     return ax

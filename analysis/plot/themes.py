@@ -15,15 +15,20 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from ..errors import AnalysisError
+from ..evidence import MIN_DOCS
 from ..validation import check_top_n, renamed
 from ._base import (
     MARKERS,
+    MAX_GROUPS,
+    axis_label,
+    cap_note,
+    group_estimates,
     interval_title,
     legend_outside,
     new_axes,
-    point_interval,
     readable,
     require_columns,
+    wrap,
 )
 
 __all__ = [
@@ -50,6 +55,7 @@ def plot_theme_heatmap(
     hue: str = "rate_per_1k",
     annot: bool = True,
     cmap: str = "rocket_r",
+    max_groups: int = 40,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
@@ -68,8 +74,13 @@ def plot_theme_heatmap(
         The value mapped to cell colour (seaborn's ``hue``: the colour encoding;
         ``value=`` is its deprecated name).
     annot : bool, default True
-        Print the values in the cells (tables of at most 400 cells).
+        Print the values in the cells (tables of at most 400 cells, wide cells).
     cmap : str, default "rocket_r"
+    max_groups : int, default 40
+        Most columns drawn: with more, those with the most documents (``n_docs``, else
+        ``tokens``) are kept in table order and the axis label says how many of how
+        many are shown. Cells narrow with the number of columns (the figure stays
+        at most about 12 inches wide); values are printed only in wide cells.
     ax : Axes, optional
     **kwargs
         Passed to :func:`seaborn.heatmap`.
@@ -81,19 +92,42 @@ def plot_theme_heatmap(
     require_columns(data, [x, y, hue], "plot_theme_heatmap")
     cols = list(dict.fromkeys(data[x]))
     rows = list(dict.fromkeys(data[y]))
+    note = ""
+    if len(cols) > max_groups:
+        size = (
+            "n_docs"
+            if "n_docs" in data.columns
+            else ("tokens" if "tokens" in data.columns else None)
+        )
+        if size is not None:
+            big = (
+                data.groupby(x, sort=False)[size].max().sort_values(ascending=False, kind="stable")
+            )
+            keep = set(big.index[:max_groups])
+            how = f"those with the most {readable(size)}"
+        else:
+            keep = set(cols[:max_groups])
+            how = "the first in the table"
+        note = cap_note(max_groups, len(cols)).replace("groups;", f"groups ({how});")
+        cols = [c for c in cols if c in keep]
     grid = data.pivot_table(index=y, columns=x, values=hue, aggfunc="first")
     grid = grid.reindex(index=rows, columns=cols)
     if y == "theme":
         names = _theme_labels(data)
-        grid.index = [names.get(r, r) for r in rows]
-    ax = new_axes(ax, (1.6 + 0.9 * len(cols), 0.9 + 0.45 * len(rows)))
+        grid.index = [wrap(names.get(r, r), 40) for r in rows]
+    cell = float(np.clip(9.0 / max(len(cols), 1), 0.22, 0.9))
+    upright = cell >= 0.6  # wide cells: names wrapped to the cell; narrow: turned 90 degrees
+    grid.columns = [wrap(c, int(cell * 72 / (0.6 * 9)) - 1) if upright else str(c) for c in cols]
+    ax = new_axes(ax, (2.6 + cell * len(cols), 1.2 + 0.45 * len(rows)))
     kwargs.setdefault("cbar_kws", {"label": readable(hue)})
-    kwargs.setdefault("linewidths", 0.5)
+    kwargs.setdefault("linewidths", 0.5 if len(cols) <= 40 else 0)
     kwargs.setdefault("fmt", ".1f")
-    sns.heatmap(grid, annot=annot and grid.size <= 400, cmap=cmap, ax=ax, **kwargs)
-    ax.set_xlabel(readable(x))
+    annot = annot and grid.size <= 400 and cell >= 0.6
+    sns.heatmap(grid, annot=annot, cmap=cmap, ax=ax, **kwargs)
+    ax.tick_params(axis="x", labelrotation=0 if upright else 90)
+    ax.set_xlabel(axis_label(data, x) + (f"\n({note})" if note else ""))
     ax.set_ylabel(readable(y))
-    ax.set_title(f"Theme {readable(hue)} by {readable(x)}")
+    ax.set_title(f"Theme {readable(hue)} by {axis_label(data, x)}")
     return ax
 
 
@@ -106,38 +140,55 @@ def plot_theme_trend(
     hue: str = "theme",
     hue_order: Sequence[str] | None = None,
     level: float | None = None,
+    docs: pd.DataFrame | None = None,
+    min_docs: int = MIN_DOCS,
+    max_groups: int = MAX_GROUPS,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
-    """Rates over an ordered grouping (years) with interval bars, one line per theme.
+    """Theme rates per group (years as a line with an interval band), small groups shown
+    as their documents.
 
-    Points are ``y`` (``rate_per_1k`` = 1000 * hits / n_tokens); bars span
-    ``ci_low``..``ci_high`` where an interval exists (groups with one document have
-    none and are drawn as hollow markers). Numeric ``x`` values are placed on a numeric
-    axis; others in table order.
+    ``y`` is ``rate_per_1k`` = 1000 * hits / n_tokens. For numeric ``x`` (years) each
+    theme is a line with a ``ci_low``..``ci_high`` band through consecutive groups that
+    have an interval; a group without one (fewer than ``min_docs`` documents: the
+    table's interval is NaN) is never joined by the line but drawn as its documents
+    (a strip of points, from ``docs``) or, without ``docs``, as a hollow marker. Other
+    ``x`` values are categories: points with interval bars, ordered by the first
+    theme's rate, capped at ``max_groups`` with a note.
 
     Parameters
     ----------
     data : DataFrame
-        :func:`analysis.theme_rates` grouped by a year-like column.
+        :func:`analysis.theme_rates` (``ci_low``, ``ci_high``; ``n_docs`` optional).
     x, y, hue : str
-        Group, rate and theme columns; the legend shows ``label`` when present.
+        Group, rate and theme columns; the legend shows ``label`` when present. The
+        ``group`` axis reads as ``data.attrs["by"]`` when the table records it; or
+        rename ``group`` and pass ``x=``.
     hue_order : list of str, optional
         Themes to draw, in this order (``themes=`` is its deprecated name); default
         all, in table (codebook) order.
     level : float, optional
         The intervals' coverage for the title; default ``data.attrs["level"]``.
+    docs : DataFrame, optional
+        Per-document rates, one row per (document, theme): columns ``x`` (the
+        document's group), ``hue`` and ``y`` (or ``value``), e.g.
+        :func:`analysis.theme_rates` by ``doc_id`` merged with each document's group.
+        Groups without an interval are drawn as these points.
+    min_docs : int, default :data:`analysis.evidence.MIN_DOCS`
+        Named in the legend note of groups without an interval.
+    max_groups : int, default 25
+        Most categorical groups drawn (a note says how many of how many).
     ax : Axes, optional
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.errorbar`.
+        :class:`~matplotlib.lines.Line2D` properties of the lines and markers.
 
     Returns
     -------
     Axes
     """
     require_columns(data, [x, y, hue, "ci_low", "ci_high"], "plot_theme_trend")
-    ax = new_axes(ax, (7.5, 4.2))
-    point_interval(
+    drawn = group_estimates(
         ax,
         data,
         x=x,
@@ -145,14 +196,15 @@ def plot_theme_trend(
         hue=hue,
         hue_order=hue_order,
         labels=_theme_labels(data, hue),
-        numeric_x=True,
-        dodge=0.6,
-        connect=True,
+        docs=docs,
+        min_docs=min_docs,
+        max_groups=max_groups,
         what="plot_theme_trend",
         **kwargs,
     )
-    ax.set_title(f"Theme rates with {interval_title(data, level)} (hollow: no interval)")
-    legend_outside(ax)
+    ax = drawn.ax
+    ax.set_title(f"Theme rates with {interval_title(data, level)}")
+    legend_outside(ax, handles=drawn.handles, labels=drawn.labels)
     return ax
 
 
@@ -291,5 +343,5 @@ def plot_theme_dispersion(
     ax.set_xlabel(readable(x))
     ax.set_ylabel(readable(y))
     ax.set_title("Where the themes occur in each document")
-    legend_outside(ax)
+    legend_outside(ax, title=readable(hue))
     return ax

@@ -13,15 +13,18 @@ from collections.abc import Sequence
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 
+from ..evidence import MIN_DOCS
 from ..validation import check_top_n, renamed
 from ._base import (
+    MAX_GROUPS,
+    axis_label,
     facet_bars,
     facets,
+    group_estimates,
     interval_title,
     legend_outside,
-    new_axes,
-    point_interval,
     readable,
     require_columns,
 )
@@ -113,15 +116,25 @@ def plot_topic_prevalence(
     hue: str = "topic",
     hue_order: Sequence[int] | None = None,
     level: float | None = None,
+    docs: pd.DataFrame | None = None,
+    min_docs: int = MIN_DOCS,
+    max_groups: int = MAX_GROUPS,
     ax: Axes | None = None,
     title: str | None = None,
     **kwargs,
 ) -> Axes:
-    """Topic prevalence per group with the bootstrap interval as error bars.
+    """Topic prevalence (mean topic share) per group with its bootstrap interval; small
+    groups shown as their documents.
 
-    One point per (group, topic), dodged within each group, coloured by topic;
-    vertical bars are ``ci_low``..``ci_high`` (absent when NaN, e.g. one-document
-    groups or ``n_boot=0``, which are drawn as hollow markers).
+    For numeric ``x`` (years) each topic is a line with a ``ci_low``..``ci_high`` band
+    through consecutive groups that have an interval; a group without one (fewer than
+    ``min_docs`` documents, or ``n_boot=0``: the interval is NaN) is never joined by the
+    line but drawn as its documents (a strip of points, from ``docs``) or, without
+    ``docs``, as a hollow marker. Other ``x`` values are categories: points with
+    interval bars dodged by topic, ordered by the first topic's prevalence and capped at
+    ``max_groups`` with a note; more than 12 are laid out horizontally. The figure's
+    size follows the number of groups, bounded (at most 12 inches wide, so 79 years
+    stay readable).
 
     Parameters
     ----------
@@ -136,11 +149,20 @@ def plot_topic_prevalence(
         deprecated name).
     level : float, optional
         The intervals' coverage for the title; default ``data.attrs["level"]``.
+    docs : DataFrame, optional
+        Per-document topic shares, one row per (document, topic): columns ``x`` (the
+        document's group), ``hue`` and ``y`` (or ``value``). Groups without an
+        interval are drawn as these points.
+    min_docs : int, default :data:`analysis.evidence.MIN_DOCS`
+        Named in the legend note of groups without an interval.
+    max_groups : int, default 25
+        Most categorical groups drawn.
     ax : Axes, optional
     title : str, optional
     **kwargs
-        Passed to :meth:`matplotlib.axes.Axes.errorbar`. ``xlabel=`` is deprecated: it
-        still sets the axis label for one release, with a DeprecationWarning.
+        :class:`~matplotlib.lines.Line2D` properties of the lines and markers.
+        ``xlabel=`` is deprecated: it still sets the axis label for one release, with
+        a DeprecationWarning.
 
     Returns
     -------
@@ -156,13 +178,10 @@ def plot_topic_prevalence(
         )
     require_columns(data, [x, hue, y, "ci_low", "ci_high"], "plot_topic_prevalence")
     names = sorted(data[hue].unique()) if hue_order is None else list(hue_order)
-    data = data[data[hue].isin(names)]
-    n_groups = data[x].nunique()
-    ax = new_axes(ax, (max(6.0, 0.6 * n_groups * max(1, len(names) / 3)), 4))
     labels = {}
     if "label" in data.columns:
         labels = {t: f"{t}: {lab}" for t, lab in zip(data[hue], data["label"], strict=False)}
-    point_interval(
+    drawn = group_estimates(
         ax,
         data,
         x=x,
@@ -170,14 +189,22 @@ def plot_topic_prevalence(
         hue=hue,
         hue_order=names,
         labels=labels,
+        docs=docs,
+        min_docs=min_docs,
+        max_groups=max_groups,
         what="plot_topic_prevalence",
         **kwargs,
     )
+    ax = drawn.ax
     if xlabel is not None:
         ax.set_xlabel(xlabel)
-    ax.set_ylim(bottom=0)
-    legend_outside(ax, title=readable(hue))
-    ax.set_title(title or f"Topic prevalence by {readable(x)} ({interval_title(data, level)})")
+    if drawn.layout == "horizontal":
+        ax.set_xlim(left=0)
+    else:
+        ax.set_ylim(bottom=0)
+    legend_outside(ax, title=readable(hue), handles=drawn.handles, labels=drawn.labels)
+    where = axis_label(data, x)
+    ax.set_title(title or f"Topic prevalence by {where} ({interval_title(data, level)})")
     return ax
 
 
@@ -190,6 +217,8 @@ def plot_select_k(
     height: float = 3.2,
     aspect: float = 1.0,
     title: str = "Model selection: metrics against the number of topics",
+    chosen: int | None = None,
+    min_stability: float | None = None,
     **kwargs,
 ) -> sns.FacetGrid:
     """Selection metrics against k: one panel per metric, a line through the mean over
@@ -207,6 +236,11 @@ def plot_select_k(
     height, aspect : float
         Panel height (inches) and width/height ratio.
     title : str
+    chosen : int, optional
+        The chosen k, marked by a vertical line in every panel.
+    min_stability : float, optional
+        The stability threshold of the selection rule, a horizontal dashed line in the
+        ``stability`` panel.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot` for the seed points.
 
@@ -225,6 +259,12 @@ def plot_select_k(
         mean = rows.groupby(x, sort=True)["value"].mean()
         ax.plot(mean.index, mean.to_numpy(), "-", color=palette[i], label="mean over seeds")
         ax.plot(rows[x], rows["value"], "o", color=palette[i], label="seed", **kwargs)
+        if chosen is not None:
+            ax.axvline(
+                chosen, color="0.25", linestyle=":", linewidth=1.2, label=f"chosen k = {chosen}"
+            )
+        if min_stability is not None and metrics[i] == "stability":
+            ax.axhline(min_stability, color="0.4", linestyle="--", linewidth=1, label="threshold")
         ax.set_xlabel(readable(x))
         ax.set_ylabel(readable(metrics[i]))
         ax.set_xticks(ticks)
@@ -239,5 +279,22 @@ def plot_select_k(
         draw=draw,
         title=title,
     )
-    grid.axes.flat[0].legend(fontsize=7)
+    for ax, metric in zip(grid.axes.flat, metrics, strict=False):
+        ax.set_title(readable(metric), fontsize="medium")
+    handles = [
+        Line2D([], [], color="0.3", linestyle="-"),
+        Line2D([], [], color="0.3", marker="o", linestyle="none", alpha=0.6, markersize=4),
+    ]
+    texts = ["mean over seeds", "one seed"]
+    if chosen is not None:
+        handles.append(Line2D([], [], color="0.25", linestyle=":", linewidth=1.2))
+        texts.append(f"chosen k = {chosen}")
+    if min_stability is not None and "stability" in metrics:
+        handles.append(Line2D([], [], color="0.4", linestyle="--", linewidth=1))
+        texts.append(f"stability threshold {min_stability:g}")
+    # right of the last panel, outside every panel
+    grid.figure.legend(
+        handles, texts, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
+        fontsize="small",
+    )  # fmt: skip
     return grid

@@ -19,13 +19,16 @@ import analysis.plot
 from analysis.plot._base import interval_title, readable
 
 FIGURE_LEVEL = {"plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k"}
+INTERVAL_FIGURES = {"plot_theme_trend", "plot_topic_prevalence", "plot_term_rates"}
 
 
 @pytest.mark.parametrize(
     ("column", "label"),
     [
-        ("rate_per_1k", "rate per 1,000 tokens"),
-        ("rate_target_per_1k", "rate target per 1,000 tokens"),
+        ("rate_per_1k", "rate per 1,000 words"),
+        ("rate_target_per_1k", "rate target per 1,000 words"),
+        ("prevalence", "mean topic share"),
+        ("npmi", "NPMI coherence"),
         ("doc_id", "document"),
         ("n_tokens", "word tokens"),
         ("source_type", "source type"),
@@ -56,8 +59,10 @@ def test_every_figure_follows_the_seaborn_signature(name):
     )
     assert "x" in params
     assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    forbidden = {"top", "n", "value", "hits", "docs", "themes", "topics", "xlabel"}
+    forbidden = {"top", "n", "value", "hits", "themes", "topics", "xlabel"}
     assert not forbidden & set(params), name
+    # docs= is the per-document table of the interval figures; elsewhere a deprecated name
+    assert ("docs" in params) == (name in INTERVAL_FIGURES), name
     ret = inspect.signature(fn).return_annotation
     if name in FIGURE_LEVEL:
         assert ret in (sns.FacetGrid, "sns.FacetGrid"), name

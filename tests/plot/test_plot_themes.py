@@ -59,16 +59,19 @@ def test_plots_return_titled_axes(seed_corpus, rates, hits):
 
 def test_labels_are_readable(seed_corpus, rates, hits):
     heat = plot_theme_heatmap(rates)
-    assert heat.get_title() == "Theme rate per 1,000 tokens by group"
-    assert heat.collections[0].colorbar.ax.get_ylabel() == "rate per 1,000 tokens"
+    assert heat.get_title() == "Theme rate per 1,000 words by group"
+    assert heat.collections[0].colorbar.ax.get_ylabel() == "rate per 1,000 words"
     assert heat.get_yticklabels()[0].get_text() == rates["label"].iloc[0]
     trend = plot_theme_trend(rates)
-    assert trend.get_ylabel() == "rate per 1,000 tokens" and trend.get_xlabel() == "group"
+    assert trend.get_ylabel() == "rate per 1,000 words" and trend.get_xlabel() == "group"
     legend = [t.get_text() for t in trend.get_legend().get_texts()]
-    assert legend == list(dict.fromkeys(rates["label"]))
+    labels = list(dict.fromkeys(rates["label"]))
+    assert [t.replace("\n", " ") for t in legend[: len(labels)]] == labels
+    # then the note on groups without an interval (seed years have fewer than 5 documents)
+    assert legend[len(labels) :] == ["hollow: fewer than 5 documents, no interval"]
     diff = theme_contributions(seed_corpus, by="year", target=2025, reference=2010)
     assert plot_theme_contributions(diff).get_xlabel() == (
-        "rate difference per 1,000 tokens (target - reference)"
+        "rate difference per 1,000 words (target - reference)"
     )
     disp = plot_theme_dispersion(hits)
     assert disp.get_xlabel().startswith("position in document") and disp.get_ylabel() == "document"

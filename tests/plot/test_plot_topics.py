@@ -38,13 +38,15 @@ def test_figures(para_dtm, model):
     prev = topic_prevalence(model, by="year", n_boot=100)
     ax = plot_topic_prevalence(prev.rename(columns={"group": "year"}), x="year")
     assert isinstance(ax, Axes)
-    assert ax.get_xlabel() == "year" and ax.get_ylabel() == "prevalence" and ax.get_title()
+    assert ax.get_xlabel() == "year" and ax.get_ylabel() == "mean topic share" and ax.get_title()
     assert ax.get_legend().get_title().get_text() == "topic"
     sel = select_k(para_dtm, ks=[2, 3], progress=False)
     grid = plot_select_k(sel)
     assert isinstance(grid, sns.FacetGrid)
-    assert [a.get_ylabel() for a in grid.axes.flat] == ["npmi", "umass", "diversity", "stability"]
-    assert [a.get_xlabel() for a in grid.axes.flat] == ["k"] * 4
+    readable = ["NPMI coherence", "UMass coherence", "topic diversity", "seed stability"]
+    assert [a.get_ylabel() for a in grid.axes.flat] == readable
+    assert [a.get_title() for a in grid.axes.flat] == readable
+    assert [a.get_xlabel() for a in grid.axes.flat] == ["number of topics (k)"] * 4
     with pytest.raises(AnalysisError, match="prevalence"):
         plot_topic_prevalence(sel)
     with pytest.raises(AnalysisError, match="plot_select_k: the table has no column 'npmi'"):
@@ -77,7 +79,8 @@ def test_old_keywords_warn_and_draw_the_same(model):
     assert [t.get_text() for t in old.get_legend().get_texts()] == [
         t.get_text() for t in new.get_legend().get_texts()
     ]
-    assert len(new.get_legend().get_texts()) == 1
+    texts = [t.get_text() for t in new.get_legend().get_texts()]
+    assert texts[0].startswith("2: ") and len(texts) == 1 + sum("hollow" in t for t in texts)
     # xlabel= still labels the axis for one release, with a warning
     with pytest.warns(DeprecationWarning, match="xlabel"):
         ax = plot_topic_prevalence(prev, xlabel="year")
