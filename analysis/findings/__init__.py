@@ -9,5 +9,7 @@ so every number in a sentence is the table's number, and a comparative word ("hi
 from __future__ import annotations
 
 from ._base import Finding, fmt_num, join_names
+from .terms import agreement_findings, collocation_findings, keyness_findings, keyword_findings
 
 __all__ = ["Finding", "fmt_num", "join_names"]
+__all__ += ["keyness_findings", "agreement_findings", "keyword_findings", "collocation_findings"]
