@@ -20,9 +20,23 @@ from .errors import AnalysisError
 from .keywords import grouped_counts, grouped_doc_counts, term_order
 from .validation import check_choice, check_level, check_top_n, renamed
 
-__all__ = ["term_frequencies", "keyness", "keyness_agreement", "critical_z", "MEASURES"]
+__all__ = [
+    "term_frequencies",
+    "keyness",
+    "keyness_agreement",
+    "critical_z",
+    "MEASURES",
+    "MEASURE_NAMES",
+]
 
 MEASURES = ("log_odds_dirichlet", "log_likelihood", "chi2")
+
+#: How sentences and figure titles name each keyness measure.
+MEASURE_NAMES = {
+    "log_odds_dirichlet": "log-odds with informative Dirichlet prior",
+    "log_likelihood": "log-likelihood G²",
+    "chi2": "Pearson's chi²",
+}
 
 FREQUENCY_COLUMNS = ["group", "term", "count", "tokens", "rate_per_1k"]
 KEYNESS_COLUMNS = [

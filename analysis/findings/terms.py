@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..compare import critical_z
+from ..compare import MEASURE_NAMES, critical_z
 from ..errors import AnalysisError
 from ..evidence import MIN_DOCS, check_min_docs
 from ..validation import check_top_n, require_columns
@@ -33,12 +33,6 @@ __all__ = [
     "MEASURE_NAMES",
 ]
 
-#: How a sentence names each keyness measure.
-MEASURE_NAMES = {
-    "log_odds_dirichlet": "log-odds with informative Dirichlet prior",
-    "log_likelihood": "log-likelihood G²",
-    "chi2": "Pearson's chi²",
-}
 
 _COLLOCATION_NAMES = {"likelihood_ratio": "likelihood ratio", "pmi": "PMI"}
 
