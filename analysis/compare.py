@@ -217,7 +217,7 @@ def _label(groups: np.ndarray, rows: np.ndarray, *, rest: bool, by: str | list[s
 
     One group: its value. The rest of the groups (``reference=None``) with several
     groups: ``the other 4 sources``. Groups named by the caller: ``2010+2020`` for up to
-    three, ``78 years (1946 to 2023)`` beyond.
+    three, ``the 78 years 1946 to 2023`` beyond (first and last in sort order).
     """
     values = [str(g) for g in groups[rows]]
     if len(values) == 1:
@@ -226,7 +226,7 @@ def _label(groups: np.ndarray, rows: np.ndarray, *, rest: bool, by: str | list[s
         return f"the other {len(values)} {_plural(by)}"
     if len(values) <= 3:
         return "+".join(values)
-    return f"{len(values)} {_plural(by)} ({values[0]} to {values[-1]})"
+    return f"the {len(values)} {_plural(by)} {values[0]} to {values[-1]}"
 
 
 @renamed(top="top_n")
@@ -322,7 +322,8 @@ def keyness(
         rate_reference, measure, target, reference, n_docs_target, n_docs_reference,
         level, supported``; rates per 1,000 tokens; ``target`` and ``reference`` are
         readable labels of the pooled groups (``2025``, ``2010+2020``,
-        ``the other 4 sources``). Sorted by ``z`` descending, ties by term.
+        ``the other 4 sources``, ``the 78 years 1946 to 2023``). Sorted by ``z``
+        descending, ties by term.
     """
     check_choice("measure", measure, MEASURES)
     z_crit = critical_z(level)

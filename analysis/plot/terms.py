@@ -186,7 +186,7 @@ def plot_keyness(
     ax.axvline(0, color="0.3", linewidth=0.8)
     band = f"|z| < {z_crit:.2f}: not distinguishable from noise (bars greyed)"
     if x == "z":
-        ax.axvspan(-z_crit, z_crit, color="0.93", zorder=0, linewidth=0, gid="noise-band")
+        ax.axvspan(-z_crit, z_crit, color="0.9", zorder=0, linewidth=0, gid="noise-band")
         lo, hi = ax.get_xlim()
         ax.set_xlim(min(lo, -1.15 * z_crit), max(hi, 1.15 * z_crit))
     ax.set_xlabel(readable(x))
@@ -195,7 +195,7 @@ def plot_keyness(
     title_ = "" if hue == "side" else readable(hue)
     handles, labels = ax.get_legend_handles_labels()
     if x == "z" or inside.any():
-        handles.append(Patch(facecolor="0.93" if x == "z" else grey, edgecolor=grey))
+        handles.append(Patch(facecolor="0.9" if x == "z" else grey, edgecolor=grey))
         labels.append(band if x == "z" else "not distinguishable from noise (greyed)")
     if ax.get_legend() is not None:
         ax.get_legend().remove()

@@ -169,7 +169,7 @@ def test_many_reference_groups_get_a_short_label(toy):
     out = keyness(dtm, by="group_col", target="g5", reference=["g0", "g1"])
     assert out["reference"].iloc[0] == "g0+g1"
     out = keyness(dtm, by="group_col", target="g5", reference=["g0", "g1", "g2", "g3"])
-    assert out["reference"].iloc[0] == "4 group cols (g0 to g3)"
+    assert out["reference"].iloc[0] == "the 4 group cols g0 to g3"
     out = keyness(dtm, by="group_col", target="g5", reference=["g4"])
     assert out["reference"].iloc[0] == "g4"
 
