@@ -17,12 +17,26 @@ from scipy import stats
 from .concordance import query_regex
 from .dtm import DTM
 from .errors import AnalysisError
-from .keywords import grouped_counts, term_order
-from .validation import check_choice, check_top_n, renamed
+from .keywords import grouped_counts, grouped_doc_counts, term_order
+from .validation import check_choice, check_level, check_top_n, renamed
 
-__all__ = ["term_frequencies", "keyness", "keyness_agreement", "MEASURES"]
+__all__ = [
+    "term_frequencies",
+    "keyness",
+    "keyness_agreement",
+    "critical_z",
+    "MEASURES",
+    "MEASURE_NAMES",
+]
 
 MEASURES = ("log_odds_dirichlet", "log_likelihood", "chi2")
+
+#: How sentences and figure titles name each keyness measure.
+MEASURE_NAMES = {
+    "log_odds_dirichlet": "log-odds with informative Dirichlet prior",
+    "log_likelihood": "log-likelihood G²",
+    "chi2": "Pearson's chi²",
+}
 
 FREQUENCY_COLUMNS = ["group", "term", "count", "tokens", "rate_per_1k"]
 KEYNESS_COLUMNS = [
@@ -37,7 +51,22 @@ KEYNESS_COLUMNS = [
     "measure",
     "target",
     "reference",
+    "n_docs_target",
+    "n_docs_reference",
+    "level",
+    "supported",
 ]
+
+
+def critical_z(level: float = 0.95) -> float:
+    """The two-sided critical value ``z_crit = Phi^-1(1 - (1 - level) / 2)`` (1.959964 at 0.95).
+
+    ``|z| >= z_crit`` is the same event as ``p <= 1 - level`` for the two-sided normal
+    p-value of a z-score and for ``P(chi2(1) > z^2)``, so one threshold serves every
+    keyness measure.
+    """
+    level = check_level(level)
+    return float(stats.norm.ppf(1.0 - (1.0 - level) / 2.0))
 
 
 def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
@@ -165,15 +194,39 @@ def _resolve(values: Any, groups: np.ndarray, by: str, name: str) -> np.ndarray:
     return np.unique(np.asarray(rows, dtype=np.int64))
 
 
-def _label(groups: np.ndarray, rows: np.ndarray, rest: bool) -> str:
-    """``2010+2020`` for up to three groups, ``1946...2023 (78 groups)`` beyond."""
+def _plural(by: str | list[str]) -> str:
+    """A grouping column's name in the plural, for labels: ``source`` -> ``sources``.
+
+    Several columns, or a name already ending in ``s``, read ``groups`` /
+    ``<name> values`` so the label never invents a wrong plural.
+    """
+    if not isinstance(by, str):
+        return "groups"
+    name = by.replace("_", " ").strip() or "group"
+    if name.endswith("s"):
+        return f"{name} values"
+    if name.endswith("y") and len(name) > 1 and name[-2] not in "aeiou":
+        return name[:-1] + "ies"
+    if name.endswith(("x", "z", "ch", "sh")):
+        return name + "es"
+    return name + "s"
+
+
+def _label(groups: np.ndarray, rows: np.ndarray, *, rest: bool, by: str | list[str]) -> str:
+    """A readable name for the pooled groups ``rows`` of ``groups``.
+
+    One group: its value. The rest of the groups (``reference=None``) with several
+    groups: ``the other 4 sources``. Groups named by the caller: ``2010+2020`` for up to
+    three, ``the 78 years 1946 to 2023`` beyond (first and last in sort order).
+    """
     values = [str(g) for g in groups[rows]]
-    names = (
-        "+".join(values)
-        if len(values) <= 3
-        else f"{values[0]}...{values[-1]} ({len(values)} groups)"
-    )
-    return f"rest ({names})" if rest and len(rows) > 1 else names
+    if len(values) == 1:
+        return values[0]
+    if rest:
+        return f"the other {len(values)} {_plural(by)}"
+    if len(values) <= 3:
+        return "+".join(values)
+    return f"the {len(values)} {_plural(by)} {values[0]} to {values[-1]}"
 
 
 @renamed(top="top_n")
@@ -186,6 +239,7 @@ def keyness(
     measure: str = "log_odds_dirichlet",
     top_n: int | None = None,
     alpha0: float = 1000.0,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Terms over- and under-represented in a target group against a reference.
 
@@ -221,8 +275,23 @@ def keyness(
     signed by direction (positive: higher rate in the target), ``z = sign * sqrt(stat)``
     (the signed root, standard normal under the null) and ``p = P(chi²(1) > stat)``.
 
-    p-values treat every token as an independent draw, which texts are not; with few
-    documents they describe how surprising a difference is, not a population inference.
+    **The noise floor.** ``supported`` is ``|z| >= z_crit`` with
+    ``z_crit = Phi^-1(1 - (1 - level) / 2)`` (:func:`critical_z`; 1.959964 at the default
+    ``level=0.95``). For the log-odds measure this is the z-test of Monroe et al.
+    (2008, eq. 22) at that level; for G² and chi² it is the same event as
+    ``p <= 1 - level``, since ``z`` is the signed root of a chi²(1) statistic. A term
+    with ``supported=False`` is inside the band ``|z| < z_crit``: its difference is not
+    distinguishable from sampling noise, and reports do not call it "more" frequent on
+    either side.
+
+    Every measure treats each token as an independent draw, which words in a text are
+    not (a term used by one document repeats within it; Kilgarriff 2001, "Comparing
+    corpora", *International Journal of Corpus Linguistics* 6(1)). So z and
+    ``supported`` are a *ranking aid with a noise floor*: a term inside the band is
+    noise at the token level, and a term outside it is distinctive of these texts; it
+    is not a test that the sources or periods the documents come from differ. The
+    columns ``n_docs_target`` and ``n_docs_reference`` say how many documents carry
+    each side.
 
     Parameters
     ----------
@@ -243,15 +312,21 @@ def keyness(
         deprecated old name.)
     alpha0 : float, default 1000
         Total prior pseudo-count of the log-odds measure (ignored by the others).
+    level : float, default 0.95
+        Level of the noise floor: ``supported = |z| >= critical_z(level)``.
 
     Returns
     -------
     DataFrame
         ``term, score, z, p, count_target, count_reference, rate_target,
-        rate_reference, measure, target, reference``; rates per 1,000 tokens. Sorted by
-        ``z`` descending, ties by term.
+        rate_reference, measure, target, reference, n_docs_target, n_docs_reference,
+        level, supported``; rates per 1,000 tokens; ``target`` and ``reference`` are
+        readable labels of the pooled groups (``2025``, ``2010+2020``,
+        ``the other 4 sources``, ``the 78 years 1946 to 2023``). Sorted by ``z``
+        descending, ties by term.
     """
     check_choice("measure", measure, MEASURES)
+    z_crit = critical_z(level)
     top_n = check_top_n(top_n)
     if not alpha0 > 0:
         raise AnalysisError(f"alpha0={alpha0!r}: give a positive number of prior pseudo-counts")
@@ -279,8 +354,9 @@ def keyness(
     y_r = np.asarray(counts[r_rows].sum(axis=0), dtype=np.float64).ravel()
     tok_t = float(np.sum(np.asarray(n_tokens)[t_rows]))
     tok_r = float(np.sum(np.asarray(n_tokens)[r_rows]))
-    t_label = _label(groups, t_rows, rest=False)
-    r_label = _label(groups, r_rows, rest=reference is None)
+    n_docs = grouped_doc_counts(dtm, by)
+    t_label = _label(groups, t_rows, rest=False, by=by)
+    r_label = _label(groups, r_rows, rest=reference is None, by=by)
     for side, total, label in (("target", y_t.sum(), t_label), ("reference", y_r.sum(), r_label)):
         if total == 0:
             raise AnalysisError(
@@ -323,6 +399,10 @@ def keyness(
             "measure": measure,
             "target": t_label,
             "reference": r_label,
+            "n_docs_target": int(n_docs[t_rows].sum()),
+            "n_docs_reference": int(n_docs[r_rows].sum()),
+            "level": float(level),
+            "supported": np.abs(z[order]) >= z_crit,
         }
     )
 

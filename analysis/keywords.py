@@ -16,9 +16,9 @@ from .errors import AnalysisError
 from .grouping import check_by, group_labels, group_order
 from .validation import check_top_n, renamed
 
-__all__ = ["tfidf_keywords", "top_per_row"]
+__all__ = ["tfidf_keywords", "top_per_row", "grouped_doc_counts"]
 
-KEYWORD_COLUMNS = ["group", "term", "score", "rank", "count"]
+KEYWORD_COLUMNS = ["group", "term", "score", "rank", "count", "n_docs"]
 
 
 def grouped_counts(
@@ -53,6 +53,29 @@ def grouped_counts(
     )
     groups, counts, n_tokens = group_counts(keyed, key)
     return np.asarray(groups, dtype=object), counts, n_tokens
+
+
+def grouped_doc_counts(dtm: DTM, by: str | list[str] | None) -> np.ndarray:
+    """Number of distinct documents (``doc_id``) in each group of :func:`grouped_counts`.
+
+    Aligned with the groups :func:`grouped_counts` returns for the same ``by``. With
+    ``by=None`` every unit is its own group and holds (part of) one document.
+    """
+    cols = check_by(dtm.docs, by)
+    docs = dtm.docs
+    if not cols:
+        return np.ones(len(docs), dtype=np.int64)
+    ids = docs["doc_id"] if "doc_id" in docs.columns else docs["unit_id"]
+    if len(cols) == 1:
+        codes, groups = pd.factorize(docs[cols[0]], sort=True)
+        n_groups = len(groups)
+    else:
+        labels = group_labels(docs, cols)
+        order = group_order(docs, cols, labels)
+        codes = pd.Index(order).get_indexer(labels)
+        n_groups = len(order)
+    per_group = pd.Series(ids.to_numpy()).groupby(np.asarray(codes)).nunique()
+    return per_group.reindex(range(n_groups), fill_value=0).to_numpy(dtype=np.int64)
 
 
 def term_order(terms: np.ndarray) -> np.ndarray:
@@ -146,8 +169,9 @@ def tfidf_keywords(
     Returns
     -------
     DataFrame
-        ``group, term, score, rank, count``, by group (sorted labels, or unit order when
-        ``by`` is None), then rank. ``group`` is the
+        ``group, term, score, rank, count, n_docs``, by group (sorted labels, or unit
+        order when ``by`` is None), then rank; ``n_docs`` is the number of documents of
+        the group (1 when ``by`` is None). ``group`` is the
         ``unit_id`` when ``by`` is None. Ties are ranked by score descending, then term
         alphabetically, so the table is deterministic. Groups with no terms are absent.
     """
@@ -173,6 +197,7 @@ def tfidf_keywords(
             "score": data[pos],
             "rank": rank.astype(np.int64),
             "count": counts.data[pos].astype(np.int64),
+            "n_docs": grouped_doc_counts(dtm, by)[rows],
         }
     )
     return out.reset_index(drop=True)
@@ -186,5 +211,6 @@ def _empty() -> pd.DataFrame:
             "score": pd.Series([], dtype=np.float64),
             "rank": pd.Series([], dtype=np.int64),
             "count": pd.Series([], dtype=np.int64),
+            "n_docs": pd.Series([], dtype=np.int64),
         }
     )

@@ -5,6 +5,7 @@ Examples::
     python -m analysis keywords --corpus seeds --by source --top 10 --ngram 1 2
     python -m analysis frequencies --corpus seeds --by year --terms war multilateralism
     python -m analysis keyness --corpus seeds --by year --target 2025 --measure log_likelihood
+    python -m analysis keyness --corpus seeds --by source --target CGTN --level 0.99
     python -m analysis kwic --corpus seeds "community with a shared future" --window 6
     python -m analysis collocations --corpus seeds --n 2 --measure likelihood_ratio
 """
@@ -53,6 +54,7 @@ def _keyness(args: argparse.Namespace) -> int:
         reference=args.reference,
         measure=args.measure,
         top_n=args.top,
+        level=args.level,
     )
     emit(table, args.format)
     return 0
@@ -132,6 +134,13 @@ def register(subparsers) -> None:
         help="keyness statistic (default: log_odds_dirichlet)",
     )
     p.add_argument("--top", type=positive_int, default=15, help="terms on each side (default: 15)")
+    p.add_argument(
+        "--level",
+        type=float,
+        default=0.95,
+        help="level of the noise floor: column supported is |z| >= z_crit (default: 0.95, "
+        "z_crit 1.96)",
+    )
     add_dtm_options(p)
     add_format_argument(p)
     p.set_defaults(func=_keyness)

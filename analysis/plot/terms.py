@@ -8,10 +8,13 @@ and returns the Axes (or a FacetGrid for the faceted figure) without saving or s
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.patches import Patch
 
 from ..evidence import MIN_DOCS
 from ..validation import check_top_n, renamed
@@ -96,6 +99,22 @@ def plot_keywords(
     )
 
 
+def _wrap(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters (words kept whole)."""
+    return textwrap.fill(str(text), width=width, break_long_words=False) or str(text)
+
+
+def _keyness_title(data: pd.DataFrame, target: str, reference: str) -> str:
+    """``Keyness (log-odds ...): 2025 vs the other 2 years``, wrapped to two lines or so."""
+    from ..compare import MEASURE_NAMES
+
+    measure = ""
+    if "measure" in data.columns:
+        m = str(data["measure"].iloc[0])
+        measure = f" ({MEASURE_NAMES.get(m, m)})"
+    return _wrap(f"Keyness{measure}: {target} vs {reference}", 44)
+
+
 @renamed(top="top_n")
 def plot_keyness(
     data: pd.DataFrame,
@@ -104,17 +123,27 @@ def plot_keyness(
     y: str = "term",
     hue: str | None = None,
     top_n: int = 15,
+    level: float | None = None,
     title: str | None = None,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
-    """Diverging bars of keyness: target terms to the right, reference terms to the left.
+    """Diverging bars of keyness with the noise band: target terms right, reference left.
+
+    The band ``|z| < z_crit`` (``z_crit = critical_z(level)``, 1.96 at 0.95; see
+    :func:`analysis.keyness`) is shaded and labelled "not distinguishable from noise",
+    and the bars of terms inside it (``supported`` False) are grey: their difference is
+    within what independent token draws produce by chance. The band is drawn when ``x``
+    is ``"z"`` (another statistic has no fixed threshold on its own scale); the bars are
+    greyed whatever ``x``. The legend sits outside the axes, long term and group names
+    are wrapped, and the title names the measure and both sides.
 
     Parameters
     ----------
     data : DataFrame
-        From :func:`analysis.keyness` (``term``, ``z`` or ``score``, and the
-        ``target``/``reference`` labels used in the legend and title).
+        From :func:`analysis.keyness` (``term``, ``z`` or ``score``, ``supported``,
+        ``level``, and the ``target``/``reference`` labels used in the legend and
+        title). Without ``supported``, a bar is inside the band when ``|z| < z_crit``.
     x : str, default "z"
         The signed statistic to plot.
     y : str, default "term"
@@ -122,7 +151,12 @@ def plot_keyness(
         Bar colour; default the side, ``"more in <target>"`` / ``"more in <reference>"``.
     top_n : int, default 15
         Bars on each side (``top=`` is its deprecated name).
+    level : float, optional
+        Level of the band; default the table's ``level`` column (and its ``supported``
+        column greys the bars), else 0.95. Given, it overrides both: bars are grey when
+        ``|z| < critical_z(level)``.
     title : str, optional
+        Default ``"Keyness (<measure>): <target> vs <reference>"``, wrapped.
     ax : Axes, optional
     **kwargs
         Passed to :func:`seaborn.barplot`.
@@ -131,33 +165,61 @@ def plot_keyness(
     -------
     Axes
     """
+    from ..compare import critical_z
+
     require_columns(data, [x, y] + ([hue] if hue else []), "plot_keyness")
     top_n = check_top_n(top_n, allow_none=False)
+    own_level = level is not None
+    if level is None:
+        level = float(data["level"].iloc[0]) if "level" in data.columns and len(data) else 0.95
+    z_crit = critical_z(level)
     target = str(data["target"].iloc[0]) if "target" in data.columns else "target"
     reference = str(data["reference"].iloc[0]) if "reference" in data.columns else "reference"
     srt = data.sort_values([x, y], ascending=[False, True])
     sub = pd.concat([srt[srt[x] > 0].head(top_n), srt[srt[x] < 0].tail(top_n)]).copy()
-    sides = [f"more in {target}", f"more in {reference}"]
+    if "z" in sub.columns and (own_level or "supported" not in sub.columns):
+        inside = (sub["z"].abs() < z_crit).to_numpy()
+    elif "supported" in sub.columns:
+        inside = ~sub["supported"].astype(bool).to_numpy()
+    else:
+        inside = np.zeros(len(sub), dtype=bool)
+    sub[y] = [_wrap(t, 28) for t in sub[y]]
+    sides = [_wrap(f"more in {target}", 40), _wrap(f"more in {reference}", 40)]
     if hue is None:
         hue = "side"
         sub[hue] = np.where(sub[x] > 0, sides[0], sides[1])
         kwargs.setdefault("palette", dict(zip(sides, sns.color_palette()[:2], strict=True)))
-    ax = new_axes(ax, (7, max(3.0, 0.28 * len(sub) + 1)), layout="constrained")
+    n_lines = sum(str(t).count("\n") + 1 for t in sub[y])
+    height = max(3.5, 0.28 * n_lines + 2.0)
+    ax = new_axes(ax, (7, height), layout="constrained")
     sns.barplot(data=sub, x=x, y=y, hue=hue, dodge=False, orient="h", ax=ax, **kwargs)
+    grey = "0.62"
+    for patch in ax.patches:  # bar i is centred on category i (orient="h")
+        i = int(round(patch.get_y() + patch.get_height() / 2))
+        if patch.get_height() > 0 and 0 <= i < len(inside) and inside[i]:
+            patch.set_facecolor(grey)
     ax.axvline(0, color="0.3", linewidth=0.8)
+    band = f"|z| < {z_crit:.2f}: not distinguishable from noise (bars greyed)"
+    if x == "z":
+        ax.axvspan(-z_crit, z_crit, color="0.9", zorder=0, linewidth=0, gid="noise-band")
+        lo, hi = ax.get_xlim()
+        ax.set_xlim(min(lo, -1.15 * z_crit), max(hi, 1.15 * z_crit))
     ax.set_xlabel(readable(x))
     ax.set_ylabel("")
-    measure = f" ({data['measure'].iloc[0]})" if "measure" in data.columns else ""
-    ax.set_title(title or f"Keyness{measure}: {target} vs {reference}")
-    # below the figure (constrained layout makes room), never over the bars
+    ax.set_title(title or _keyness_title(data, target, reference))
     title_ = "" if hue == "side" else readable(hue)
-    if ax.figure.get_layout_engine() is not None and len(ax.figure.axes) == 1:
-        handles, labels = ax.get_legend_handles_labels()
+    handles, labels = ax.get_legend_handles_labels()
+    if x == "z" or inside.any():
+        handles.append(Patch(facecolor="0.9" if x == "z" else grey, edgecolor=grey))
+        labels.append(band if x == "z" else "not distinguishable from noise (greyed)")
+    if ax.get_legend() is not None:
         ax.get_legend().remove()
+    # below the figure (constrained layout makes room), never over the bars
+    if ax.figure.get_layout_engine() is not None and len(ax.figure.axes) == 1:
         ax.figure.legend(handles, labels, title=title_, fontsize="small", frameon=False,
-                         loc="outside lower center")  # fmt: skip
+                         loc="outside lower center", ncols=1)  # fmt: skip
     else:  # an axes of the caller's figure: to its right
-        legend_outside(ax, title=title_)
+        legend_outside(ax, title=title_, handles=handles, labels=labels)
     return ax
 
 

@@ -45,7 +45,7 @@ def test_keywords_by_year_csv(capsys, seeds_dir):
     )
     assert code == 0, err
     table = csv(out)
-    assert list(table.columns) == ["group", "term", "score", "rank", "count"]
+    assert list(table.columns) == ["group", "term", "score", "rank", "count", "n_docs"]
     assert table.groupby("group").size().to_dict() == {2010: 4, 2020: 4, 2025: 4}
 
 
@@ -55,7 +55,7 @@ def test_keywords_table_with_ngrams_has_phrases(capsys, seeds_dir):
     )
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0].split() == ["group", "term", "score", "rank", "count"]
+    assert lines[0].split() == ["group", "term", "score", "rank", "count", "n_docs"]
     assert len(lines) == 1 + 5 * 3
 
 
@@ -79,6 +79,17 @@ def test_keyness_log_likelihood(capsys, seeds_dir):
     table = csv(out)
     assert len(table) == 6 and set(table["measure"]) == {"log_likelihood"}
     assert (table["z"].iloc[:3] > 0).all() and (table["z"].iloc[3:] < 0).all()
+    assert (table["supported"] == (table["z"].abs() >= 1.959964)).all()
+
+
+def test_keyness_level_sets_the_noise_floor(capsys, seeds_dir):
+    argv = ["keyness", "--corpus", str(seeds_dir), "--by", "source", "--target", "CGTN"]
+    code, out, _ = run(capsys, *argv, "--level", "0.99", "--format", "csv")
+    assert code == 0
+    table = csv(out)
+    assert set(table["level"]) == {0.99}
+    assert (table["supported"] == (table["z"].abs() >= 2.5758293035489004)).all()
+    assert table["supported"].any() and not table["supported"].all()
 
 
 def test_kwic_phrase_positional(capsys, seeds_dir):
@@ -108,6 +119,7 @@ def test_collocations(capsys, seeds_dir):
         (["keywords", "--by", "yaer"], "by='yaer'"),
         (["keyness", "--by", "year", "--target", "2024"], "target=2024"),
         (["keyness", "--by", "year", "--target", "2025", "--reference", "2025"], "share 2025"),
+        (["keyness", "--by", "year", "--target", "2025", "--level", "95"], "level=95.0"),
         (["frequencies", "--terms", "qqqq"], "'qqqq'"),
         (["kwic", "***"], "pattern="),
     ],

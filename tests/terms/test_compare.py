@@ -165,9 +165,13 @@ def test_many_reference_groups_get_a_short_label(toy):
     groups = [f"g{i}" for i in range(n)]
     dtm = toy.make_dtm(counts, np.array(["x", "y"], dtype=object), groups, [100] * n)
     out = keyness(dtm, by="group_col", target="g5")
-    assert out["reference"].iloc[0] == "rest (g0...g4 (5 groups))"
+    assert out["reference"].iloc[0] == "the other 5 group cols"
     out = keyness(dtm, by="group_col", target="g5", reference=["g0", "g1"])
     assert out["reference"].iloc[0] == "g0+g1"
+    out = keyness(dtm, by="group_col", target="g5", reference=["g0", "g1", "g2", "g3"])
+    assert out["reference"].iloc[0] == "the 4 group cols g0 to g3"
+    out = keyness(dtm, by="group_col", target="g5", reference=["g4"])
+    assert out["reference"].iloc[0] == "g4"
 
 
 def test_old_name_top_warns_and_gives_the_same_table(seeds_dtm):
@@ -202,7 +206,7 @@ def test_frequencies_expand_globs_and_find_phrases(seeds_dtm):
 def test_keyness_by_a_list_pools_the_combination(toy_dtm):
     out = keyness(toy_dtm, by=["group_col", "year"], target="b | 2025", measure="log_likelihood")
     assert out["target"].iloc[0] == "b | 2025"
-    assert out["reference"].iloc[0] == "rest (a | 2010+b | 2020+c | 2025)"
+    assert out["reference"].iloc[0] == "the other 3 groups"
     # the combination b | 2025 is unit d3 alone: the same statistics as by doc_id
     same = keyness(toy_dtm, by="doc_id", target="d3", measure="log_likelihood")
     cols = ["term", "score", "z", "p", "count_target", "count_reference"]
@@ -229,3 +233,58 @@ def test_keyness_agreement_counts_shared_top_terms(seeds_dtm):
     assert (out["top_n"] == 10).all()
     with pytest.raises(AnalysisError, match="at least two"):
         keyness_agreement(seeds_dtm, by="year", target=2025, measures=["chi2"])
+
+
+# ---------------------------------------------------------------- noise floor
+
+
+def test_critical_z_is_the_normal_quantile_and_level_is_checked():
+    from scipy import stats
+
+    from analysis.compare import critical_z
+
+    assert critical_z() == pytest.approx(1.959964, abs=1e-6)
+    assert critical_z(0.99) == pytest.approx(stats.norm.isf(0.005))
+    for bad in (1.5, 0, "0.95", True):
+        with pytest.raises(AnalysisError, match=r"^level=.* between 0 and 1"):
+            critical_z(bad)
+
+
+@pytest.mark.parametrize("measure", ["log_odds_dirichlet", "log_likelihood", "chi2"])
+def test_supported_is_outside_the_noise_band_and_matches_the_p_value(seeds_dtm, measure):
+    out = keyness(seeds_dtm, by="source", target="CGTN", measure=measure)
+    assert (out["supported"] == (out["z"].abs() >= 1.959963984540054)).all()
+    # the same event as p <= 1 - level (up to rounding exactly at the threshold)
+    assert (out["supported"] == (out["p"] <= 0.05 + 1e-12)).all()
+    assert out["supported"].any() and not out["supported"].all()
+    assert set(out["level"]) == {0.95}
+    strict = keyness(seeds_dtm, by="source", target="CGTN", measure=measure, level=0.999)
+    assert strict["supported"].sum() < out["supported"].sum()
+    assert (strict["supported"] == (strict["p"] <= 0.001 + 1e-12)).all()
+
+
+def test_keyness_counts_the_documents_of_each_side(seeds_dtm, seed_corpus):
+    out = keyness(seeds_dtm, by="year", target=2025)
+    years = seed_corpus["year"]
+    assert set(out["n_docs_target"]) == {int((years == 2025).sum())}
+    assert set(out["n_docs_reference"]) == {int((years != 2025).sum())}
+    assert list(out.columns[-4:]) == ["n_docs_target", "n_docs_reference", "level", "supported"]
+
+
+def test_documents_are_counted_once_whatever_the_unit(seed_corpus):
+    from analysis import build_dtm
+
+    paragraphs = build_dtm(seed_corpus, unit="paragraph")
+    out = keyness(paragraphs, by="source", target="CGTN")
+    assert out["n_docs_target"].iloc[0] == 1
+    assert out["n_docs_reference"].iloc[0] == seed_corpus["source"].ne("CGTN").sum()
+    assert out["reference"].iloc[0] == f"the other {seed_corpus['source'].nunique() - 1} sources"
+
+
+def test_plural_labels():
+    from analysis.compare import _plural
+
+    assert [_plural(b) for b in ("source", "year", "country", "day", "box", "status")] == [
+        "sources", "years", "countries", "days", "boxes", "status values",
+    ]  # fmt: skip
+    assert _plural(["source", "year"]) == "groups"

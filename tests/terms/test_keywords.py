@@ -71,7 +71,7 @@ def test_ranks_sorted_by_score_then_term_and_ties_cut_deterministically(toy):
 
 def test_top_limits_rows_per_group_and_ranks_start_at_one(seeds_dtm):
     out = tfidf_keywords(seeds_dtm, by="year", top_n=7)
-    assert list(out.columns) == ["group", "term", "score", "rank", "count"]
+    assert list(out.columns) == ["group", "term", "score", "rank", "count", "n_docs"]
     for _, sub in out.groupby("group"):
         assert sub["rank"].tolist() == list(range(1, 8))
         assert (np.diff(sub["score"].to_numpy()) <= 0).all()
@@ -105,3 +105,23 @@ def test_by_a_list_groups_by_combinations(toy_dtm, toy):
     pd.testing.assert_frame_equal(
         tfidf_keywords(toy_dtm, by=["group_col"]), tfidf_keywords(toy_dtm, by="group_col")
     )
+
+
+def test_n_docs_counts_distinct_documents_per_group(seed_corpus):
+    from analysis import build_dtm
+    from analysis.keywords import grouped_counts, grouped_doc_counts
+
+    paragraphs = build_dtm(seed_corpus, unit="paragraph")
+    for by in ("year", ["year", "source"]):
+        groups, _, _ = grouped_counts(paragraphs, by)
+        n = grouped_doc_counts(paragraphs, by)
+        cols = [by] if isinstance(by, str) else by
+        expected = seed_corpus.groupby(cols)["doc_id"].nunique()
+        assert sorted(n.tolist()) == sorted(expected.tolist())
+        assert n.sum() == len(seed_corpus)
+        table = tfidf_keywords(paragraphs, by=by, top_n=2)
+        sizes = dict(zip(groups, n, strict=True))
+        assert (table["n_docs"] == table["group"].map(sizes)).all()
+    year = tfidf_keywords(paragraphs, by="year", top_n=1).set_index("group")["n_docs"]
+    assert year.to_dict() == seed_corpus.groupby("year")["doc_id"].nunique().to_dict()
+    assert (tfidf_keywords(paragraphs, by=None, top_n=1)["n_docs"] == 1).all()
