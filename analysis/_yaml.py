@@ -113,3 +113,10 @@ def read_yaml(path: str | Path, *, what: str = "YAML file", compose: bool = Fals
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise _syntax_error(str(p), exc) from None
+    except (ValueError, KeyError, AttributeError, TypeError):
+        # an explicit tag the value does not fit (``!!int abc``, ``!!timestamp x``)
+        # makes PyYAML's constructors raise plain Python errors
+        raise AnalysisError(
+            f"{p}: a value does not fit its explicit YAML tag (e.g. '!!int abc'); "
+            "remove the '!!' tags and write plain values"
+        ) from None
