@@ -81,8 +81,10 @@ def keyness_findings(
     max_terms : int, default 8
         Terms named per side; the others are counted (``"and 4 others"``).
     min_docs : int, default :data:`analysis.evidence.MIN_DOCS`
-        Sides with fewer documents get the note that the terms describe those
-        documents, not their group in general.
+        When a side has fewer documents, its terms are named as *distinctive of* that
+        side, without "more", and with the note that they describe those documents
+        (``supported=False``): token-level z-scores from a handful of texts say nothing
+        about the groups the texts come from (see :mod:`analysis.evidence`).
 
     Returns
     -------
@@ -152,13 +154,23 @@ def keyness_findings(
                 rest = len(terms) - max_terms
                 named.append(f"{rest} other{'s' if rest > 1 else ''}")
             weakest = terms.iloc[-1]
+            listed = join_names(named, limit=len(named))
+            plural = "s" if len(terms) > 1 else ""
+            if small:
+                # token-level z with a handful of documents: name the terms, claim nothing
+                # about the groups (analysis.evidence)
+                text = (
+                    f"{head}: {len(terms)} term{plural} distinctive of {side}, outside "
+                    f"{band}: {listed}." + caveat
+                )
+            else:
+                text = f"{head}: {len(terms)} term{plural} used more in {side}, outside {band}: {listed}."
             out.append(
                 Finding(
-                    f"{head}: {len(terms)} term{'s' if len(terms) > 1 else ''} used more in "
-                    f"{side}, outside {band}: {join_names(named, limit=len(named))}." + caveat,
+                    text,
                     table=table_name,
                     row={**row, "term": str(weakest["term"])},
-                    supported=True,
+                    supported=not small,
                 )
             )
     return out

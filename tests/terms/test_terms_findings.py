@@ -54,7 +54,9 @@ def test_keyness_sentences_list_exactly_the_supported_terms(cgtn):
         assert [t for t, _ in listed] == expected["term"].tolist()
         assert [z for _, z in listed] == expected["z"].round(2).tolist()
         assert f"{len(expected)} term" in finding.text
-        assert " more in " in finding.text and finding.supported is True
+        # 1 and 4 documents: the terms are named, no group is said to use them "more"
+        assert " distinctive of " in finding.text and finding.supported is False
+        assert not COMPARATIVE.search(finding.text)
         # the cited row is the weakest listed term: every listed |z| is at least its |z|
         cited = cgtn.set_index("term").loc[finding.row["term"]]
         assert bool(cited["supported"])
@@ -80,9 +82,9 @@ def test_keyness_lists_are_cut_at_max_terms_and_count_the_others(cgtn):
 def test_a_side_with_no_supported_term_says_so_without_comparing(seeds_dtm):
     table = keyness(seeds_dtm, by="year", target=2025, reference=[2010, 2020])
     found = keyness_findings(table, table_name="compare-keyness-year-2025", column="year")
-    sides = {f.supported: f for f in found}
-    assert set(sides) == {True, False}
-    quiet = sides[False]
+    assert all(f.supported is False for f in found)  # 3 and 2 documents: nothing claimed
+    assert not any(COMPARATIVE.search(f.text) for f in found)
+    quiet = next(f for f in found if "no term is outside" in f.text)
     assert quiet.text.startswith("year 2025 against 2010+2020 (3 and 2 documents")
     assert "on the side of 2025, no term is outside the noise band |z| < 1.96" in quiet.text
     assert not COMPARATIVE.search(quiet.text)
@@ -127,7 +129,10 @@ def test_pooled_tables_give_sentences_per_target_and_no_caveat_with_enough_docum
     assert "fewer than" not in " ".join(f.text for f in found)
     for f in found:
         _check_citation(f, table)
-    small = keyness_findings(table, table_name="t", min_docs=10)[0].text
+    small = keyness_findings(table, table_name="t", min_docs=10)[0]
+    assert small.supported is False and " distinctive of a, " in small.text
+    assert not COMPARATIVE.search(small.text)
+    small = small.text
     assert small.endswith("With fewer than 10 documents in a, these terms describe those "
                           "documents, not their group in general.")  # fmt: skip
 
