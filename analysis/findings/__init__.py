@@ -9,5 +9,7 @@ so every number in a sentence is the table's number, and a comparative word ("hi
 from __future__ import annotations
 
 from ._base import Finding, fmt_num, join_names
+from .themes import theme_carrier_findings, theme_comparison_findings
 
 __all__ = ["Finding", "fmt_num", "join_names"]
+__all__ += ["theme_comparison_findings", "theme_carrier_findings"]
