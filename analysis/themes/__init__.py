@@ -73,7 +73,7 @@ group's label, so a group's interval does not depend on which other groups exist
 
 from __future__ import annotations
 
-from .codebook import Codebook, Theme, as_codebook, load_themes
+from .codebook import Codebook, Theme, as_codebook, focus_themes, load_themes
 from .match import ThemeMatches, match_themes
 from .stats import (
     theme_comparisons,
@@ -89,6 +89,7 @@ __all__ = [
     "Codebook",
     "load_themes",
     "as_codebook",
+    "focus_themes",
     "match_themes",
     "ThemeMatches",
     "theme_rates",

@@ -16,7 +16,10 @@ import pandas as pd
 from .._yaml import did_you_mean, read_yaml
 from ..errors import AnalysisError
 
-__all__ = ["Theme", "Codebook", "load_themes", "as_codebook", "entry_tokens", "NO_CODEBOOK"]
+__all__ = [
+    "Theme", "Codebook", "load_themes", "as_codebook", "entry_tokens", "focus_themes",
+    "NO_CODEBOOK",
+]  # fmt: skip
 
 #: The error of every function given no codebook: the package ships none, a study brings
 #: its own (a codebook is a study's instrument, not a property of the toolkit).
@@ -382,6 +385,28 @@ def as_codebook(codebook: Codebook | str | Path | None) -> Codebook:
         "codebook must be a Codebook (analysis.load_themes), a YAML path or None, "
         f"not {type(codebook).__name__}"
     )
+
+
+def focus_themes(codebook: Codebook, focus: Sequence[str] | str | None) -> list[str]:
+    """The theme ids ``focus`` names, checked; empty or None means every theme.
+
+    Raises
+    ------
+    AnalysisError
+        For an id that is not a theme of the codebook, naming it and the codebook's ids
+        (a misspelt theme is never silently dropped).
+    """
+    if focus is None:
+        return codebook.ids
+    ids = [focus] if isinstance(focus, str) else list(focus)
+    for t in ids:
+        if t not in codebook.ids:
+            hint = did_you_mean(t, codebook.ids) if isinstance(t, str) else ""
+            raise AnalysisError(
+                f"focus: {t!r} is not a theme of the codebook{hint}; its themes are "
+                f"{', '.join(codebook.ids)}"
+            )
+    return list(dict.fromkeys(ids)) or codebook.ids
 
 
 def _not_entries(items: Sequence[str], entries: Sequence[str]) -> str | None:
