@@ -382,7 +382,7 @@ def as_codebook(codebook: Codebook | str | Path | None) -> Codebook:
     if isinstance(codebook, str | Path):
         return load_themes(codebook)
     raise AnalysisError(
-        "codebook must be a Codebook (analysis.load_themes), a YAML path or None, "
+        "codebook must be a Codebook (analysis.load_themes) or the path of a YAML codebook, "
         f"not {type(codebook).__name__}"
     )
 

@@ -23,7 +23,7 @@ from ..evidence import MIN_DOCS, check_min_docs, per_document_note
 from ..grouping import check_by, group_labels, group_order
 from ..tokens import spans
 from ..validation import as_list, check_int, check_level, renamed
-from .codebook import Codebook, as_codebook
+from .codebook import Codebook, as_codebook, focus_themes
 from .match import ThemeMatches, match_themes
 
 __all__ = [
@@ -529,7 +529,6 @@ def _core_flags(m: ThemeMatches, theme_index, entries) -> np.ndarray:
     )
 
 
-@renamed(corpus="data", themes="codebook")
 def theme_document_rates(
     data: Data,
     codebook: CodebookLike = None,
@@ -623,13 +622,12 @@ _COMPARISON_COLUMNS = [
 ]  # fmt: skip
 
 
-@renamed(corpus="data")
 def theme_comparisons(
     data: Data,
     codebook: CodebookLike = None,
     *,
     by: str | Sequence[str],
-    themes: str | Sequence[str] | None = None,
+    focus: str | Sequence[str] | None = None,
     unit: str | None = None,
     stem: bool | None = None,
     n_boot: int = 2000,
@@ -666,7 +664,7 @@ def theme_comparisons(
         As in :func:`theme_rates` (required for a corpus).
     by : str or list of str
         Grouping column(s), as in :func:`theme_rates`.
-    themes : str or list of str, optional
+    focus : str or list of str, optional
         Theme ids to compare (default: every theme of the codebook); an unknown id is an
         error naming the codebook's ids.
     unit, stem : optional
@@ -697,13 +695,7 @@ def theme_comparisons(
     if not cols:
         raise AnalysisError("by is required: the column whose groups are compared")
     m = _matched(data, codebook, unit, stem)
-    ids = m.codebook.ids if themes is None else as_list(themes, "themes")
-    for t in ids:
-        if t not in m.codebook.ids:
-            raise AnalysisError(
-                f"themes: {t!r} is not a theme of the codebook; its themes are "
-                f"{', '.join(m.codebook.ids)}"
-            )
+    ids = focus_themes(m.codebook, None if focus is None else as_list(focus, "focus"))
     rates = theme_rates(m, by=cols, n_boot=n_boot, seed=seed, level=level, min_docs=min_docs)
     name = " | ".join(cols)
     diffs: dict[tuple[str, str], pd.DataFrame] = {}
