@@ -97,8 +97,9 @@ def theme_comparison_findings(
         1,000 words, 95% CI a-b, n=N) -- higher than <groups> (permutation test,
         Holm-adjusted p=...)." citing the supported row with the largest adjusted
         p-value (``supported=True``). Otherwise: "<Label> by <by>: the N groups cannot be
-        told apart with these documents (k of N groups have at least m documents; rates
-        from a to b per 1,000 words)." citing ``{by, theme}`` (``supported=False``).
+        told apart with these documents (k of N groups reach the m documents a test needs;
+        rates from a to b per 1,000 words)." No sentence uses a word of
+        :data:`analysis.evidence.COMPARATIVE_WORDS` unless it is supported. citing ``{by, theme}`` (``supported=False``).
     """
     table = table or f"themes-comparisons-by-{by}"
     out = []
@@ -143,7 +144,7 @@ def theme_comparison_findings(
         tested = c[c["test"] == "permutation"]
         text = (
             f"{label} by {by}: the {n_groups} groups cannot be told apart with these "
-            f"documents ({k} of {n_groups} groups have at least {min_docs} documents; rates "
+            f"documents ({k} of {n_groups} groups reach the {min_docs} documents a test needs; rates "
             f"from {fmt_num(r['rate_per_1k'].min())} to {fmt_num(r['rate_per_1k'].max())} "
             "per 1,000 words"
         )
@@ -163,7 +164,7 @@ def theme_comparison_findings(
 
 def _supported_sentence(label, by, theme, c, sup, k, n_groups, min_docs, level, table, contrib):
     lead = sup.iloc[0]
-    scope = "" if k == n_groups else f" of the {k} groups with at least {min_docs} documents"
+    scope = "" if k == n_groups else f" of the {k} groups that reach {min_docs} documents"
     text = (
         f"{label} by {by}: {lead['group_a']} has the highest rate{scope} "
         f"({fmt_num(lead['rate_a'])} per 1,000 words"

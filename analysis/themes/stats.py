@@ -301,7 +301,7 @@ def theme_difference(
     notes = []
     if min(len(ia), len(ib)) < min_docs:
         notes.append(
-            f"n={len(ia)} and n={len(ib)} documents; each group needs at least {min_docs} "
+            f"n={len(ia)} and n={len(ib)} documents; each group needs {min_docs} "
             "for an interval and a test: none computed"
         )
     else:
@@ -725,7 +725,7 @@ def theme_comparisons(
             small = min(row["n_a"], row["n_b"])
             if small < min_docs:
                 row["note"] = (
-                    f"n={row['n_a']} and n={row['n_b']} documents; each group needs at least "
+                    f"n={row['n_a']} and n={row['n_b']} documents; each group needs "
                     f"{min_docs} for a test: not tested"
                 )
             elif other["tokens"] == 0:

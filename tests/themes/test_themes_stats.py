@@ -136,7 +136,7 @@ def test_difference_one_document_group_is_honest(grouped, peace_book):
         min_docs=2,
     )  # fmt: skip
     assert d["ci_low"].isna().all() and d["p_value"].isna().all()
-    assert (d["note"] == "n=4 and n=1 documents; each group needs at least 2 for an "
+    assert (d["note"] == "n=4 and n=1 documents; each group needs 2 for an "
             "interval and a test: none computed").all()  # fmt: skip
     assert d["diff"].notna().all()
 
@@ -145,7 +145,7 @@ def test_difference_needs_min_docs_in_both_groups(two_groups, peace_book):
     kw = {"by": "grp", "target": "x", "reference": "y", "n_boot": 50, "n_perm": 99}
     small = theme_difference(two_groups, peace_book, **kw)  # 4 and 4 < 5
     assert small["p_value"].isna().all() and small["ci_low"].isna().all()
-    assert small["note"].str.contains("at least 5").all()
+    assert small["note"].str.contains("each group needs 5 for an interval").all()
     ok = theme_difference(two_groups, peace_book, **kw, min_docs=4)
     assert ok.set_index("theme").loc["peace", "p_value"] < 0.1
     assert (ok["note"] == "").all()
