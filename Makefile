@@ -8,7 +8,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 CORPUS  ?= seeds
 OUT     ?= reports
-PARAMS  ?=
+PARAMS  ?= $(if $(filter seeds,$(CORPUS)),seeds/report.yaml)
 UNGDC   ?= ../shared/corpora/ungdc/ungdc-1946-2024.tar.xz
 CACHE   ?= $(HOME)/.cache/framing-analysis
 
