@@ -28,8 +28,10 @@ from .themes import (
     ThemeMatches,
     load_themes,
     match_themes,
+    theme_comparisons,
     theme_contributions,
     theme_difference,
+    theme_document_rates,
     theme_hits,
     theme_rates,
 )
@@ -89,6 +91,8 @@ __all__ = [
     "theme_difference",
     "theme_hits",
     "theme_contributions",
+    "theme_document_rates",
+    "theme_comparisons",
     # topic models (issue #5)
     "TopicModel",
     "fit_topics",

@@ -63,7 +63,7 @@ def main() -> int:
     load_s = time.perf_counter() - t0
     n_tok = int(corpus["n_tokens"].sum())
     print(f"loaded {len(corpus):,} documents, {n_tok:,} tokens in {load_s:.1f} s (not timed below)")
-    codebook = load_themes()
+    codebook = load_themes(Path(__file__).resolve().parents[1] / "seeds" / "themes.yml")
 
     t0, c0 = time.perf_counter(), time.process_time()
     rates = theme_rates(corpus, codebook, by="year", n_boot=args.n_boot, seed=0)

@@ -29,6 +29,12 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def seed_codebook() -> Path:
+    """Path of the seed study's codebook, ``seeds/themes.yml`` (the package ships none)."""
+    return SEEDS / "themes.yml"
+
+
+@pytest.fixture(scope="session")
 def seed_corpus() -> pd.DataFrame:
     """``read_corpus("seeds")``, loaded once per session. Do not modify it; copy first."""
     from analysis import read_corpus

@@ -175,7 +175,7 @@ class _Inputs:
         return self._cache[key]
 
     def _codebook(self):
-        return analysis.load_themes()
+        return analysis.load_themes(ROOT / "seeds" / "themes.yml")  # the package ships none
 
     def _model(self):
         return analysis.fit_topics(self.dtm, 2, seed=0)
@@ -187,15 +187,16 @@ class _Inputs:
         return analysis.keyness(self.dtm, by="source_type", target="state media")
 
     def _rates(self):
-        return analysis.theme_rates(self.corpus, by="year", n_boot=20)
+        return analysis.theme_rates(self.corpus, self.get("codebook"), by="year", n_boot=20)
 
     def _contributions(self):
         return analysis.theme_contributions(
-            self.corpus, by="source_type", target="state media", reference="wire"
-        )
+            self.corpus, self.get("codebook"), by="source_type", target="state media",
+            reference="wire",
+        )  # fmt: skip
 
     def _hits(self):
-        return analysis.theme_hits(self.corpus)
+        return analysis.theme_hits(self.corpus, self.get("codebook"))
 
     def _prevalence(self):
         return analysis.topic_prevalence(self.get("model"), by="source_type", n_boot=20)

@@ -115,8 +115,8 @@ def test_round_robin_reproduces_the_keywords_kwic_cell(seed_corpus):
     assert (np.diff(nth) >= 0).all()
 
 
-def test_even_reproduces_the_themes_kwic_cell(seed_corpus):
-    codebook = analysis.load_themes()
+def test_even_reproduces_the_themes_kwic_cell(seed_corpus, seed_codebook):
+    codebook = analysis.load_themes(seed_codebook)
     hits = analysis.theme_hits(seed_corpus, codebook)
     for kwic_per_theme in (1, 3, 6):
         # 03-themes cell 16

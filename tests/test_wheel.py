@@ -66,7 +66,8 @@ def test_wheel_installs_in_a_fresh_venv_and_renders_the_seed_report(tmp_path: Pa
     wheel = _build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"analysis/report/notebooks/{n}.ipynb" for n in SECTIONS}
-    expected |= {"analysis/data/themes.yml", "analysis/report/static/report.css"}
+    expected |= {"analysis/data/clean_rules.yml", "analysis/report/static/report.css"}
+    assert "analysis/data/themes.yml" not in names  # a codebook belongs to its study
     assert expected <= names, sorted(expected - names)
     assert not [n for n in names if n.startswith(("tests/", "seeds/"))]
 
@@ -90,8 +91,8 @@ def test_wheel_installs_in_a_fresh_venv_and_renders_the_seed_report(tmp_path: Pa
     )
     where = _run([str(python), "-c", "import analysis; print(analysis.__file__)"], env=env, cwd=work)  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr
-    r = _run([str(python), "-m", "analysis", "report", "--corpus", "seeds", "--out", "rep"],
-             env=env, cwd=work)  # fmt: skip
+    r = _run([str(python), "-m", "analysis", "report", "--corpus", "seeds", "--out", "rep",
+              "--params", "seeds/report.yaml"], env=env, cwd=work)  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
     rep = work / "rep"
     assert (rep / "index.html").is_file()

@@ -1,7 +1,10 @@
 """Framing themes: a codebook of theme dictionaries, rates with intervals, and hits.
 
 A *codebook* (:func:`load_themes`, YAML) lists themes; each theme has an ``id``, a
-``label``, a ``definition``, ``entries`` and optional ``exclusions`` and ``sources``.
+``label``, a ``definition``, ``entries`` and optional ``core`` (the entries that are the
+concept itself), ``exclusions`` and ``sources``. The package ships no codebook: a study
+brings its own (``examples/ungdc-sample/themes.yml`` is one), and every function given
+none raises an error saying so.
 Dictionary measures of frames follow the tradition reviewed by Grimmer & Stewart (2013,
 "Text as data", *Political Analysis* 21(3)); a frame in the sense of Entman (1993,
 *Journal of Communication* 43(4)) is approximated by the words that invoke it, which is
@@ -70,20 +73,29 @@ group's label, so a group's interval does not depend on which other groups exist
 
 from __future__ import annotations
 
-from .codebook import DEFAULT_THEMES, Codebook, Theme, as_codebook, load_themes
+from .codebook import Codebook, Theme, as_codebook, focus_themes, load_themes
 from .match import ThemeMatches, match_themes
-from .stats import theme_contributions, theme_difference, theme_hits, theme_rates
+from .stats import (
+    theme_comparisons,
+    theme_contributions,
+    theme_difference,
+    theme_document_rates,
+    theme_hits,
+    theme_rates,
+)
 
 __all__ = [
     "Theme",
     "Codebook",
     "load_themes",
     "as_codebook",
+    "focus_themes",
     "match_themes",
     "ThemeMatches",
     "theme_rates",
     "theme_difference",
     "theme_hits",
     "theme_contributions",
-    "DEFAULT_THEMES",
+    "theme_document_rates",
+    "theme_comparisons",
 ]

@@ -16,13 +16,21 @@ import pandas as pd
 from .._yaml import did_you_mean, read_yaml
 from ..errors import AnalysisError
 
-__all__ = ["Theme", "Codebook", "load_themes", "as_codebook", "entry_tokens", "DEFAULT_THEMES"]
+__all__ = [
+    "Theme", "Codebook", "load_themes", "as_codebook", "entry_tokens", "focus_themes",
+    "NO_CODEBOOK",
+]  # fmt: skip
 
-DEFAULT_THEMES = Path(__file__).parents[1] / "data" / "themes.yml"
+#: The error of every function given no codebook: the package ships none, a study brings
+#: its own (a codebook is a study's instrument, not a property of the toolkit).
+NO_CODEBOOK = (
+    "a codebook is required: give the path of a YAML codebook (e.g. "
+    "examples/ungdc-sample/themes.yml) or a Codebook from analysis.load_themes(path)"
+)
 
 _ENTRY_TOKEN_RE = re.compile(r"[\w*]+")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_THEME_KEYS = ("id", "label", "definition", "entries", "exclusions", "sources")
+_THEME_KEYS = ("id", "label", "definition", "entries", "core", "exclusions", "sources")
 _REQUIRED_THEME_KEYS = ("id", "label", "definition", "entries")
 _TOP_KEYS = ("name", "description", "sources", "themes")
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -40,13 +48,16 @@ class Theme:
     entries: tuple[str, ...]
     exclusions: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    core: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A Theme built in Python gets the entry checks of load_themes, so that no
         # codebook, however it was made, holds an entry that matches every word.
         if not isinstance(self.id, str) or not self.id:
             raise AnalysisError(f"theme id {self.id!r} must be non-empty text")
-        for key, allow_empty in (("entries", False), ("exclusions", True), ("sources", True)):
+        for key, allow_empty in (
+            ("entries", False), ("exclusions", True), ("sources", True), ("core", True),
+        ):  # fmt: skip
             items = getattr(self, key)
             if isinstance(items, str) or not isinstance(items, Sequence):
                 raise AnalysisError(
@@ -61,9 +72,19 @@ class Theme:
                     raise AnalysisError(
                         f"theme {self.id!r}: each item of {key} must be text, not {item!r}"
                     )
-                if key != "sources":
+                if key in ("entries", "exclusions"):
                     _check_entry(item, "codebook", self.id)
             object.__setattr__(self, key, items)
+        wrong = _not_entries(self.core, self.entries)
+        if wrong:
+            raise AnalysisError(
+                f"theme {self.id!r}: core item {wrong!r} is not one of its entries; "
+                f"core lists entries of the theme ({', '.join(self.entries)})"
+            )
+
+    def is_core(self, entry: str) -> bool:
+        """Whether ``entry`` (one of :attr:`entries`) is in the theme's :attr:`core`."""
+        return " ".join(entry.lower().split()) in {" ".join(c.lower().split()) for c in self.core}
 
 
 @dataclass(frozen=True)
@@ -119,14 +140,18 @@ class Codebook:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy table, one row per entry or exclusion: ``theme, label, kind, entry``."""
+        """Tidy table, one row per entry or exclusion: ``theme, label, kind, entry, core``.
+
+        ``core`` is True for an entry listed in its theme's ``core`` (always False for
+        exclusions and for themes that declare no core).
+        """
         rows = [
-            (t.id, t.label, kind, e)
+            (t.id, t.label, kind, e, kind == "entry" and t.is_core(e))
             for t in self.themes
             for kind, items in (("entry", t.entries), ("exclusion", t.exclusions))
             for e in items
         ]
-        return pd.DataFrame(rows, columns=["theme", "label", "kind", "entry"])
+        return pd.DataFrame(rows, columns=["theme", "label", "kind", "entry", "core"])
 
     def __repr__(self) -> str:
         return (
@@ -232,23 +257,46 @@ def _check_entry(entry: str, where: str, theme: str) -> None:
 
 
 def load_themes(path: str | Path | None = None) -> Codebook:
-    """Load a theme codebook from YAML; the default codebook when ``path`` is None.
+    """Load a theme codebook from YAML.
+
+    The package ships no codebook: a codebook is a study's instrument, so a study keeps
+    it next to its corpus (``examples/ungdc-sample/themes.yml``) and gives its path.
 
     The file is a mapping with ``themes`` (a list) and optional ``name``,
     ``description`` and ``sources``. Each theme is a mapping with ``id`` (lower-case
     letters, digits, ``_``), ``label``, ``definition``, ``entries`` (a non-empty list)
-    and optional ``exclusions`` and ``sources`` (lists). All values are text.
+    and optional ``core``, ``exclusions`` and ``sources`` (lists). All values are text.
+
+    ``core`` lists the entries that *are* the theme's concept (for a multilateralism
+    theme, ``multilateral*``), as opposed to related entries that only point to it
+    (``multipolar*``, ``security council``). Each core item must be one of the theme's
+    entries. :func:`~analysis.theme_contributions` marks core entries, and the report
+    flags a theme whose hits come mostly from entries outside its core: such a rate
+    measures the related vocabulary, not the concept (the validity question of
+    dictionary methods; Grimmer & Stewart 2013, section 5.1).
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file. None is an error (there is no default codebook).
 
     Raises
     ------
     AnalysisError
         Naming the line (and theme) of the problem: a YAML syntax error, an unknown or
         repeated key, a missing key, an empty theme, a value of the wrong type, a
-        repeated theme id or entry, an entry that is not a word, glob or phrase.
+        repeated theme id or entry, an entry that is not a word, glob or phrase, a core
+        item that is not an entry of its theme; or no ``path`` at all.
     """
     import yaml
 
-    p = Path(path) if path is not None else DEFAULT_THEMES
+    if path is None:
+        raise AnalysisError(NO_CODEBOOK)
+    if not isinstance(path, str | Path):
+        raise AnalysisError(
+            f"codebook path must be text or a Path, not {type(path).__name__}; {NO_CODEBOOK}"
+        )
+    p = Path(path)
     source = str(p)
     try:
         root = read_yaml(p, what="codebook", compose=True)
@@ -292,7 +340,15 @@ def load_themes(path: str | Path | None = None) -> Codebook:
         entries = _string_list(
             fields["entries"][1], source, f"theme {tid!r}: entries", allow_empty=False
         )
-        exclusions = sources = ()
+        exclusions = sources = core = ()
+        if "core" in fields:
+            core = _string_list(fields["core"][1], source, f"theme {tid!r}: core", allow_empty=True)
+            for node, item in zip(fields["core"][1].value or (), core, strict=False):
+                if _not_entries((item,), entries):
+                    raise AnalysisError(
+                        f"{_where(source, node)}: theme {tid!r}: core item {item!r} is not one "
+                        f"of its entries ({', '.join(entries)}); list it under entries too"
+                    )
         if "exclusions" in fields:
             exclusions = _string_list(
                 fields["exclusions"][1], source, f"theme {tid!r}: exclusions", allow_empty=True
@@ -304,7 +360,7 @@ def load_themes(path: str | Path | None = None) -> Codebook:
         nodes = [fields[k][1] for k in ("entries", "exclusions") if k in fields]
         for node in (n for seq in nodes if isinstance(seq, yaml.SequenceNode) for n in seq.value):
             _check_entry(" ".join(node.value.split()), _where(source, node), tid)
-        themes.append(Theme(tid, label, definition, entries, exclusions, sources))
+        themes.append(Theme(tid, label, definition, entries, exclusions, sources, core))
     name = _scalar(top["name"][1], source, "name") if "name" in top else ""
     description = (
         _scalar(top["description"][1], source, "description") if "description" in top else ""
@@ -318,17 +374,45 @@ def load_themes(path: str | Path | None = None) -> Codebook:
 
 
 def as_codebook(codebook: Codebook | str | Path | None) -> Codebook:
-    """``codebook`` as a :class:`Codebook`: loaded from a YAML path, the default when None."""
+    """``codebook`` as a :class:`Codebook`: loaded from a YAML path; None is an error."""
     if codebook is None:
-        return load_themes()
+        raise AnalysisError(NO_CODEBOOK)
     if isinstance(codebook, Codebook):
         return codebook
     if isinstance(codebook, str | Path):
         return load_themes(codebook)
     raise AnalysisError(
-        "codebook must be a Codebook (analysis.load_themes), a YAML path or None, "
+        "codebook must be a Codebook (analysis.load_themes) or the path of a YAML codebook, "
         f"not {type(codebook).__name__}"
     )
+
+
+def focus_themes(codebook: Codebook, focus: Sequence[str] | str | None) -> list[str]:
+    """The theme ids ``focus`` names, checked; empty or None means every theme.
+
+    Raises
+    ------
+    AnalysisError
+        For an id that is not a theme of the codebook, naming it and the codebook's ids
+        (a misspelt theme is never silently dropped).
+    """
+    if focus is None:
+        return codebook.ids
+    ids = [focus] if isinstance(focus, str) else list(focus)
+    for t in ids:
+        if t not in codebook.ids:
+            hint = did_you_mean(t, codebook.ids) if isinstance(t, str) else ""
+            raise AnalysisError(
+                f"focus: {t!r} is not a theme of the codebook{hint}; its themes are "
+                f"{', '.join(codebook.ids)}"
+            )
+    return list(dict.fromkeys(ids)) or codebook.ids
+
+
+def _not_entries(items: Sequence[str], entries: Sequence[str]) -> str | None:
+    """The first of ``items`` that is not one of ``entries`` (case and spaces ignored)."""
+    known = {" ".join(e.lower().split()) for e in entries}
+    return next((i for i in items if " ".join(i.lower().split()) not in known), None)
 
 
 def entry_tokens(entry: str) -> list[str]:

@@ -19,13 +19,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..evidence import MIN_DOCS, check_min_docs, per_document_note
 from ..grouping import check_by, group_labels, group_order
 from ..tokens import spans
-from ..validation import check_int, check_level, renamed
-from .codebook import Codebook, as_codebook
+from ..validation import as_list, check_int, check_level, renamed
+from .codebook import Codebook, as_codebook, focus_themes
 from .match import ThemeMatches, match_themes
 
-__all__ = ["theme_rates", "theme_difference", "theme_hits", "theme_contributions"]
+__all__ = [
+    "theme_rates", "theme_difference", "theme_hits", "theme_contributions",
+    "theme_document_rates", "theme_comparisons",
+]  # fmt: skip
 
 Data = pd.DataFrame | ThemeMatches
 CodebookLike = Codebook | str | Path | None
@@ -114,6 +118,7 @@ def theme_rates(
     seed: int = 0,
     stem: bool | None = None,
     level: float = 0.95,
+    min_docs: int = MIN_DOCS,
 ) -> pd.DataFrame:
     """Theme rates per 1,000 tokens by group, with bootstrap intervals.
 
@@ -130,8 +135,8 @@ def theme_rates(
         :func:`analysis.match_themes` (then nothing is matched again).
     codebook : Codebook, path or None
         A codebook (:func:`analysis.load_themes`) or the path of a YAML codebook. With a
-        corpus, None means **the default codebook** (``analysis/data/themes.yml``); with
-        matches, None means the codebook they were made with (another one is an error).
+        corpus, None is an error (the package ships no codebook); with matches, None
+        means the codebook they were made with (another one is an error).
     by : str or list of str, optional
         Column(s) defining groups; None puts every document in group ``"all"``.
     unit : {"document", "paragraph", "sentence"}, optional
@@ -146,6 +151,11 @@ def theme_rates(
         the matches' setting for matches.
     level : float, default 0.95
         Coverage of the percentile interval.
+    min_docs : int, default :data:`analysis.evidence.MIN_DOCS` (5)
+        Fewest documents for an interval. A smaller group gets NaN bounds and the note
+        ``"n=3: per-document values"``: with so few documents a percentile interval only
+        restates the extreme documents (see :mod:`analysis.evidence`); read its
+        documents one by one in :func:`theme_document_rates`.
 
     Returns
     -------
@@ -160,6 +170,7 @@ def theme_rates(
     n_boot = check_int("n_boot", n_boot, 0)
     seed = check_int("seed", seed, 0)
     level = check_level(level)
+    min_docs = check_min_docs(min_docs)
     frame = _frame(data)
     cols = check_by(frame, by)
     m = _matched(data, codebook, unit, stem)
@@ -176,8 +187,8 @@ def theme_rates(
         note = ""
         if t.sum() == 0:
             note = "no tokens: no rate"
-        elif len(docs) == 1:
-            note = "one document: no interval"
+        elif len(docs) < min_docs:
+            note = per_document_note(len(docs))
         elif n_boot == 0:
             note = "n_boot=0: no interval"
         else:
@@ -197,6 +208,7 @@ def theme_rates(
         ],
     )  # fmt: skip
     out.attrs["level"] = level
+    out.attrs["min_docs"] = min_docs
     return out
 
 
@@ -214,6 +226,7 @@ def theme_difference(
     seed: int = 0,
     stem: bool | None = None,
     level: float = 0.95,
+    min_docs: int = MIN_DOCS,
 ) -> pd.DataFrame:
     """Difference in theme rates between the groups ``target`` and ``reference``.
 
@@ -227,16 +240,17 @@ def theme_difference(
     "Permutation p-values should never be zero", *Stat. Appl. Genet. Mol. Biol.* 9(1)),
     so ``0 < p <= 1``.
 
-    When either group has a single document there is no between-document variation to
-    resample or permute honestly: ``ci_low, ci_high, p_value`` are NaN and ``note`` says
-    so.
+    When either group has fewer than ``min_docs`` documents there is too little
+    between-document variation to resample or permute honestly (with one document per
+    group, every permutation gives the same two rates or their swap): ``ci_low,
+    ci_high, p_value`` are NaN and ``note`` says so.
 
     Parameters
     ----------
     data : DataFrame or ThemeMatches
         A corpus, or the matches of :func:`analysis.match_themes`.
     codebook : Codebook, path or None
-        As in :func:`theme_rates` (None: the default codebook for a corpus).
+        As in :func:`theme_rates` (required for a corpus).
     by : str or list of str
         Grouping column(s); ``target`` and ``reference`` are group labels as in
         :func:`theme_rates` (the value as text, e.g. ``2010`` or ``"2010"`` for
@@ -250,6 +264,8 @@ def theme_difference(
     seed : int, default 0
     level : float, default 0.95
         Coverage of the percentile interval.
+    min_docs : int, default :data:`analysis.evidence.MIN_DOCS` (5)
+        Fewest documents each group needs for the interval and the test.
 
     Returns
     -------
@@ -261,6 +277,7 @@ def theme_difference(
     n_perm = check_int("n_perm", n_perm, 0)
     seed = check_int("seed", seed, 0)
     level = check_level(level)
+    min_docs = check_min_docs(min_docs)
     frame = _frame(data)
     cols = check_by(frame, by)
     if not cols:
@@ -282,8 +299,11 @@ def theme_difference(
     k = len(m.codebook)
     lo = hi = p = np.full(k, np.nan)
     notes = []
-    if min(len(ia), len(ib)) < 2:
-        notes.append("a group has one document: no interval, no test")
+    if min(len(ia), len(ib)) < min_docs:
+        notes.append(
+            f"n={len(ia)} and n={len(ib)} documents; each group needs {min_docs} "
+            "for an interval and a test: none computed"
+        )
     else:
         alpha = (1 - level) / 2
         if n_boot:
@@ -322,6 +342,7 @@ def theme_difference(
         }
     )
     out.attrs["level"] = level
+    out.attrs["min_docs"] = min_docs
     return out
 
 
@@ -341,7 +362,7 @@ def theme_hits(
     data : DataFrame or ThemeMatches
         A corpus, or the matches of :func:`analysis.match_themes`.
     codebook : Codebook, path or None
-        As in :func:`theme_rates` (None: the default codebook for a corpus).
+        As in :func:`theme_rates` (required for a corpus).
     window : int, default 8
         Word tokens of context on each side (within the unit).
     unit, stem : optional
@@ -419,22 +440,24 @@ def theme_contributions(
 
     Without ``target``/``reference``: one row per group, theme and entry with at least
     one hit: ``group, theme, label, entry, hits, tokens, rate_per_1k`` (``1000 * hits /
-    tokens`` of the group) and ``share`` (``hits / theme hits`` in the group; shares
-    of a theme sum to 1), sorted by group, theme and descending hits.
+    tokens`` of the group), ``share`` (``hits / theme hits`` in the group; shares
+    of a theme sum to 1) and ``core`` (whether the entry is in the theme's ``core``
+    list, see :func:`analysis.load_themes`; False for every entry of a theme that
+    declares no core), sorted by group, theme and descending hits.
 
     With ``target`` and ``reference`` (labels of groups of ``by``): one row per theme
     and entry with a hit in either group: ``theme, label, entry, hits_a, hits_b,
     rate_a, rate_b`` (``_a``: target, ``_b``: reference), ``diff`` (``rate_a -
     rate_b``) and ``share_of_diff`` (``diff / theme diff``; entry contributions add up
     to the theme's difference, so shares sum to 1 when the theme difference is not 0,
-    NaN otherwise), sorted by theme and descending ``|diff|``.
+    NaN otherwise) and ``core``, sorted by theme and descending ``|diff|``.
 
     Parameters
     ----------
     data : DataFrame or ThemeMatches
         A corpus, or the matches of :func:`analysis.match_themes`.
     codebook : Codebook, path or None
-        As in :func:`theme_rates` (None: the default codebook for a corpus).
+        As in :func:`theme_rates` (required for a corpus).
     by : str or list of str, optional
         Grouping column(s); None puts every document in group ``"all"``.
     target, reference : group labels, optional
@@ -460,6 +483,7 @@ def theme_contributions(
     counts["theme"] = [m.codebook.themes[t].id for t in counts["ti"]]
     counts["label"] = [m.codebook.themes[t].label for t in counts["ti"]]
     counts["entry"] = [m.entries[t][e] for t, e in zip(counts["ti"], counts["ei"], strict=True)]
+    counts["core"] = _core_flags(m, counts["ti"], counts["entry"])
     counts["tokens"] = group_tokens.reindex(counts["group"]).to_numpy().astype(np.int64)
     counts["rate_per_1k"] = 1000.0 * counts["hits"] / counts["tokens"]
     if target is None:
@@ -468,7 +492,7 @@ def theme_contributions(
         counts["_g"] = counts["group"].map(order)
         counts = counts.sort_values(["_g", "ti", "hits", "ei"], ascending=[True, True, False, True])
         return counts[
-            ["group", "theme", "label", "entry", "hits", "tokens", "rate_per_1k", "share"]
+            ["group", "theme", "label", "entry", "hits", "tokens", "rate_per_1k", "share", "core"]
         ].reset_index(drop=True)
     wide = []
     for g, suffix in ((groups["target"], "a"), (groups["reference"], "b")):
@@ -488,8 +512,251 @@ def theme_contributions(
     out["theme"] = [m.codebook.themes[t].id for t in out["ti"]]
     out["label"] = [m.codebook.themes[t].label for t in out["ti"]]
     out["entry"] = [m.entries[t][e] for t, e in zip(out["ti"], out["ei"], strict=True)]
+    out["core"] = _core_flags(m, out["ti"], out["entry"])
     out["_abs"] = -out["diff"].abs()
     out = out.sort_values(["ti", "_abs", "ei"])
     return out[
-        ["theme", "label", "entry", "hits_a", "hits_b", "rate_a", "rate_b", "diff", "share_of_diff"]
-    ].reset_index(drop=True)
+        ["theme", "label", "entry", "hits_a", "hits_b", "rate_a", "rate_b", "diff",
+         "share_of_diff", "core"]
+    ].reset_index(drop=True)  # fmt: skip
+
+
+def _core_flags(m: ThemeMatches, theme_index, entries) -> np.ndarray:
+    """Whether each entry is in the core of its theme (by codebook index)."""
+    themes = m.codebook.themes
+    return np.array(
+        [themes[t].is_core(e) for t, e in zip(theme_index, entries, strict=True)], dtype=bool
+    )
+
+
+def theme_document_rates(
+    data: Data,
+    codebook: CodebookLike = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    unit: str | None = None,
+    stem: bool | None = None,
+) -> pd.DataFrame:
+    """Each document's theme rate: what a small group is made of, one row per document.
+
+    For a group with fewer than ``min_docs`` documents :func:`theme_rates` gives no
+    interval; this table shows its documents instead (a strip of points in a figure,
+    never a summary). ``rate_per_1k = 1000 * hits / tokens`` of the document, with
+    ``tokens`` its ``n_tokens`` (word tokens, :mod:`analysis.tokens`); a group's rate in
+    :func:`theme_rates` is the token-weighted mean of these,
+    ``sum(hits) / sum(tokens)``, not their plain mean.
+
+    Parameters
+    ----------
+    data : DataFrame or ThemeMatches
+        A corpus, or the matches of :func:`analysis.match_themes`.
+    codebook : Codebook, path or None
+        As in :func:`theme_rates` (required for a corpus).
+    by : str or list of str, optional
+        Grouping column(s), as in :func:`theme_rates`; None puts every document in
+        group ``"all"``.
+    unit, stem : optional
+        As in :func:`theme_rates`.
+
+    Returns
+    -------
+    DataFrame
+        One row per document and theme, documents in group order (then corpus order),
+        themes in codebook order: ``doc_id, group, theme, label, hits, tokens,
+        rate_per_1k`` (NaN for a document without tokens) and ``n_docs`` (documents in
+        the group).
+    """
+    frame = _frame(data)
+    cols = check_by(frame, by)
+    m = _matched(data, codebook, unit, stem)
+    counts = m.counts().to_numpy()
+    tokens = m.doc_tokens()
+    labels = group_labels(frame, cols)
+    order = {g: i for i, g in enumerate(group_order(frame, cols, labels))}
+    docs = sorted(range(len(frame)), key=lambda i: (order[labels.iat[i]], i))
+    sizes = labels.value_counts()
+    k = len(m.codebook)
+    ids, theme_labels = m.codebook.ids, [t.label for t in m.codebook]
+    rows = [
+        (
+            m.docs["doc_id"].iat[i], labels.iat[i], ids[ti], theme_labels[ti],
+            int(counts[i, ti]), int(tokens[i]),
+            1000.0 * counts[i, ti] / tokens[i] if tokens[i] else np.nan,
+            int(sizes[labels.iat[i]]),
+        )
+        for i in docs
+        for ti in range(k)
+    ]  # fmt: skip
+    return pd.DataFrame(
+        rows,
+        columns=["doc_id", "group", "theme", "label", "hits", "tokens", "rate_per_1k", "n_docs"],
+    )
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979, *Scand. J. Statist.* 6(2)).
+
+    With the *m* p-values sorted ascending, ``p_(1) <= ... <= p_(m)``, the adjusted value
+    of ``p_(i)`` is ``min(1, max_{j <= i} (m - j + 1) p_(j))``. Rejecting where the
+    adjusted value is below ``alpha`` controls the family-wise error rate at ``alpha``
+    for any dependence between the tests. NaN entries are not tests: they stay NaN and
+    do not count in *m*. Equals R's ``p.adjust(p, "holm")`` and statsmodels'
+    ``multipletests(p, method="holm")[1]``.
+    """
+    p = np.asarray(p_values, dtype=np.float64)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    if not len(ok):
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    scaled = (m - np.arange(m)) * p[order]
+    out[order] = np.minimum(1.0, np.maximum.accumulate(scaled))
+    return out
+
+
+_COMPARISON_COLUMNS = [
+    "by", "theme", "label", "group_a", "group_b", "rate_a", "rate_b", "diff",
+    "ci_low", "ci_high", "p_value", "p_adjusted", "test", "n_a", "n_b",
+    "ci_low_a", "ci_high_a", "supported", "note",
+]  # fmt: skip
+
+
+def theme_comparisons(
+    data: Data,
+    codebook: CodebookLike = None,
+    *,
+    by: str | Sequence[str],
+    focus: str | Sequence[str] | None = None,
+    unit: str | None = None,
+    stem: bool | None = None,
+    n_boot: int = 2000,
+    n_perm: int = 5000,
+    seed: int = 0,
+    level: float = 0.95,
+    alpha: float = 0.05,
+    min_docs: int = MIN_DOCS,
+) -> pd.DataFrame:
+    """Which group differences of a theme the documents support: the table findings cite.
+
+    For each theme, the *leading group* (``group_a``) is the group with the highest rate
+    among the groups with at least ``min_docs`` documents (the *tested* groups; if
+    none has that many, the group with the highest rate, untested). It is compared
+    with every other group (``group_b``): ``k - 1`` comparisons for ``k`` groups, the
+    ones a sentence "A has the highest rate, different from B, C" needs; all pairs would
+    cost ``k (k - 1) / 2`` tests and a heavier correction for claims no sentence makes.
+
+    A comparison of two tested groups is the two-sided permutation test of
+    :func:`theme_difference` (documents' group labels reshuffled, Phipson & Smyth 2010
+    p-value ``(1 + #extreme) / (n_perm + 1)``), with the bootstrap interval of the
+    difference. Its ``p_value`` is Holm-adjusted (:func:`holm`, Holm 1979) over the
+    comparisons tested for that theme (``p_adjusted``), which keeps the chance of any
+    false "different" claim about the theme at ``alpha``. ``supported`` is True when
+    ``p_adjusted < alpha`` (and the difference is not 0). A comparison with a group of
+    fewer than ``min_docs`` documents is not tested (``test`` is ``"none"``, the note
+    says why) and is never supported.
+
+    Parameters
+    ----------
+    data : DataFrame or ThemeMatches
+        A corpus, or the matches of :func:`analysis.match_themes`.
+    codebook : Codebook, path or None
+        As in :func:`theme_rates` (required for a corpus).
+    by : str or list of str
+        Grouping column(s), as in :func:`theme_rates`.
+    focus : str or list of str, optional
+        Theme ids to compare (default: every theme of the codebook); an unknown id is an
+        error naming the codebook's ids.
+    unit, stem : optional
+        As in :func:`theme_rates`.
+    n_boot, n_perm, seed, level : optional
+        As in :func:`theme_difference`.
+    alpha : float, default 0.05
+        Family-wise error rate per theme (the Holm-adjusted p-value must be below it).
+    min_docs : int, default :data:`analysis.evidence.MIN_DOCS` (5)
+        Fewest documents a group needs to be tested.
+
+    Returns
+    -------
+    DataFrame
+        One row per theme and non-leading group (themes in the order asked, groups in
+        ``by`` order): ``by`` (the column name(s), ``" | "``-joined), ``theme, label,
+        group_a, group_b, rate_a, rate_b, diff`` (``rate_a - rate_b``), ``ci_low,
+        ci_high`` (bootstrap interval of ``diff``), ``p_value, p_adjusted, test``
+        (``"permutation"`` or ``"none"``), ``n_a, n_b`` (documents), ``ci_low_a,
+        ci_high_a`` (the interval of ``rate_a`` from :func:`theme_rates`),
+        ``supported`` (bool) and ``note``. ``attrs`` holds ``level``, ``alpha`` and
+        ``min_docs``. Empty (with these columns) when ``by`` has a single group.
+    """
+    alpha = _check_alpha(alpha)
+    min_docs = check_min_docs(min_docs)
+    frame = _frame(data)
+    cols = check_by(frame, by)
+    if not cols:
+        raise AnalysisError("by is required: the column whose groups are compared")
+    m = _matched(data, codebook, unit, stem)
+    ids = focus_themes(m.codebook, None if focus is None else as_list(focus, "focus"))
+    rates = theme_rates(m, by=cols, n_boot=n_boot, seed=seed, level=level, min_docs=min_docs)
+    name = " | ".join(cols)
+    diffs: dict[tuple[str, str], pd.DataFrame] = {}
+    rows = []
+    for tid in ids:
+        r = rates[rates["theme"] == tid].reset_index(drop=True)
+        if len(r) < 2:
+            continue
+        tested = r[(r["n_docs"] >= min_docs) & (r["tokens"] > 0)]
+        pool = tested if len(tested) else r[r["tokens"] > 0]
+        if not len(pool):
+            continue
+        lead = pool.loc[pool["rate_per_1k"].idxmax()]
+        part = []
+        for _, other in r.iterrows():
+            if other["group"] == lead["group"]:
+                continue
+            row = {
+                "by": name, "theme": tid, "label": lead["label"],
+                "group_a": lead["group"], "group_b": other["group"],
+                "rate_a": lead["rate_per_1k"], "rate_b": other["rate_per_1k"],
+                "diff": lead["rate_per_1k"] - other["rate_per_1k"],
+                "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "test": "none",
+                "n_a": int(lead["n_docs"]), "n_b": int(other["n_docs"]),
+                "ci_low_a": lead["ci_low"], "ci_high_a": lead["ci_high"], "note": "",
+            }  # fmt: skip
+            small = min(row["n_a"], row["n_b"])
+            if small < min_docs:
+                row["note"] = (
+                    f"n={row['n_a']} and n={row['n_b']} documents; each group needs "
+                    f"{min_docs} for a test: not tested"
+                )
+            elif other["tokens"] == 0:
+                row["note"] = "no tokens: no rate"
+            elif n_perm == 0:
+                row["note"] = "n_perm=0: no test"
+            else:
+                key = (lead["group"], other["group"])
+                if key not in diffs:
+                    diffs[key] = theme_difference(
+                        m, by=cols, target=key[0], reference=key[1], n_boot=n_boot,
+                        n_perm=n_perm, seed=seed, level=level, min_docs=min_docs,
+                    ).set_index("theme")  # fmt: skip
+                d = diffs[key].loc[tid]
+                row.update(ci_low=d["ci_low"], ci_high=d["ci_high"], p_value=d["p_value"])
+                row["test"] = "permutation"
+            part.append(row)
+        adjusted = holm([row["p_value"] for row in part])
+        for row, p_adj in zip(part, adjusted, strict=True):
+            row["p_adjusted"] = p_adj
+            row["supported"] = bool(p_adj < alpha and row["diff"] > 0)
+        rows.extend(part)
+    out = pd.DataFrame(rows, columns=_COMPARISON_COLUMNS)
+    out["supported"] = out["supported"].astype(bool)
+    out.attrs.update(level=level, alpha=alpha, min_docs=min_docs)
+    return out
+
+
+def _check_alpha(alpha: object) -> float:
+    """The test level, strictly between 0 and 1."""
+    ok = isinstance(alpha, int | float | np.floating) and not isinstance(alpha, bool)
+    if not ok or not 0 < alpha < 1:
+        raise AnalysisError(f"alpha={alpha!r} must be a number between 0 and 1, e.g. 0.05")
+    return float(alpha)

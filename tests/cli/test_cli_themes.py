@@ -20,19 +20,42 @@ def run_cli(monkeypatch, *argv):
     return code, out.getvalue(), err.getvalue()
 
 
-def test_cli_prints_rates_as_csv(monkeypatch, seeds_dir, seed_corpus):
+def test_cli_prints_rates_as_csv(monkeypatch, seeds_dir, seed_corpus, seed_codebook):
     code, out, _ = run_cli(
-        monkeypatch, "themes", "--corpus", str(seeds_dir), "--by", "year", "--n-boot", "50",
-        "--format", "csv",
+        monkeypatch, "themes", "--corpus", str(seeds_dir), "--themes", str(seed_codebook),
+        "--by", "year", "--n-boot", "50", "--min-docs", "3", "--format", "csv",
     )  # fmt: skip
     assert code == 0
-    table = pd.read_csv(io.StringIO(out), dtype={"group": str})
-    expected = theme_rates(seed_corpus, by="year", n_boot=50)
+    table = pd.read_csv(io.StringIO(out), dtype={"group": str}, keep_default_na=False)
+    expected = theme_rates(seed_corpus, seed_codebook, by="year", n_boot=50, min_docs=3)
     assert list(table.columns) == list(expected.columns)
     assert table["hits"].tolist() == expected["hits"].tolist()
+    # --min-docs reaches theme_rates: 2025 (3 documents) has intervals, 2010 (1) has none
+    assert table["note"].tolist() == expected["note"].tolist()
+    assert set(table.loc[table["group"] == "2010", "note"]) == {"n=1: per-document values"}
+    assert set(table.loc[table["group"] == "2025", "note"]) == {""}
 
 
-def test_cli_matches_once_and_prints_hits(monkeypatch, seeds_dir, seed_corpus):
+def test_cli_requires_a_codebook(monkeypatch, seeds_dir):
+    code, out, err = run_cli(monkeypatch, "themes", "--corpus", str(seeds_dir))
+    assert code == 2 and out == ""
+    assert err == (
+        "error: --themes is required: the package ships no codebook; give a YAML codebook, "
+        "e.g. --themes examples/ungdc-sample/themes.yml\n"
+    )
+
+
+def test_cli_checks_the_by_column(monkeypatch, seeds_dir, seed_codebook):
+    code, out, err = run_cli(
+        monkeypatch, "themes", "--corpus", str(seeds_dir), "--themes", str(seed_codebook),
+        "--by", "yeer",
+    )  # fmt: skip
+    assert code == 2 and out == ""
+    assert err.startswith("error: by='yeer' is not a corpus column; use one of ")
+    assert "year" in err and err.count("\n") == 1
+
+
+def test_cli_matches_once_and_prints_hits(monkeypatch, seeds_dir, seed_corpus, seed_codebook):
     import analysis.themes as themes
     import analysis.themes.stats as stats
 
@@ -46,13 +69,13 @@ def test_cli_matches_once_and_prints_hits(monkeypatch, seeds_dir, seed_corpus):
     monkeypatch.setattr(themes, "match_themes", counting)
     monkeypatch.setattr(stats, "match_themes", counting)
     code, out, _ = run_cli(
-        monkeypatch, "themes", "--corpus", str(seeds_dir), "--hits", "--unit", "paragraph",
-        "--format", "csv",
+        monkeypatch, "themes", "--corpus", str(seeds_dir), "--themes", str(seed_codebook),
+        "--hits", "--unit", "paragraph", "--format", "csv",
     )  # fmt: skip
     assert code == 0
     assert calls == [{"unit": "paragraph", "stem": False}]
     table = pd.read_csv(io.StringIO(out), keep_default_na=False)
-    expected = theme_hits(seed_corpus, unit="paragraph")
+    expected = theme_hits(seed_corpus, seed_codebook, unit="paragraph")
     assert table["unit_id"].tolist() == expected["unit_id"].tolist()
     assert table["match"].tolist() == expected["match"].tolist()
 

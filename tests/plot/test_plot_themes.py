@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -19,15 +21,19 @@ from analysis.plot import (
     plot_theme_trend,
 )
 
+SEED_CODEBOOK = (
+    Path(__file__).resolve().parents[2] / "seeds" / "themes.yml"
+)  # the package ships none
+
 
 @pytest.fixture(scope="module")
-def rates(seed_corpus):
-    return theme_rates(seed_corpus, by="year", n_boot=50)
+def rates(seed_corpus, seed_codebook):
+    return theme_rates(seed_corpus, seed_codebook, by="year", n_boot=50)
 
 
 @pytest.fixture(scope="module")
-def hits(seed_corpus):
-    return theme_hits(seed_corpus)
+def hits(seed_corpus, seed_codebook):
+    return theme_hits(seed_corpus, seed_codebook)
 
 
 def _bars(ax):
@@ -38,9 +44,9 @@ def test_plots_return_titled_axes(seed_corpus, rates, hits):
     axes = [
         plot_theme_heatmap(rates),
         plot_theme_trend(rates, hue_order=["multilateralism", "friendship"]),
-        plot_theme_contributions(theme_contributions(seed_corpus, by="year")),
+        plot_theme_contributions(theme_contributions(seed_corpus, SEED_CODEBOOK, by="year")),
         plot_theme_contributions(
-            theme_contributions(seed_corpus, by="year", target=2025, reference=2010),
+            theme_contributions(seed_corpus, SEED_CODEBOOK, by="year", target=2025, reference=2010),
             theme="multilateralism",
         ),
         plot_theme_dispersion(hits),
@@ -69,7 +75,7 @@ def test_labels_are_readable(seed_corpus, rates, hits):
     assert [t.replace("\n", " ") for t in legend[: len(labels)]] == labels
     # then the note on groups without an interval (seed years have fewer than 5 documents)
     assert legend[len(labels) :] == ["hollow: fewer than 5 documents, no interval"]
-    diff = theme_contributions(seed_corpus, by="year", target=2025, reference=2010)
+    diff = theme_contributions(seed_corpus, SEED_CODEBOOK, by="year", target=2025, reference=2010)
     assert plot_theme_contributions(diff).get_xlabel() == (
         "rate difference per 1,000 words (target - reference)"
     )
@@ -104,7 +110,7 @@ def test_old_keywords_warn_and_draw_the_same(seed_corpus, rates, hits):
         line.get_xydata().tolist() for line in new.get_lines()
     ]
 
-    contrib = theme_contributions(seed_corpus, by="year")
+    contrib = theme_contributions(seed_corpus, SEED_CODEBOOK, by="year")
     with pytest.warns(DeprecationWarning, match="top_n="):
         old = plot_theme_contributions(contrib, top=3)
     new = plot_theme_contributions(contrib, top_n=3)

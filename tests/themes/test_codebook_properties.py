@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 from analysis import AnalysisError, load_rules, load_themes
 from analysis.clean import KINDS, Rule
-from analysis.themes import DEFAULT_THEMES, Codebook
+from analysis.themes import Codebook
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "analysis" / "data" / "clean_rules.yml"
-DEFAULT_TEXT = DEFAULT_THEMES.read_text(encoding="utf-8")
+SEED_CODEBOOK = Path(__file__).resolve().parents[2] / "seeds" / "themes.yml"
+DEFAULT_TEXT = SEED_CODEBOOK.read_text(encoding="utf-8")  # a real codebook to mangle
 RULES_TEXT = RULES_FILE.read_text(encoding="utf-8")
 
 SETTINGS = settings(

@@ -209,7 +209,10 @@ def test_alias_bomb_codebook_is_refused_fast(tmp_path) -> None:
             "nmae: x\n" + GOOD,
             r"line 1: unknown key 'nmae' in the codebook \(did you mean 'name'\?\)",
         ),
-        (GOOD.replace("label:", "colour:"), r"line 3: unknown key 'colour' in theme #1; allowed"),
+        (
+            GOOD.replace("label:", "colour:"),
+            r"line 3: unknown key 'colour' in theme #1 \(did you mean 'core'\?\); allowed",
+        ),
         (
             "themes: " + "[" * 600 + "]" * 600 + "\n",
             r"codebook\.yml, line 1: lists and mappings are nested more than 100 levels",

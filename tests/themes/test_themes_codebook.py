@@ -1,4 +1,4 @@
-"""Theme codebooks: the default codebook, another study's codebook, invalid files."""
+"""Theme codebooks: none by default, the seed study's and the example's, core entries, invalid files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from analysis import AnalysisError, load_themes, theme_rates
+from analysis import (
+    AnalysisError,
+    load_themes,
+    match_themes,
+    theme_comparisons,
+    theme_contributions,
+    theme_document_rates,
+    theme_hits,
+    theme_rates,
+)
+from analysis.themes import Theme, focus_themes
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -25,18 +35,98 @@ themes:
 """
 
 
-def test_default_codebook_has_the_required_themes():
-    cb = load_themes()
+def test_seed_codebook_lives_with_the_study(seed_codebook, repo_root):
+    # the package ships no codebook; the seed study's is seeds/themes.yml
+    assert not (repo_root / "analysis" / "data" / "themes.yml").exists()
+    cb = load_themes(seed_codebook)
     for tid in (
         "multilateralism", "unilateralism", "friendship", "rejuvenation",
         "war_memory", "resistance", "peace",
     ):  # fmt: skip
         theme = cb[tid]
         assert theme.entries and theme.definition and theme.sources
+        assert theme.core and set(theme.core) <= set(theme.entries)
+    assert cb["multilateralism"].is_core("multilateral*")
+    assert not cb["multilateralism"].is_core("multi polar*")
     frame = cb.to_frame()
-    assert list(frame.columns) == ["theme", "label", "kind", "entry"]
+    assert list(frame.columns) == ["theme", "label", "kind", "entry", "core"]
     assert "multi polar*" in set(frame["entry"])
     assert len(frame) == sum(len(t.entries) + len(t.exclusions) for t in cb)
+    assert frame["core"].sum() == sum(len(t.core) for t in cb)
+    assert not frame.loc[frame["kind"] == "exclusion", "core"].any()
+
+
+NO_BOOK = r"^a codebook is required: give the path of a YAML codebook \(e\.g\. examples/ungdc-sample/themes\.yml\)"
+
+
+def test_no_codebook_is_an_error_everywhere(corpus):
+    docs = corpus("peace now")
+    for call in (
+        lambda: load_themes(None),
+        lambda: load_themes(),
+        lambda: theme_rates(docs, None),
+        lambda: theme_rates(docs),
+        lambda: match_themes(docs, None),
+        lambda: theme_hits(docs),
+        lambda: theme_contributions(docs),
+        lambda: theme_document_rates(docs),
+        lambda: theme_comparisons(docs, by="doc_id"),
+    ):
+        with pytest.raises(AnalysisError, match=NO_BOOK) as info:
+            call()
+        assert "\n" not in str(info.value)
+
+
+def test_example_codebook_declares_cores(repo_root):
+    cb = load_themes(repo_root / "examples" / "ungdc-sample" / "themes.yml")
+    assert all(t.core for t in cb)
+    assert cb["multilateralism"].core == (
+        "multilateral*",
+        "international law",
+        "international order",
+    )
+
+
+def test_core_must_list_entries_of_the_theme(tmp_path):
+    ok = load_themes(
+        write(
+            tmp_path, GOOD.replace("entries: [peace]", "entries: [peace, calm]\n    core: [Peace]")
+        )
+    )
+    assert ok["peace"].core == ("Peace",) and ok["peace"].is_core("peace")
+    assert not ok["peace"].is_core("calm")
+    bad = write(
+        tmp_path, GOOD.replace("entries: [peace]", "entries: [peace]\n    core:\n      - calm")
+    )
+    with pytest.raises(
+        AnalysisError,
+        match=r"themes\.yml, line 7: theme 'peace': core item 'calm' is not one of its entries "
+        r"\(peace\); list it under entries too$",
+    ):
+        load_themes(bad)
+    with pytest.raises(
+        AnalysisError, match="theme 'peace': core item 'war' is not one of its entries"
+    ):
+        Theme("peace", "Peace", "d", ("peace",), core=("war",))
+    empty = load_themes(
+        write(tmp_path, GOOD.replace("entries: [peace]", "entries: [peace]\n    core: []"))
+    )
+    assert empty["peace"].core == ()
+
+
+def test_focus_themes_checks_the_ids(seed_codebook):
+    cb = load_themes(seed_codebook)
+    assert focus_themes(cb, []) == cb.ids
+    assert focus_themes(cb, None) == cb.ids
+    assert focus_themes(cb, "peace") == ["peace"]
+    assert focus_themes(cb, ["peace", "friendship", "peace"]) == ["peace", "friendship"]
+    with pytest.raises(
+        AnalysisError,
+        match=r"^focus: 'frendship' is not a theme of the codebook \(did you mean 'friendship'\?\); "
+        r"its themes are multilateralism, unilateralism, friendship, rejuvenation, war_memory, "
+        r"resistance, peace$",
+    ):
+        focus_themes(cb, ["peace", "frendship"])
 
 
 def test_another_study_passes_its_own_codebook(tmp_path, corpus):

@@ -186,9 +186,9 @@ def test_unit_level_counts_add_up_to_document_counts(corpus, book):
         m.counts(level="page")
 
 
-def test_seed_counts_agree_with_rates_and_read_corpus(seed_corpus):
-    m = match_themes(seed_corpus)
-    rates = theme_rates(seed_corpus, by="doc_id", n_boot=0)
+def test_seed_counts_agree_with_rates_and_read_corpus(seed_corpus, seed_codebook):
+    m = match_themes(seed_corpus, seed_codebook)
+    rates = theme_rates(seed_corpus, seed_codebook, by="doc_id", n_boot=0)
     hits = rates.pivot(index="group", columns="theme", values="hits")
     counts = m.counts()
     pd.testing.assert_frame_equal(hits.loc[counts.index, counts.columns], counts, check_names=False)
@@ -203,16 +203,16 @@ def test_seed_counts_agree_with_rates_and_read_corpus(seed_corpus):
         ({"codebook": 3}, "codebook must be a Codebook"),
     ],
 )
-def test_match_themes_parameter_errors(corpus, kwargs, message):
+def test_match_themes_parameter_errors(corpus, peace_book, kwargs, message):
     with pytest.raises(AnalysisError, match=message):
-        match_themes(corpus("peace"), **kwargs)
+        match_themes(corpus("peace"), **{"codebook": peace_book, **kwargs})
 
 
-def test_match_themes_refuses_empty_or_ambiguous_corpora(corpus):
+def test_match_themes_refuses_empty_or_ambiguous_corpora(corpus, peace_book):
     with pytest.raises(AnalysisError, match="corpus has no documents"):
-        match_themes(corpus())
+        match_themes(corpus(), peace_book)
     twice = corpus("a", "b").assign(doc_id=["x", "x"])
     with pytest.raises(AnalysisError, match="doc_id 'x' twice"):
-        match_themes(twice)
+        match_themes(twice, peace_book)
     with pytest.raises(AnalysisError, match="corpus must be a DataFrame"):
-        match_themes(["peace"])
+        match_themes(["peace"], peace_book)

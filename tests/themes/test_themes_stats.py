@@ -33,23 +33,40 @@ def test_rates_formula_and_columns(grouped, peace_book):
     assert allr.iloc[0]["rate_per_1k"] == pytest.approx(1000 * 16 / 500)
 
 
-def test_tokens_agree_with_read_corpus_n_tokens(seed_corpus):
+def test_tokens_agree_with_read_corpus_n_tokens(seed_corpus, seed_codebook):
     seeds = seed_corpus
-    r = theme_rates(seeds, load_themes(), by="doc_id", n_boot=0)
+    r = theme_rates(seeds, load_themes(seed_codebook), by="doc_id", n_boot=0)
     tokens = r.drop_duplicates("group").set_index("group")["tokens"]
     assert tokens.to_dict() == seeds.set_index("doc_id")["n_tokens"].to_dict()
 
 
 def test_one_document_group_has_no_interval(grouped, peace_book):
-    r = theme_rates(grouped, peace_book, by="grp", n_boot=200)
+    r = theme_rates(grouped, peace_book, by="grp", n_boot=200, min_docs=2)
     b = r[r["group"] == "B"]
     assert b["ci_low"].isna().all() and b["ci_high"].isna().all()
-    assert (b["note"] == "one document: no interval").all()
+    assert (b["note"] == "n=1: per-document values").all()
     assert (r[r["group"] == "A"]["note"] == "").all()
 
 
+def test_groups_under_min_docs_get_no_interval(grouped, peace_book):
+    # the default min_docs (5) leaves group A (4 documents) without an interval too
+    r = theme_rates(grouped, peace_book, by="grp", n_boot=200)
+    assert r["ci_low"].isna().all() and r["ci_high"].isna().all()
+    assert r.set_index(["group", "theme"])["note"].to_dict() == {
+        ("A", "peace"): "n=4: per-document values", ("A", "none"): "n=4: per-document values",
+        ("B", "peace"): "n=1: per-document values", ("B", "none"): "n=1: per-document values",
+    }  # fmt: skip
+    assert r.attrs["min_docs"] == 5
+    a4 = theme_rates(grouped, peace_book, by="grp", n_boot=200, min_docs=4)
+    assert a4.loc[a4["group"] == "A", "ci_low"].notna().all()
+    # rates themselves do not depend on min_docs
+    assert a4["rate_per_1k"].tolist() == r["rate_per_1k"].tolist()
+    with pytest.raises(AnalysisError, match="min_docs"):
+        theme_rates(grouped, peace_book, by="grp", min_docs=1)
+
+
 def test_interval_contains_estimate_and_has_width(grouped, peace_book):
-    r = theme_rates(grouped, peace_book, by="grp", n_boot=500)
+    r = theme_rates(grouped, peace_book, by="grp", n_boot=500, min_docs=2)
     a = r[(r["group"] == "A") & (r["theme"] == "peace")].iloc[0]
     assert a["ci_low"] <= a["rate_per_1k"] <= a["ci_high"]
     assert a["ci_low"] < a["ci_high"]
@@ -58,18 +75,20 @@ def test_interval_contains_estimate_and_has_width(grouped, peace_book):
 
 
 def test_bootstrap_is_deterministic(grouped, peace_book):
-    r1 = theme_rates(grouped, peace_book, by="grp", n_boot=300, seed=7)
-    r2 = theme_rates(grouped, peace_book, by="grp", n_boot=300, seed=7)
+    r1 = theme_rates(grouped, peace_book, by="grp", n_boot=300, seed=7, min_docs=2)
+    r2 = theme_rates(grouped, peace_book, by="grp", n_boot=300, seed=7, min_docs=2)
     pd.testing.assert_frame_equal(r1, r2)
-    r3 = theme_rates(grouped, peace_book, by="grp", n_boot=300, seed=8)
+    r3 = theme_rates(grouped, peace_book, by="grp", n_boot=300, seed=8, min_docs=2)
     assert not np.allclose(r1["ci_low"].fillna(-1), r3["ci_low"].fillna(-1)) or not np.allclose(
         r1["ci_high"].fillna(-1), r3["ci_high"].fillna(-1)
     )
 
 
 def test_group_interval_does_not_depend_on_other_groups(grouped, peace_book):
-    full = theme_rates(grouped, peace_book, by="grp", n_boot=300)
-    only_a = theme_rates(grouped[grouped["grp"] == "A"], peace_book, by="grp", n_boot=300)
+    full = theme_rates(grouped, peace_book, by="grp", n_boot=300, min_docs=2)
+    only_a = theme_rates(
+        grouped[grouped["grp"] == "A"], peace_book, by="grp", n_boot=300, min_docs=2
+    )
     pd.testing.assert_frame_equal(
         full[full["group"] == "A"].reset_index(drop=True), only_a.reset_index(drop=True)
     )
@@ -97,8 +116,9 @@ def test_rates_parameter_errors(grouped, kwargs, message, peace_book):
 
 def test_difference_point_interval_and_p(two_groups, peace_book):
     d = theme_difference(
-        two_groups, peace_book, by="grp", target="x", reference="y", n_boot=500, n_perm=999
-    )
+        two_groups, peace_book, by="grp", target="x", reference="y", n_boot=500, n_perm=999,
+        min_docs=4,
+    )  # fmt: skip
     row = d.set_index("theme").loc["peace"]
     assert row["rate_a"] == pytest.approx(1000 * 30 / 400)
     assert row["diff"] == pytest.approx(1000 * (30 - 4) / 400)
@@ -112,11 +132,23 @@ def test_difference_point_interval_and_p(two_groups, peace_book):
 
 def test_difference_one_document_group_is_honest(grouped, peace_book):
     d = theme_difference(
-        grouped, peace_book, by="grp", target="A", reference="B", n_boot=100, n_perm=99
-    )
+        grouped, peace_book, by="grp", target="A", reference="B", n_boot=100, n_perm=99,
+        min_docs=2,
+    )  # fmt: skip
     assert d["ci_low"].isna().all() and d["p_value"].isna().all()
-    assert d["note"].str.contains("one document").all()
+    assert (d["note"] == "n=4 and n=1 documents; each group needs 2 for an "
+            "interval and a test: none computed").all()  # fmt: skip
     assert d["diff"].notna().all()
+
+
+def test_difference_needs_min_docs_in_both_groups(two_groups, peace_book):
+    kw = {"by": "grp", "target": "x", "reference": "y", "n_boot": 50, "n_perm": 99}
+    small = theme_difference(two_groups, peace_book, **kw)  # 4 and 4 < 5
+    assert small["p_value"].isna().all() and small["ci_low"].isna().all()
+    assert small["note"].str.contains("each group needs 5 for an interval").all()
+    ok = theme_difference(two_groups, peace_book, **kw, min_docs=4)
+    assert ok.set_index("theme").loc["peace", "p_value"] < 0.1
+    assert (ok["note"] == "").all()
 
 
 def test_difference_unknown_group(two_groups, peace_book):
@@ -155,8 +187,8 @@ def _stat_calls(by="year"):
 
 
 @pytest.mark.parametrize("unit", ["document", "paragraph"])
-def test_statistics_from_matches_equal_those_from_the_corpus(seed_corpus, unit):
-    codebook = load_themes()
+def test_statistics_from_matches_equal_those_from_the_corpus(seed_corpus, seed_codebook, unit):
+    codebook = load_themes(seed_codebook)
     matches = match_themes(seed_corpus, codebook, unit=unit)
     for fn, kwargs in _stat_calls():
         from_corpus = fn(seed_corpus, codebook, unit=unit, **kwargs)
@@ -166,7 +198,7 @@ def test_statistics_from_matches_equal_those_from_the_corpus(seed_corpus, unit):
         pd.testing.assert_frame_equal(fn(matches, codebook, unit=unit, **kwargs), from_corpus)
 
 
-def test_matches_are_not_matched_again(seed_corpus, monkeypatch):
+def test_matches_are_not_matched_again(seed_corpus, seed_codebook, monkeypatch):
     import analysis.themes.stats as stats
 
     calls = []
@@ -177,12 +209,12 @@ def test_matches_are_not_matched_again(seed_corpus, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(stats, "match_themes", counting)
-    matches = match_themes(seed_corpus)  # the public name, not the counted one
+    matches = match_themes(seed_corpus, seed_codebook)  # the public name, not the counted one
     for fn, kwargs in _stat_calls():
         fn(matches, **kwargs)
     assert calls == []
     for fn, kwargs in _stat_calls():
-        fn(seed_corpus, **kwargs)
+        fn(seed_corpus, seed_codebook, **kwargs)
     assert len(calls) == len(_stat_calls())
 
 
@@ -259,12 +291,13 @@ def test_level_is_checked_and_kept_in_attrs(two_groups, peace_book):
     rates = theme_rates(two_groups, peace_book, by="grp", n_boot=50, level=0.9)
     assert rates.attrs["level"] == 0.9
     diff = theme_difference(
-        two_groups, peace_book, by="grp", target="x", reference="y", n_boot=50, n_perm=0
-    )
+        two_groups, peace_book, by="grp", target="x", reference="y", n_boot=50, n_perm=0,
+        min_docs=4,
+    )  # fmt: skip
     assert diff.attrs["level"] == 0.95
     narrow = theme_difference(
         two_groups, peace_book, by="grp", target="x", reference="y", n_boot=50, n_perm=0,
-        level=0.5,
+        level=0.5, min_docs=4,
     )  # fmt: skip
     assert (narrow["ci_high"] - narrow["ci_low"]).iloc[0] < (diff["ci_high"] - diff["ci_low"]).iloc[
         0

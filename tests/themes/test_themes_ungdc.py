@@ -90,11 +90,11 @@ def _reference_counts(text: str, theme) -> list[tuple[str, int]]:
     return sorted((theme.entries[k], s) for s, _e, k in taken)
 
 
-def test_hit_counts_agree_with_regex_on_ungdc_speeches(tmp_path):
+def test_hit_counts_agree_with_regex_on_ungdc_speeches(tmp_path, seed_codebook):
     folder = _sample(tmp_path)
     speeches = read_corpus(folder, pattern=PATTERN, dedupe_threshold=None)
     assert len(speeches) >= 20
-    codebook = load_themes()
+    codebook = load_themes(seed_codebook)
     hits = theme_hits(speeches, codebook, window=0)
     total = 0
     for doc_id, text in zip(speeches["doc_id"], speeches["text"], strict=True):
