@@ -179,12 +179,12 @@ def test_few_categorical_groups_are_sorted_points_with_interval_bars():
     plt.close("all")
 
 
-def test_every_axes_legend_is_outside_the_data(seed_corpus):
-    rates = theme_rates(seed_corpus, by="year", n_boot=20)
+def test_every_axes_legend_is_outside_the_data(seed_corpus, seed_codebook):
+    rates = theme_rates(seed_corpus, seed_codebook, by="year", n_boot=20)
     table, _ = _table([1, 2, 3])
     axes = [
         plot_theme_trend(rates),
-        plot_theme_dispersion(theme_hits(seed_corpus)),
+        plot_theme_dispersion(theme_hits(seed_corpus, seed_codebook)),
         plot_lengths(corpus_summary(seed_corpus)),
         plot_term_rates(table.rename(columns={"theme": "term"})),
         plot_topic_prevalence(
@@ -196,8 +196,8 @@ def test_every_axes_legend_is_outside_the_data(seed_corpus):
     plt.close("all")
 
 
-def test_no_raw_column_name_on_an_axis(seed_corpus):
-    rates = theme_rates(seed_corpus, by="year", n_boot=20)
+def test_no_raw_column_name_on_an_axis(seed_corpus, seed_codebook):
+    rates = theme_rates(seed_corpus, seed_codebook, by="year", n_boot=20)
     table, _ = _table([1, 2, 3])
     axes = [
         plot_theme_trend(rates),
