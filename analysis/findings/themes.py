@@ -93,13 +93,15 @@ def theme_comparison_findings(
     Returns
     -------
     list of Finding
-        With a supported comparison: "<Label> by <by>: <g> has the highest rate (x per
-        1,000 words, 95% CI a-b, n=N) -- higher than <groups> (permutation test,
-        Holm-adjusted p=...)." citing the supported row with the largest adjusted
-        p-value (``supported=True``). Otherwise: "<Label> by <by>: the N groups cannot be
-        told apart with these documents (k of N groups reach the m documents a test needs;
-        rates from a to b per 1,000 words)." No sentence uses a word of
-        :data:`analysis.evidence.COMPARATIVE_WORDS` unless it is supported. citing ``{by, theme}`` (``supported=False``).
+        When every tested comparison is supported: "<Label> by <by>: <g> has the highest
+        rate (x per 1,000 words, 95% CI a-b, n=N) -- higher than <groups> (permutation
+        test, Holm-adjusted p=...)."; when only some are: "the rate of <g> (...) is higher
+        than that of <groups> (...). It cannot be told apart from <others> (...)." Both cite
+        the supported row with the largest adjusted p-value (``supported=True``).
+        Otherwise: "<Label> by <by>: the N groups cannot be told apart with these documents
+        (k of N groups reach the m documents a test needs; rates from a to b per 1,000
+        words)." citing ``{by, theme}`` (``supported=False``). No sentence uses a word of
+        :data:`analysis.evidence.COMPARATIVE_WORDS` unless it is supported.
     """
     table = table or f"themes-comparisons-by-{by}"
     out = []
@@ -164,15 +166,20 @@ def theme_comparison_findings(
 
 def _supported_sentence(label, by, theme, c, sup, k, n_groups, min_docs, level, table, contrib):
     lead = sup.iloc[0]
-    scope = "" if k == n_groups else f" of the {k} groups that reach {min_docs} documents"
-    text = (
-        f"{label} by {by}: {lead['group_a']} has the highest rate{scope} "
-        f"({fmt_num(lead['rate_a'])} per 1,000 words"
-        f"{_interval(lead['ci_low_a'], lead['ci_high_a'], level)}, n={int(lead['n_a'])}) -- "
-        f"higher than {join_names(sup['group_b'], limit=8)} (permutation test, Holm-adjusted "
+    apart = c[(c["test"] == "permutation") & ~c["supported"].astype(bool)]
+    rate = (
+        f"{fmt_num(lead['rate_a'])} per 1,000 words"
+        f"{_interval(lead['ci_low_a'], lead['ci_high_a'], level)}, n={int(lead['n_a'])}"
+    )
+    versus = (
+        f"{join_names(sup['group_b'], limit=8)} (permutation test, Holm-adjusted "
         f"p={', '.join(fmt_p(p) for p in sup['p_adjusted'])})."
     )
-    apart = c[(c["test"] == "permutation") & ~c["supported"].astype(bool)]
+    if apart.empty:  # "highest" only when every tested comparison supports it
+        scope = "" if k == n_groups else f" of the {k} groups that reach {min_docs} documents"
+        text = f"{label} by {by}: {lead['group_a']} has the highest rate{scope} ({rate}) -- higher than {versus}"
+    else:
+        text = f"{label} by {by}: the rate of {lead['group_a']} ({rate}) is higher than that of {versus}"
     if len(apart):
         text += (
             f" It cannot be told apart from {join_names(apart['group_b'], limit=8)} "

@@ -320,3 +320,28 @@ def test_carrier_numbers_equal_the_contributions_table(three_groups):
         for entry, pct, hits in re.findall(r"(\w+) \((\d+)%, (\d+) hits?\)", f.text):
             row = part.set_index("entry").loc[entry]
             assert int(hits) == row["hits"] and int(pct) == round(100 * row["share"])
+
+
+def test_highest_only_when_every_tested_comparison_supports_it():
+    # x and w are alike (dense), y is sparse: x differs from y, not from w
+    ks = [9, 8, 10, 7, 9, 8] + [8, 9, 7, 10, 8, 9] + [1, 0, 2, 1, 0, 1]
+    texts = [f"{'peace ' * k}{'word ' * (100 - k)}" for k in ks]
+    docs = pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(18)],
+            "text": texts,
+            "grp": list("x" * 6 + "w" * 6 + "y" * 6),
+        }
+    )
+    m = match_themes(docs, Codebook((Theme("peace", "Peace", "d", ("peace",)),)))
+    rates = theme_rates(m, by="grp", n_boot=200, seed=0)
+    comp = theme_comparisons(m, by="grp", n_boot=200, n_perm=999, seed=0)
+    (f,) = theme_comparison_findings(rates, comp, by="grp", themes=["peace"])
+    lead = comp["group_a"].iloc[0]
+    assert comp.set_index("group_b").loc["y", "supported"]
+    other = "w" if lead == "x" else "x"
+    assert not comp.set_index("group_b").loc[other, "supported"]
+    assert f.supported is True and "highest" not in f.text
+    assert f.text.startswith(f"Peace by grp: the rate of {lead} (")
+    assert "is higher than that of y (permutation test" in f.text
+    assert f"It cannot be told apart from {other} (Holm-adjusted p=" in f.text
