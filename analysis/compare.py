@@ -135,10 +135,13 @@ def term_frequencies(
     Returns
     -------
     DataFrame
-        ``group, term, count, tokens, rate_per_1k``, by group (sorted labels, or unit
-        order when ``by`` is None).
+        ``group, term, count, tokens, rate_per_1k, n_docs``, by group (sorted labels,
+        or unit order when ``by`` is None); ``n_docs`` is the number of documents in
+        the group (whatever the unit), so figures can tell a group of a few documents
+        from a summary of many (:mod:`analysis.evidence`).
     """
     groups, counts, n_tokens = grouped_counts(dtm, by)
+    n_docs = np.asarray(grouped_doc_counts(dtm, by), dtype=np.int64)
     counts = counts.tocsr()
     counts.sum_duplicates()
     tokens = np.asarray(n_tokens, dtype=np.int64)
@@ -159,7 +162,14 @@ def term_frequencies(
     tok = tokens[g]
     rate = np.divide(1000.0 * cnt, tok, out=np.full(len(cnt), np.nan), where=tok > 0)
     return pd.DataFrame(
-        {"group": groups[g], "term": term, "count": cnt, "tokens": tok, "rate_per_1k": rate}
+        {
+            "group": groups[g],
+            "term": term,
+            "count": cnt,
+            "tokens": tok,
+            "rate_per_1k": rate,
+            "n_docs": n_docs[g],
+        }
     )
 
 

@@ -42,3 +42,14 @@ def test_join_names():
     assert join_names(["a"]) == "a"
     assert join_names(["a", "b", "c"]) == "a, b and c"
     assert join_names(list("abcdefg"), limit=3) == "a, b, c and 4 others"
+
+
+def test_findings_markdown_escapes_what_markdown_would_read_as_markup(capsys):
+    from analysis.findings import findings_markdown, show_findings
+
+    items = [Finding("multilateral* (2), |z| < 1.96 [see table]"), "a_b"]
+    assert findings_markdown(items) == (
+        "- multilateral\\* (2), \\|z\\| \\< 1.96 \\[see table\\]\n- a\\_b"
+    )
+    show_findings(items)  # outside a notebook: plain lines
+    assert capsys.readouterr().out == "- multilateral* (2), |z| < 1.96 [see table]\n- a_b\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Finding", "fmt_num", "join_names"]
+__all__ = ["Finding", "fmt_num", "join_names", "findings_markdown", "show_findings"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,27 @@ def join_names(names, *, limit: int = 5) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def findings_markdown(findings) -> str:
+    """The findings as a Markdown bullet list, their text escaped (``*``, ``_``, ``|``...)."""
+    import re
+
+    def esc(text: str) -> str:
+        return re.sub(r"([\\`*_{}\[\]<>#|~])", r"\\\1", text)
+
+    return "\n".join(f"- {esc(f.text if isinstance(f, Finding) else str(f))}" for f in findings)
+
+
+def show_findings(findings) -> None:
+    """Display the findings in a notebook as a bullet list (plain text outside one)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover - IPython ships with the notebook stack
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display(Markdown(findings_markdown(findings)))
+    else:
+        for f in findings:
+            print("-", f.text if isinstance(f, Finding) else f)

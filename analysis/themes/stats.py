@@ -209,6 +209,8 @@ def theme_rates(
     )  # fmt: skip
     out.attrs["level"] = level
     out.attrs["min_docs"] = min_docs
+    if by is not None:  # the grouping column(s), for axis labels
+        out.attrs["by"] = by if isinstance(by, str) else " + ".join(map(str, by))
     return out
 
 

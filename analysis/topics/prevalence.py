@@ -25,7 +25,7 @@ from .model import TopicModel
 __all__ = ["document_topics", "topic_prevalence", "topic_leaders", "topic_exemplars"]
 
 
-def document_topics(model: TopicModel) -> pd.DataFrame:
+def document_topics(model: TopicModel, *, long: bool = False) -> pd.DataFrame:
     """Topic shares per document, aggregating units (paragraphs, sentences) first.
 
     A document's share of topic t is the token-weighted mean of its units' shares::
@@ -36,12 +36,23 @@ def document_topics(model: TopicModel) -> pd.DataFrame:
     skipped); ``n_tokens`` is the unit's length before stop-word removal. When the
     units are documents this is the identity.
 
+    Parameters
+    ----------
+    model : TopicModel
+    long : bool, default False
+        One row per document and topic instead of one column per topic: the metadata,
+        ``topic`` (1..k) and ``prevalence`` (the document's share of the topic), the
+        per-document table that :func:`analysis.plot.plot_topic_prevalence` draws for
+        groups too small for an interval (``docs=``).
+
     Returns
     -------
     DataFrame
         One row per document with a topic mix: the document's metadata (the first unit's
         values of the ``docs`` columns other than ``unit_id``, ``unit_index`` and
-        ``n_tokens``), ``n_tokens`` (sum over units) and ``topic_1..topic_k``.
+        ``n_tokens``), ``n_tokens`` (sum over units) and ``topic_1..topic_k``; with
+        ``long``, ``topic`` and ``prevalence`` instead of the topic columns, documents in
+        order, then topics.
     """
     docs = model.docs.reset_index(drop=True)
     theta = model.doc_topic_
@@ -63,6 +74,11 @@ def document_topics(model: TopicModel) -> pd.DataFrame:
         codes, weights=docs["n_tokens"].to_numpy(float), minlength=n_docs
     ).astype(np.int64)
     meta = meta[keep].reset_index(drop=True)
+    if long:
+        out = meta.loc[meta.index.repeat(model.k)].reset_index(drop=True)
+        out["topic"] = np.tile(np.arange(1, model.k + 1), len(meta))
+        out["prevalence"] = shares.ravel()
+        return out
     cols = pd.DataFrame(shares, columns=[f"topic_{t}" for t in range(1, model.k + 1)])
     return pd.concat([meta, cols], axis=1)
 
@@ -190,6 +206,8 @@ def topic_prevalence(
     out = pd.concat(frames, ignore_index=True)
     out.attrs["level"] = level
     out.attrs["min_docs"] = min_docs
+    if by is not None:  # the grouping column(s), for axis labels
+        out.attrs["by"] = by if isinstance(by, str) else " + ".join(map(str, by))
     return out
 
 

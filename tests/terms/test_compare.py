@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis import AnalysisError, keyness, term_frequencies
+from analysis import AnalysisError, build_dtm, keyness, term_frequencies
 from analysis.compare import keyness_agreement
 
 
@@ -23,7 +23,7 @@ def _side(toy, groups):
 
 def test_frequencies_of_chosen_terms_include_zeros_and_use_token_denominator(toy_dtm):
     out = term_frequencies(toy_dtm, by="group_col", terms=["zeta", "alpha"])
-    assert list(out.columns) == ["group", "term", "count", "tokens", "rate_per_1k"]
+    assert list(out.columns) == ["group", "term", "count", "tokens", "rate_per_1k", "n_docs"]
     assert out["group"].tolist() == ["a", "a", "b", "b", "c", "c"]
     assert out["term"].tolist() == ["zeta", "alpha"] * 3
     # by hand from the fixture: zeta a=1, alpha a=4; b: 0, 5; c: 4, 0; tokens 17, 27, 11
@@ -39,6 +39,15 @@ def test_frequencies_all_terms_are_sparse_and_sum_to_the_matrix(seeds_dtm):
     # tokens per group = sum of the units' n_tokens
     tok = seeds_dtm.docs.groupby("source")["n_tokens"].sum()
     assert out.groupby("group")["tokens"].first().to_dict() == tok.to_dict()
+
+
+def test_frequencies_count_the_documents_of_each_group_whatever_the_unit(seed_corpus):
+    dtm = build_dtm(seed_corpus, unit="paragraph")
+    out = term_frequencies(dtm, by="year", terms=["war"])
+    assert (
+        out.set_index("group")["n_docs"].to_dict()
+        == seed_corpus.groupby("year")["doc_id"].nunique().to_dict()
+    )
 
 
 def test_frequencies_unknown_terms_named_in_one_line(toy_dtm):

@@ -69,6 +69,11 @@ def test_units_are_aggregated_to_documents_by_tokens():
     # A: (10 * 1 + 30 * 0) / 40 = 0.25 ; B: (5 * .2 + 5 * .6) / 10 = 0.4
     assert dt["topic_1"].tolist() == pytest.approx([0.25, 0.4, 0.5])
     assert dt["n_tokens"].tolist() == [40, 10, 8]
+    long = document_topics(m, long=True)
+    assert list(long["doc_id"]) == ["A", "A", "B", "B", "C", "C"]
+    assert long["topic"].tolist() == [1, 2] * 3
+    assert long["prevalence"].tolist() == pytest.approx([0.25, 0.75, 0.4, 0.6, 0.5, 0.5])
+    assert long["year"].tolist() == [2020, 2020, 2020, 2020, 2021, 2021]
     prev = topic_prevalence(m, by="year", n_boot=500, seed=0)
     p2020 = prev[(prev["group"] == 2020) & (prev["topic"] == 1)].iloc[0]
     assert p2020["prevalence"] == pytest.approx((0.25 + 0.4) / 2)  # documents count once
