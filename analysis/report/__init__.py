@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .._yaml import did_you_mean
 from ..errors import AnalysisError
 from . import folder, html, provenance
 from . import notes as _notes
@@ -115,10 +116,11 @@ def render(
     except OSError as exc:
         raise folder.os_error(exc, out) from None
     read_opts = _params.read_options(common)
-    read_corpus(corpus, **read_opts)  # fail fast, with the loader's one-line error
+    docs = read_corpus(corpus, **read_opts)  # fail fast, with the loader's one-line error
     runs = [(p, _params.params_for(p.stem, declared[p.stem], common, per)) for p in paths]
     for p, prm in runs:
         _check_codebook(p.stem, declared[p.stem], prm)
+        _check_columns(p.stem, prm, list(docs.columns))
     inputs = provenance.collect(corpus, read_opts)
     try:
         mode = stat.S_IMODE(out.stat().st_mode) if out.is_dir() else folder.umask_mode()
@@ -202,23 +204,32 @@ def _note_record(note: _notes.Note | None) -> dict | None:
     return {"path": note.path, "sha256": note.sha256, "teaser": _notes.teaser(note.text)}
 
 
-def default_codebook() -> Path | None:
-    """The package's default theme codebook, if this version ships one."""
-    from importlib import resources
-
-    p = Path(str(resources.files("analysis") / "data" / "themes.yml"))
-    return p if p.is_file() else None
-
-
 def _check_codebook(name: str, declared: Mapping, prm: Mapping) -> None:
     """Refuse, before any notebook runs, a themes section without a codebook to read."""
-    if "themes" not in declared or prm.get("themes") or default_codebook() is not None:
+    if "themes" not in declared or prm.get("themes"):
         return
     raise AnalysisError(
         f"{name} needs a codebook: set `themes:` in the params file (a YAML codebook, "
         f"relative to the params file) or leave the section out with --notebooks "
         f"(e.g. --notebooks {' '.join(n for n in SECTIONS if n != name)})"
     )
+
+
+#: parameters that name corpus columns; a name the user gives must exist (the notebooks'
+#: defaults are skipped when a corpus lacks them)
+COLUMN_PARAMS = ("by", "time_col")
+
+
+def _check_columns(name: str, prm: Mapping, columns: list[str]) -> None:
+    """Refuse, before any notebook runs, a grouping column the corpus does not have."""
+    for key in COLUMN_PARAMS:
+        value = prm.get(key)
+        for col in [value] if isinstance(value, str) else list(value or []):
+            if col not in columns:
+                raise AnalysisError(
+                    f"{name}: {key}: column {col!r} is not in the corpus"
+                    f"{did_you_mean(col, columns)}; its columns are {', '.join(map(str, columns))}"
+                )
 
 
 def _raise_failed(results: Mapping[str, dict], out: Path) -> None:

@@ -16,7 +16,6 @@ SEEDS = ROOT / "seeds"
 
 
 def test_themes_without_a_codebook_fail_before_any_notebook_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "default_codebook", lambda: None)  # a package without one
     ran = []
     monkeypatch.setattr(report, "run_suite", lambda *a, **k: ran.append(1))
     with pytest.raises(
@@ -30,7 +29,6 @@ def test_themes_without_a_codebook_fail_before_any_notebook_runs(tmp_path, monke
 
 
 def test_themes_with_a_codebook_in_the_params_pass_the_check(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "default_codebook", lambda: None)
     ran = []
 
     def fake_run(runs, *a, **k):
@@ -43,6 +41,34 @@ def test_themes_with_a_codebook_in_the_params_pass_the_check(tmp_path, monkeypat
     with pytest.raises(KeyboardInterrupt):
         render(SEEDS, tmp_path / "r", tmp_path / "p.yaml", notebooks=["03-themes"], quiet=True)
     assert ran == [str(tmp_path / "cb.yml")]
+
+
+@pytest.mark.parametrize(
+    ("yaml", "message"),
+    [
+        ("by: [yaer]\n", r"^02-keywords: by: column 'yaer' is not in the corpus \(did you mean 'year'\?\); its columns are doc_id, "),
+        ("05-compare:\n  time_col: date_x\n", r"^05-compare: time_col: column 'date_x' is not in the corpus"),
+        ("by: source\n", None),
+    ],
+)  # fmt: skip
+def test_a_grouping_column_the_user_names_must_exist(tmp_path, monkeypatch, yaml, message):
+    ran = []
+
+    def fake_run(runs, *a, **k):
+        ran.append(1)
+        raise KeyboardInterrupt  # stop here: the check passed
+
+    monkeypatch.setattr(report, "run_suite", fake_run)
+    (tmp_path / "p.yaml").write_text(yaml, encoding="utf-8")
+    names = ["02-keywords", "05-compare"]
+    if message is None:
+        with pytest.raises(KeyboardInterrupt):
+            render(SEEDS, tmp_path / "r", tmp_path / "p.yaml", notebooks=names, quiet=True)
+        assert ran
+        return
+    with pytest.raises(AnalysisError, match=message):
+        render(SEEDS, tmp_path / "r", tmp_path / "p.yaml", notebooks=names, quiet=True)
+    assert not ran and not (tmp_path / "r").exists()
 
 
 def test_a_notebook_run_outside_render_writes_only_to_the_scratch_folder(tmp_path, monkeypatch):
