@@ -544,7 +544,12 @@ def group_estimates(
 
 def interval_title(data: pd.DataFrame, level: float | None = None) -> str:
     """``"95% bootstrap intervals"`` from ``level``, else ``data.attrs["level"]``;
-    ``"bootstrap intervals"`` when neither gives a level."""
+    ``"bootstrap intervals"`` when neither gives a level. When no row of ``data`` has an
+    interval (every ``ci_low`` missing: each group is below ``min_docs`` documents),
+    ``"per-document values, no intervals"``, so a title never promises what the figure
+    does not draw."""
+    if "ci_low" in data.columns and len(data) and data["ci_low"].isna().all():
+        return "per-document values, no intervals"
     if level is None:
         level = data.attrs.get("level")
     if level is None:

@@ -203,7 +203,7 @@ def plot_theme_trend(
         **kwargs,
     )
     ax = drawn.ax
-    ax.set_title(f"Theme rates with {interval_title(data, level)}")
+    ax.set_title(f"Theme rates ({interval_title(data, level)})")
     legend_outside(ax, handles=drawn.handles, labels=drawn.labels)
     return ax
 

@@ -78,3 +78,11 @@ def test_old_modules_still_import_with_a_warning(module):
         mod = importlib.import_module(f"analysis.{module}")
     for name in mod.__all__:
         assert getattr(mod, name) is getattr(analysis.plot, name)
+
+
+def test_interval_title_promises_no_interval_when_none_is_drawn():
+    table = pd.DataFrame({"ci_low": [float("nan")] * 2, "ci_high": [float("nan")] * 2})
+    table.attrs["level"] = 0.95
+    assert interval_title(table) == "per-document values, no intervals"
+    table.loc[0, "ci_low"] = 0.1
+    assert interval_title(table) == "95% bootstrap intervals"

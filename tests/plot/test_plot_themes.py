@@ -28,7 +28,8 @@ SEED_CODEBOOK = (
 
 @pytest.fixture(scope="module")
 def rates(seed_corpus, seed_codebook):
-    return theme_rates(seed_corpus, seed_codebook, by="year", n_boot=50)
+    # min_docs=2: the 3-document year gets an interval, so titles name the level
+    return theme_rates(seed_corpus, seed_codebook, by="year", n_boot=50, min_docs=2)
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +66,11 @@ def test_plots_return_titled_axes(seed_corpus, rates, hits):
 
 def test_labels_are_readable(seed_corpus, rates, hits):
     heat = plot_theme_heatmap(rates)
-    assert heat.get_title() == "Theme rate per 1,000 words by group"
+    assert heat.get_title() == "Theme rate per 1,000 words by year"  # attrs["by"]
     assert heat.collections[0].colorbar.ax.get_ylabel() == "rate per 1,000 words"
     assert heat.get_yticklabels()[0].get_text() == rates["label"].iloc[0]
     trend = plot_theme_trend(rates)
-    assert trend.get_ylabel() == "rate per 1,000 words" and trend.get_xlabel() == "group"
+    assert trend.get_ylabel() == "rate per 1,000 words" and trend.get_xlabel() == "year"
     legend = [t.get_text() for t in trend.get_legend().get_texts()]
     labels = list(dict.fromkeys(rates["label"]))
     assert [t.replace("\n", " ") for t in legend[: len(labels)]] == labels
@@ -100,7 +101,7 @@ def test_old_keywords_warn_and_draw_the_same(seed_corpus, rates, hits):
         old = plot_theme_heatmap(rates, value="hits")
     new = plot_theme_heatmap(rates, hue="hits")
     assert [t.get_text() for t in old.texts] == [t.get_text() for t in new.texts]
-    assert old.get_title() == new.get_title() == "Theme hits by group"
+    assert old.get_title() == new.get_title() == "Theme hits by year"
 
     names = ["multilateralism", "friendship"]
     with pytest.warns(DeprecationWarning, match="hue_order="):

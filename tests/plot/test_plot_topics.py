@@ -56,6 +56,8 @@ def test_figures(para_dtm, model):
 
 def test_prevalence_title_level(model):
     prev = topic_prevalence(model, by="year", n_boot=50)
+    assert "(per-document values, no intervals)" in plot_topic_prevalence(prev).get_title()
+    prev = topic_prevalence(model, by="year", n_boot=50, min_docs=2)  # 2025: 3 documents
     prev.attrs.pop("level", None)
     title = plot_topic_prevalence(prev).get_title()
     assert "bootstrap intervals" in title and "%" not in title
