@@ -125,6 +125,7 @@ def plot_keyness(
     top_n: int = 15,
     level: float | None = None,
     title: str | None = None,
+    min_docs: int = MIN_DOCS,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
@@ -148,7 +149,10 @@ def plot_keyness(
         The signed statistic to plot.
     y : str, default "term"
     hue : str, optional
-        Bar colour; default the side, ``"more in <target>"`` / ``"more in <reference>"``.
+        Bar colour; default the side, ``"more in <target>"`` / ``"more in <reference>"``,
+        or ``"distinctive of <side>"`` when a side holds fewer than ``min_docs``
+        documents (``n_docs_target``/``n_docs_reference``): a token-level z from a
+        handful of texts compares no groups (:mod:`analysis.evidence`).
     top_n : int, default 15
         Bars on each side (``top=`` is its deprecated name).
     level : float, optional
@@ -157,6 +161,7 @@ def plot_keyness(
         ``|z| < critical_z(level)``.
     title : str, optional
         Default ``"Keyness (<measure>): <target> vs <reference>"``, wrapped.
+    min_docs : int, default :data:`analysis.evidence.MIN_DOCS`
     ax : Axes, optional
     **kwargs
         Passed to :func:`seaborn.barplot`.
@@ -184,7 +189,12 @@ def plot_keyness(
     else:
         inside = np.zeros(len(sub), dtype=bool)
     sub[y] = [_wrap(t, 28) for t in sub[y]]
-    sides = [_wrap(f"more in {target}", 40), _wrap(f"more in {reference}", 40)]
+    small = any(
+        c in data.columns and len(data) and int(data[c].iloc[0]) < min_docs
+        for c in ("n_docs_target", "n_docs_reference")
+    )
+    word = "distinctive of" if small else "more in"
+    sides = [_wrap(f"{word} {target}", 40), _wrap(f"{word} {reference}", 40)]
     if hue is None:
         hue = "side"
         sub[hue] = np.where(sub[x] > 0, sides[0], sides[1])

@@ -121,7 +121,13 @@ def test_plot_keyness_marks_the_noise_band_and_greys_the_bars_inside(seeds_dtm):
     assert (x0, x1) == (pytest.approx(-1.959964, abs=1e-6), pytest.approx(1.959964, abs=1e-6))
     labels = [t.get_text() for t in ax.figure.legends[0].get_texts()]
     assert "|z| < 1.96: not distinguishable from noise (bars greyed)" in labels
-    assert labels[:2] == ["more in unknown wire", "more in the other 4 sources"]
+    # 1 and 4 documents: the sides are described, not compared
+    assert labels[:2] == ["distinctive of unknown wire", "distinctive of the other 4 sources"]
+    big = plot_keyness(table, top_n=10, min_docs=1)
+    assert [t.get_text() for t in big.figure.legends[0].get_texts()][:2] == [
+        "more in unknown wire",
+        "more in the other 4 sources",
+    ]
     bars = _keyness_bars(ax)
     grey = [to_rgba(p.get_facecolor()) == to_rgba("0.62") for p in bars]
     inside = [abs(p.get_width()) < critical_z() for p in bars]
