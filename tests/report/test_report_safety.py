@@ -284,7 +284,7 @@ def _descendants(pid: int) -> set[int]:
 def test_ctrl_c_stops_with_one_line_exit_130_and_cleans_up(seeds_dir: Path, tmp_path: Path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-m", "analysis", "report", "--corpus", str(seeds_dir),
-           "--out", str(tmp_path / "r"), "--notebooks", "02-keywords", "03-themes"]  # fmt: skip
+           "--out", str(tmp_path / "r"), "--notebooks", "02-keywords", "04-topics"]  # fmt: skip
     proc = subprocess.Popen(
         cmd, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=tmp_path
     )
