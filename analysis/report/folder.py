@@ -74,8 +74,9 @@ def check_out(out: Path, corpus: Path) -> None:
         raise AnalysisError(f"{out}: exists and is not a folder; {fix}")
 
 
-def _previous_outputs(out: Path) -> set[str] | None:
-    """Files the report in ``out`` wrote (its provenance's ``outputs``), or None if no report."""
+def read_provenance(out: Path) -> dict | None:
+    """The ``provenance.json`` of the report in ``out`` as a mapping; None when ``out``
+    holds none or it is not a JSON object (then ``out`` is not treated as a report)."""
     prov = out / "provenance.json"
     if not prov.is_file():
         return None
@@ -83,7 +84,13 @@ def _previous_outputs(out: Path) -> set[str] | None:
         data = json.loads(prov.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-    if not isinstance(data, dict):
+    return data if isinstance(data, dict) else None
+
+
+def _previous_outputs(out: Path) -> set[str] | None:
+    """Files the report in ``out`` wrote (its provenance's ``outputs``), or None if no report."""
+    data = read_provenance(out)
+    if data is None:
         return None
     outputs = data.get("outputs")
     if outputs is None and {"corpus", "parameters", "notebook_seconds"} <= set(data):

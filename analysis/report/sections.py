@@ -19,12 +19,12 @@ with the section's prefix (``corpus-``, ``keywords-``, ``themes-``, ``topics-``,
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import AnalysisError
+from .folder import read_provenance
 
 __all__ = ["STAGE", "PREFIXES", "stage_folder", "collect", "previous", "keep", "page_files"]
 
@@ -105,14 +105,8 @@ def _legacy_sections(out: Path, provenance: Mapping) -> dict[str, dict]:
 
 def previous(out: Path) -> tuple[dict, dict[str, dict]] | None:
     """The previous report's provenance and its sections, or None if ``out`` holds none."""
-    prov = out / "provenance.json"
-    if not prov.is_file():
-        return None
-    try:
-        data = json.loads(prov.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("outputs"), list):
+    data = read_provenance(out)
+    if data is None or not isinstance(data.get("outputs"), list):
         return None
     sections = data.get("sections")
     if not isinstance(sections, dict):
