@@ -388,6 +388,11 @@ def theme_hits(
     doc_start = pd.Series(offsets[:-1]).groupby(doc_index).transform("min").to_numpy()
     doc_tokens = m.doc_tokens()[doc_index]
     texts = units["text"].tolist()
+    # plain arrays: a pandas scalar lookup per hit (units.at) deep-copies the frame's
+    # attrs each time, which dominated the run time on large corpora
+    doc_ids = units["doc_id"].to_numpy(dtype=object)
+    unit_ids = units["unit_id"].to_numpy(dtype=object)
+    theme_ids = [t.id for t in m.codebook.themes]
     cache: dict[int, np.ndarray] = {}
     rows = []
     for u, ti, ei, s, n in zip(m.unit_of, m.theme, m.entry, m.start, m.length, strict=True):
@@ -403,9 +408,9 @@ def theme_hits(
         right = text[sp[j, 1] : sp[right_j, 1]] if window else ""
         rows.append(
             (
-                units.at[u, "doc_id"],
-                units.at[u, "unit_id"],
-                m.codebook.themes[ti].id,
+                doc_ids[u],
+                unit_ids[u],
+                theme_ids[ti],
                 m.entries[ti][ei],
                 int(s - doc_start[u]),
                 (s - doc_start[u]) / doc_tokens[u],
@@ -575,16 +580,19 @@ def theme_document_rates(
     tokens = m.doc_tokens()
     labels = group_labels(frame, cols)
     order = {g: i for i, g in enumerate(group_order(frame, cols, labels))}
-    docs = sorted(range(len(frame)), key=lambda i: (order[labels.iat[i]], i))
-    sizes = labels.value_counts()
+    # plain lists: a pandas lookup per row deep-copies the frame's attrs each time
+    label_list = labels.tolist()
+    doc_ids = m.docs["doc_id"].tolist()
+    docs = sorted(range(len(frame)), key=lambda i: (order[label_list[i]], i))
+    sizes = labels.value_counts().to_dict()
     k = len(m.codebook)
     ids, theme_labels = m.codebook.ids, [t.label for t in m.codebook]
     rows = [
         (
-            m.docs["doc_id"].iat[i], labels.iat[i], ids[ti], theme_labels[ti],
+            doc_ids[i], label_list[i], ids[ti], theme_labels[ti],
             int(counts[i, ti]), int(tokens[i]),
             1000.0 * counts[i, ti] / tokens[i] if tokens[i] else np.nan,
-            int(sizes[labels.iat[i]]),
+            int(sizes[label_list[i]]),
         )
         for i in docs
         for ti in range(k)
