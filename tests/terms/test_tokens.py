@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.tokens import (
@@ -101,9 +103,19 @@ def test_spans_are_word_runs_of_the_original_text() -> None:
     assert got.shape == (3, 2) and got.dtype == np.int64
     assert [text[a:b] for a, b in got] == ["Hi", "İstanbul", "a_b"]
     assert spans("").shape == (0, 2)
+    odd = "a\ud800b 𝔘𝔫𝔦 x"  # a lone surrogate and characters beyond the BMP
+    assert [tuple(map(int, s)) for s in spans(odd)] == [m.span() for m in re.finditer(r"\w+", odd)]
 
 
 def test_by_prefix_and_stems() -> None:
     toks = word_tokens(["nation nations national peace"])
     assert sorted(toks.types[toks.by_prefix("nation")]) == ["nation", "national", "nations"]
     assert list(toks.stems) == [stem(t) for t in toks.types]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_spans_equal_the_regex_word_runs(text: str) -> None:
+    """The vectorised spans equal ``re.finditer(r"\\w+")`` on any text (any code point)."""
+    expected = [m.span() for m in re.finditer(r"\w+", text)]
+    assert [tuple(map(int, s)) for s in spans(text)] == expected
