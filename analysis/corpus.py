@@ -25,16 +25,18 @@ import re
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import _parallel
 from ._yaml import did_you_mean
-from .clean import Rule, clean_text, load_rules, normalize_text
+from .clean import Rule, _special_table, clean_text, load_rules, normalize_text
 from .duplicates import pairs_from_sketches, sketches
 from .errors import AnalysisError, InputWarning
-from .tokens import word_tokens
+from .tokens import _chunk_bounds, _resolve_jobs, _word_table, word_tokens
 
 __all__ = ["read_corpus", "corpus_files", "corpus_summary", "parse_date", "CORE_COLUMNS"]
 
@@ -129,7 +131,7 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")
 
 def _decode(path: Path, data: bytes) -> str:
     """Bytes of a ``.txt`` document -> text; any NUL character makes it binary."""
-    if not data.strip():
+    if not data or data.isspace():  # as ``not data.strip()``, without a copy
         raise AnalysisError(
             f"{path}: file is empty (or only whitespace); remove it or restore its text"
         )
@@ -171,7 +173,7 @@ def _decode(path: Path, data: bytes) -> str:
     head = text[:4096]
     if len(_CONTROL_RE.findall(head)) > 0.05 * len(head):
         raise _binary(path)
-    if not text.strip():
+    if not text or text.isspace():
         raise AnalysisError(
             f"{path}: file is empty (or only whitespace); remove it or restore its text"
         )
@@ -180,15 +182,6 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _read_text_file(path: Path) -> str:
     return normalize_text(_decode(path, _read_bytes(path)))
-
-
-def _progress(items, total: int, progress: bool | None, desc: str):
-    show = progress if progress is not None else total >= PROGRESS_THRESHOLD
-    if not show:
-        return items
-    from tqdm.auto import tqdm
-
-    return tqdm(items, total=total, desc=desc, unit="file", file=sys.stderr)
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
@@ -632,6 +625,7 @@ def read_corpus(
     infer_title: bool = False,
     dedupe_threshold: float | None = 0.8,
     progress: bool | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Read a corpus into a DataFrame with one row per document.
 
@@ -685,6 +679,10 @@ def read_corpus(
         5-gram shingles (column ``duplicate_of``); None skips the check.
     progress : bool or None
         Show a progress bar; None shows one for folders of 500 files or more.
+    n_jobs : int, optional
+        Processes that read, clean and tokenize the documents (forked, Linux only; -1:
+        all cores). Default: all cores for corpora of more than 20 million characters,
+        one otherwise. The result does not depend on it.
 
     Returns
     -------
@@ -709,23 +707,23 @@ def read_corpus(
     plan = _plan(path, pattern=pattern, manifest=manifest, glob=glob)
     if plan.kind == "table":
         meta, texts = _read_table(path, columns or {})
+        source: list[Path] | list[str] = texts
     else:
         if columns:
             raise AnalysisError(
                 f"columns: a column mapping applies to a CSV/JSONL/Parquet corpus, not to the folder {path}; "
                 f"name the columns in its {manifest} instead"
             )
-        meta = plan.meta
-        texts = [
-            _read_text_file(p) for p in _progress(plan.docs, len(plan.docs), progress, "reading")
-        ]
+        meta, source = plan.meta, plan.docs
     return _assemble(
         meta,
-        texts,
+        source,
         clean=clean,
         rules=rules,
         infer_title=infer_title,
         dedupe_threshold=dedupe_threshold,
+        progress=progress,
+        n_jobs=n_jobs,
     )
 
 
@@ -871,26 +869,157 @@ def _read_table(path: Path, columns: Mapping[str, str]) -> tuple[pd.DataFrame, l
     return meta, texts
 
 
+# ----------------------------------------------------------------------------- loading
+
+#: Characters per chunk of documents handed to a worker (bounds what is in flight).
+_CHUNK_CHARS = 4_000_000
+
+
+@dataclass
+class _Loaded:
+    """One chunk of documents read, cleaned, counted and sketched (see :func:`_load_chunk`)."""
+
+    raw: object  # pyarrow array of the decoded, normalised texts (None: the caller has them)
+    texts: object  # pyarrow array of the cleaned texts
+    titles: list[str]
+    removed: list[int]
+    n_tokens: np.ndarray
+    n_chars: np.ndarray
+    sketches: list[np.ndarray] | None
+    empty: int | None  # offset of the first text that cleaning left empty
+    warnings: list[tuple[str, type[Warning]]]
+
+
+def _load_chunk(bounds: tuple[int, int]) -> _Loaded:
+    """Documents ``lo:hi`` of the current load: read (files), clean, count, sketch.
+
+    Runs in a worker process or in-process (:func:`analysis._parallel.fork_map`); the
+    inputs come from :data:`analysis._parallel.STATE`. Texts go back as Arrow arrays
+    (UTF-8, what the DataFrame stores), never as Python strings. Warnings are recorded
+    and handed back, so the caller issues them whichever process read the file.
+    """
+    import pyarrow as pa
+
+    lo, hi = bounds
+    job = _parallel.STATE
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        files = job["files"]
+        raw = [_read_text_file(p) for p in files[lo:hi]] if files is not None else None
+        texts, titles, removed = [], [], []
+        for rt, t in zip(raw or job["raw"][lo:hi], job["titles"][lo:hi], strict=True):
+            c = clean_text(rt, rules=job["rules"], title=t, infer_title=job["infer_title"])
+            texts.append(c.text)
+            titles.append(c.title or "")
+            removed.append(c.chars_removed)
+        tokens = word_tokens(texts)  # one pass gives n_tokens and the duplicate sketches
+    return _Loaded(
+        raw=None if raw is None else pa.array(raw, type=pa.large_string()),
+        texts=pa.array(texts, type=pa.large_string()),
+        titles=titles,
+        removed=removed,
+        n_tokens=tokens.n_tokens,
+        n_chars=np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
+        sketches=sketches(tokens, n=5, k=128) if job["sketch"] else None,
+        empty=next((i for i, t in enumerate(texts) if not t or t.isspace()), None),
+        warnings=[(str(w.message), w.category) for w in caught],
+    )
+
+
+def _str_column(values: list[str] | list) -> pd.Series:
+    """A string column from Python strings or from pyarrow arrays (chunks), with the
+    dtype pandas infers for a list of strings (Arrow-backed ``str`` since pandas 3);
+    chunks become the column without a copy."""
+    import pyarrow as pa
+
+    dtype = pd.Series(["x"]).dtype
+    if values and isinstance(values[0], pa.Array):
+        chunked = pa.chunked_array(values, type=pa.large_string())
+        if getattr(dtype, "storage", None) == "pyarrow":
+            return pd.Series(chunked, dtype=dtype)
+        return pd.Series(chunked.to_pylist(), dtype=dtype)
+    if getattr(dtype, "storage", None) == "pyarrow":  # ~15x faster than pandas' conversion
+        return pd.Series(pa.array(values, type=pa.large_string()), dtype=dtype)
+    return pd.Series(values, dtype=dtype)
+
+
+def _sizes(source: Sequence[Path] | Sequence[str], files: bool) -> np.ndarray:
+    if not files:
+        return np.fromiter((len(t) for t in source), dtype=np.int64, count=len(source))
+    out = np.empty(len(source), dtype=np.int64)
+    for i, p in enumerate(source):
+        try:
+            out[i] = p.stat().st_size
+        except OSError:
+            out[i] = 0  # reading it will say what is wrong
+    return out
+
+
 def _assemble(
     meta: pd.DataFrame,
-    raw: list[str],
+    source: Sequence[Path] | Sequence[str],
     *,
     clean,
     rules,
     infer_title,
     dedupe_threshold,
+    progress=None,
+    n_jobs=None,
 ) -> pd.DataFrame:
+    """Read (``source`` as paths), clean and tokenize the documents, then build the table.
+
+    Chunks of about ``_CHUNK_CHARS`` characters go through :func:`_load_chunk`, in
+    forked processes for large corpora. Everything a chunk returns depends on its own
+    documents only (counts, a sketch per text from the words' characters, the texts),
+    so the result equals a one-process run whatever the number of processes. The
+    caller never holds the texts as Python strings: they stay Arrow arrays, about half
+    the memory.
+    """
     meta = meta.reset_index(drop=True).copy()
     n = len(meta)
     ruleset = load_rules(rules) if clean else ()
     titles_in = meta["title"] if "title" in meta.columns else pd.Series([""] * n)
-    texts, titles, removed = [], [], []
-    for rt, t in zip(raw, titles_in, strict=True):
-        t = str(t).strip() if isinstance(t, str) and str(t).strip() else None
-        c = clean_text(rt, rules=ruleset, title=t, infer_title=infer_title)
-        texts.append(c.text)
-        titles.append(c.title or "")
-        removed.append(c.chars_removed)
+    given = [str(t).strip() if isinstance(t, str) and str(t).strip() else None for t in titles_in]
+    files = bool(n) and isinstance(source[0], Path)
+    sizes = _sizes(source, files)
+    jobs = _resolve_jobs(n_jobs, int(sizes.sum()))
+    n_chunks = max(4 * jobs if jobs > 1 else 1, int(sizes.sum()) // _CHUNK_CHARS)
+    bounds = _chunk_bounds(sizes, n_chunks) if n else []
+    show = progress if progress is not None else (files and n >= PROGRESS_THRESHOLD)
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, desc="reading", unit="file", file=sys.stderr)
+    if jobs > 1:  # build the lookup tables once, before the workers fork
+        _word_table(), _special_table()
+    chunks: list[_Loaded] = []
+    try:
+        with _parallel.shared(
+            files=source if files else None,
+            raw=None if files else source,
+            titles=given,
+            rules=ruleset,
+            infer_title=infer_title,
+            sketch=dedupe_threshold is not None and n > 1,
+        ):
+            for (lo, hi), got in zip(
+                bounds, _parallel.fork_map(_load_chunk, bounds, jobs=jobs), strict=True
+            ):
+                for message, category in got.warnings:
+                    warnings.warn(message, category, stacklevel=3)
+                if got.empty is not None:
+                    i = lo + got.empty
+                    name = meta["file"][i] if "file" in meta.columns else ""
+                    raise AnalysisError(
+                        f"{name or meta['doc_id'][i]}: no text left after cleaning (rules removed everything); check the cleaning rules with analysis.clean_audit"
+                    )
+                chunks.append(got)
+                if bar is not None:
+                    bar.update(hi - lo)
+    finally:
+        if bar is not None:
+            bar.close()
     out = pd.DataFrame({"doc_id": meta["doc_id"].astype(str)})
     out["file"] = meta["file"].astype(str) if "file" in meta.columns else ""
     for col in ("source", "source_type"):
@@ -911,17 +1040,16 @@ def _assemble(
         year = pd.Series(pd.array([_whole_year(v) for v in meta["year"]], dtype="Int64"))
     from_date = out["date"].dt.year.astype("Int64")
     out["year"] = year.fillna(from_date)
-    out["title"] = titles
+    out["title"] = [t for c in chunks for t in c.titles]
     out["language"] = meta["language"].astype(str) if "language" in meta.columns else ""
-    tokens = word_tokens(texts)  # one tokenization gives n_tokens and the duplicate sketches
-    out["n_tokens"] = tokens.n_tokens
-    out["n_chars"] = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
-    out["chars_removed"] = np.asarray(removed, dtype=np.int64)
+    out["n_tokens"] = _concat([c.n_tokens for c in chunks])
+    out["n_chars"] = _concat([c.n_chars for c in chunks])
+    out["chars_removed"] = np.asarray([r for c in chunks for r in c.removed], dtype=np.int64)
     out["duplicate_of"] = ""
     if dedupe_threshold is not None and n > 1:
         pairs = pairs_from_sketches(
             list(out["doc_id"]),
-            sketches(tokens, n=5, k=128),
+            [sk for c in chunks for sk in c.sketches],
             threshold=dedupe_threshold,
             k=128,
             max_postings=500,
@@ -937,18 +1065,16 @@ def _assemble(
     extra = [c for c in meta.columns if c not in out.columns and c not in ("text", "raw_text")]
     for c in extra:
         out[c] = meta[c].to_numpy()
-    empty = [i for i, t in enumerate(texts) if not t.strip()]
-    if empty:
-        i = empty[0]
-        raise AnalysisError(
-            f"{out['file'][i] or out['doc_id'][i]}: no text left after cleaning (rules removed everything); check the cleaning rules with analysis.clean_audit"
-        )
-    out["text"] = texts
-    out["raw_text"] = raw
+    out["text"] = _str_column([c.texts for c in chunks])
+    out["raw_text"] = _str_column([c.raw for c in chunks] if files else list(source))
     # the rules used, so clean_audit(corpus) reports exactly this load's removals (for one
     # more release: pass rules= to clean_audit explicitly)
     out.attrs["clean_rules"] = tuple(ruleset)
     return out
+
+
+def _concat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
 def corpus_summary(corpus: pd.DataFrame) -> pd.DataFrame:

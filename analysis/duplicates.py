@@ -1,9 +1,12 @@
 r"""Near-duplicate documents: bottom-k sketches of word shingles (Broder 1997).
 
 Each text becomes its set of word ``n``-grams (*shingles*) over the lower-cased word
-tokens of :mod:`analysis.tokens`; a shingle of word ids is hashed with a fixed
-(unsalted) mixing function, so sketches, and hence duplicate flags, are identical from
-run to run. A document's *sketch* keeps its ``k`` smallest shingle hashes. The Jaccard
+tokens of :mod:`analysis.tokens`. Each word is hashed from its characters (BLAKE2b,
+8 bytes, unsalted) and a shingle from its words' hashes with a fixed mixing function,
+so a text's sketch depends on that text alone (not on the corpus it is read with, nor
+on the order), and sketches, hence duplicate flags, are identical from run to run and
+from one process to another. A document's *sketch* keeps its ``k`` smallest shingle
+hashes. The Jaccard
 resemblance of two documents is estimated as the share of the ``k`` smallest hashes of
 the union of their sketches that both sketches hold.
 
@@ -18,9 +21,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .tokens import Tokens, Vocab, word_tokens
+from .tokens import Tokens, word_tokens
 
-__all__ = ["near_duplicates", "sketches", "pairs_from_sketches", "ShingleSketcher"]
+__all__ = ["near_duplicates", "sketches", "word_hashes", "pairs_from_sketches", "ShingleSketcher"]
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -33,11 +36,59 @@ def _mix64(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def _sketch(ids: np.ndarray, n: int, k: int) -> np.ndarray:
-    """The ``k`` smallest hashes of the ``n``-shingles of one text's word ids."""
-    if len(ids) == 0:
+def _mix64_into(x: np.ndarray, scratch: np.ndarray) -> None:
+    """:func:`_mix64` of ``x`` computed in place (``scratch``: a buffer of the same shape)."""
+    with np.errstate(over="ignore"):
+        for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            np.right_shift(x, np.uint64(shift), out=scratch)
+            np.bitwise_xor(x, scratch, out=x)
+            np.multiply(x, np.uint64(mult), out=x)
+        np.right_shift(x, np.uint64(31), out=scratch)
+        np.bitwise_xor(x, scratch, out=x)
+
+
+def _bottom_k(x: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` smallest distinct values of ``x``, sorted (``np.unique(x)[:k]``).
+
+    The ``2k + 1`` smallest elements are found by partition first: when they hold ``k``
+    distinct values, those are the ``k`` smallest distinct values of ``x`` (every other
+    element is at least as large as the largest of them).
+    """
+    if len(x) > 2 * k + 1:
+        head = np.unique(np.partition(x, 2 * k)[: 2 * k + 1])
+        if len(head) >= k:
+            return head[:k]
+    return np.unique(x)[:k]
+
+
+def word_hashes(types: np.ndarray) -> np.ndarray:
+    """A fixed 64-bit hash of each word (BLAKE2b of its UTF-8 bytes, 8-byte digest).
+
+    Unsalted, unlike Python's ``hash``, so equal in every process and every run.
+    """
+    from hashlib import blake2b
+
+    return np.fromiter(
+        (
+            int.from_bytes(
+                blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+            )
+            for t in types
+        ),
+        dtype=np.uint64,
+        count=len(types),
+    )
+
+
+def _sketch(h: np.ndarray, n: int, k: int) -> np.ndarray:
+    """The ``k`` smallest hashes of the ``n``-shingles of one text, from its words' hashes.
+
+    The plain definition, kept as the reference for :func:`sketches`: shingle ``i`` is
+    ``mix(...mix(mix(0 ^ h[i]) ^ h[i+1])... ^ h[i+n-1])``; a text of fewer than ``n``
+    words is one shingle of all of them.
+    """
+    if len(h) == 0:
         return np.empty(0, dtype=np.uint64)
-    h = _mix64(ids.astype(np.uint64) + np.uint64(1))
     n = min(n, len(h))
     m = len(h) - n + 1
     sh = np.zeros(m, dtype=np.uint64)
@@ -51,12 +102,46 @@ def sketches(tokens: Tokens, *, n: int = 5, k: int = 128) -> list[np.ndarray]:
     """Bottom-``k`` sketch of the word ``n``-shingles of every text of ``tokens``.
 
     ``tokens`` must keep every word token (:func:`analysis.tokens.word_tokens` without
-    ``pattern``); ids number the lower-cased types in order of first appearance, so the
-    sketches depend only on the texts and their order. A text shorter than ``n`` words
-    is one shingle; an empty text has an empty sketch.
+    ``pattern``). Words are hashed from their characters (:func:`word_hashes`), so a
+    text's sketch depends on that text alone. A text shorter than ``n`` words is one
+    shingle; an empty text has an empty sketch.
+
+    The shingle hashes are computed for blocks of texts at once (one pass of numpy
+    operations over the block's tokens, then a partial sort per text); the result
+    equals :func:`_sketch` text by text.
     """
-    ids, off = tokens.ids, tokens.offsets
-    return [_sketch(ids[off[u] : off[u + 1]], n, k) for u in range(len(off) - 1)]
+    hashes = word_hashes(tokens.types)
+    off = np.asarray(tokens.offsets, dtype=np.int64)
+    out: list[np.ndarray] = []
+    u, n_texts = 0, len(off) - 1
+    while u < n_texts:  # blocks of about _BLOCK_TOKENS tokens bound the temporary arrays
+        v = int(np.searchsorted(off, off[u] + _BLOCK_TOKENS, side="right")) - 1
+        v = min(max(v, u + 1), n_texts)
+        h = hashes[tokens.ids[off[u] : off[v]]]
+        out.extend(_sketch_block(h, off[u : v + 1] - off[u], n, k))
+        u = v
+    return out
+
+
+_BLOCK_TOKENS = 1 << 21
+
+
+def _sketch_block(h: np.ndarray, off: np.ndarray, n: int, k: int) -> list[np.ndarray]:
+    """:func:`_sketch` of each text of one block (word hashes ``h``, ``off`` relative to it)."""
+    m = max(len(h) - n + 1, 0)
+    sh = np.zeros(m, dtype=np.uint64)
+    scratch = np.empty_like(sh)
+    for j in range(n):  # shingle at every position; those crossing a text end are unused
+        np.bitwise_xor(sh, h[j : m + j], out=sh)
+        _mix64_into(sh, scratch)
+    out = []
+    for u, length in enumerate(np.diff(off).tolist()):
+        a = int(off[u])
+        if length >= n:
+            out.append(_bottom_k(sh[a : a + length - n + 1], k))
+        else:  # empty, or shorter than one shingle
+            out.append(_sketch(h[a : a + length], n, k))
+    return out
 
 
 def near_duplicates(
@@ -132,7 +217,7 @@ def pairs_from_sketches(
 
 
 class ShingleSketcher:
-    """Word count and sketch of one text at a time, ids shared across calls.
+    """Word count and sketch of one text at a time.
 
     Kept for one release (it was ``analysis.clean.ShingleSketcher``); tokenize a whole
     corpus with :func:`analysis.tokens.word_tokens` and use :func:`sketches` instead.
@@ -140,9 +225,7 @@ class ShingleSketcher:
 
     def __init__(self, *, n: int = 5, k: int = 128) -> None:
         self.n, self.k = n, k
-        self.vocab = Vocab()
 
     def __call__(self, text: str) -> tuple[int, np.ndarray]:
         t = word_tokens([text])
-        local = np.fromiter((self.vocab[w] for w in t.types), dtype=np.int64, count=len(t.types))
-        return int(t.n_tokens[0]), _sketch(local[t.ids], self.n, self.k)
+        return int(t.n_tokens[0]), sketches(t, n=self.n, k=self.k)[0]

@@ -358,9 +358,10 @@ def word_tokens(
     all_keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
     codes, uniques = pd.factorize(all_keys)
     codes = codes.astype(np.int32)
-    # codes appear in order of first appearance: the first occurrence of each type
-    prev_max = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) else codes
-    first = np.flatnonzero(codes > prev_max)
+    # a position of each code (codes number types in order of first appearance, and every
+    # occurrence of a code is the same string, so any occurrence will do)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes] = np.arange(len(codes))
     chunk_bounds = np.cumsum([0] + [len(r[1]) for r in reps])
     vocab = Vocab()
     to_vocab = np.empty(len(uniques), dtype=np.int32)

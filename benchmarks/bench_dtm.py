@@ -42,8 +42,6 @@ import pickle
 import re
 import resource
 import sys
-import tarfile
-import threading
 import time
 import traceback
 from pathlib import Path
@@ -53,12 +51,10 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _measure import CACHE, PATTERN, TARBALL, PeakMemory, find_corpus, pss_kb  # noqa: E402
 
 import analysis  # noqa: E402
 
-CACHE = Path.home() / ".cache" / "framing-analysis"
-TARBALL = ROOT.parent / "shared" / "corpora" / "ungdc" / "ungdc-1946-2024.tar.xz"
-PATTERN = "{year}/{country}_{session}_{year}.txt"
 JOB = dict(ngram_range=(1, 3), stem=True, stop_words="english", min_df=5)
 SKLEARN = dict(ngram_range=(1, 3), min_df=5, stop_words="english")
 TARGET_VS_SKLEARN = 5.0
@@ -66,22 +62,6 @@ TARGET_VS_FLOOR = 3.0
 TARGET_MEMORY_MB = 4096.0
 TARGET_STATS_S = 5.0
 FLOOR_LABEL = "(a) floor re.findall(\\w+)"
-
-
-def find_corpus(cache: Path, tarball: Path) -> Path | None:
-    if (cache / "2024").is_dir():
-        return cache
-    if tarball.is_file():
-        print(f"UNGDC not found in {cache}; unpacking {tarball} there (once) ...", flush=True)
-        cache.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(tarball) as tar:
-            tar.extractall(cache, filter="data")
-        found = [p.parent for p in cache.glob("*/2024") if p.is_dir()]
-        if (cache / "2024").is_dir():
-            return cache
-        if found:  # the tarball had a top folder
-            return found[0]
-    return None
 
 
 def load(path: Path, sample: int | None, pickle_path: Path | None = None) -> pd.DataFrame:
@@ -209,60 +189,6 @@ def _child(conn, name: str, kw: dict) -> None:
         conn.close()
 
 
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _descendants(root: int) -> list[int]:
-    parent_of: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    parent_of[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    out, frontier = [], [root]
-    while frontier:
-        pid = frontier.pop()
-        out.append(pid)
-        frontier.extend(c for c, p in parent_of.items() if p == pid)
-    return out
-
-
-class PeakMemory(threading.Thread):
-    """Peak of the summed PSS of this process and all its descendants (Linux).
-
-    PSS splits each shared page among the processes sharing it, so the sum is the
-    physical memory of the whole process tree: the corpus once, plus the job's own
-    memory, plus its workers'. Sampled every ``interval`` seconds.
-    """
-
-    def __init__(self, interval: float = 0.1) -> None:
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.peak_kb = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            total = sum(_pss_kb(p) for p in _descendants(os.getpid()))
-            self.peak_kb = max(self.peak_kb, total)
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> float:
-        self._stop_event.set()
-        self.join()
-        return self.peak_kb / 1024
-
-
 def run(name: str, **kw) -> dict:
     """Run one job in a fresh forked child; return its timings and peak memory."""
     ctx = mp.get_context("fork")
@@ -329,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         "each job runs alone in a forked child\n",
         flush=True,
     )
-    base_mb = _pss_kb(os.getpid()) / 1024
+    base_mb = pss_kb(os.getpid()) / 1024
     results: dict[str, dict] = {}
     for name in ("floor", "sklearn", "ours"):
         if name == "sklearn" and args.skip_sklearn:

@@ -1,0 +1,130 @@
+"""read_corpus in worker processes equals the one-process load; its vectorised parts equal
+their plain references (the normalisation regexes, per-text sketches, np.unique for
+bottom-k); a text's sketch depends on that text alone."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import AnalysisError, InputWarning, read_corpus
+from analysis.clean import normalize_text
+from analysis.duplicates import _bottom_k, _sketch, sketches, word_hashes
+from analysis.tokens import word_tokens
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux-only")
+
+
+def _reference_normalize(text: str) -> str:
+    """The regex chain normalize_text always ran (before it skipped the passes a text does
+    not need)."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = re.sub("[\u00a0\u2007\u202f\u2000-\u2006\u2008-\u200a\u3000\t]", " ", text)
+    text = re.sub("[\ufeff\u200b\u200c\u200d\u2060\u00ad]", "", text)
+    return re.sub(r"[ ]+\n", "\n", text)
+
+
+TRICKY = "ab \n\r\t\u00a0\u2007\u202f\u2003\u3000\ufeff\u200b\u200d\u00ad\u2028\u0301eé😀\ud800"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(TRICKY) | st.characters(), max_size=40))
+def test_normalize_text_equals_the_regex_chain(text):
+    assert normalize_text(text) == _reference_normalize(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 300), max_size=600),
+    st.integers(1, 140),
+)
+def test_bottom_k_equals_unique_then_cut(values, k):
+    x = np.asarray(values, dtype=np.uint64)
+    assert np.array_equal(_bottom_k(x, k), np.unique(x)[:k])
+
+
+def test_block_sketches_equal_the_per_text_reference(mini_dir):
+    corpus = read_corpus(mini_dir, dedupe_threshold=None)
+    texts = list(corpus["text"]) + ["", "one", "one two three four", "w " * 400]
+    toks = word_tokens(texts)
+    for n, k in ((5, 128), (1, 3), (3, 500)):
+        got = sketches(toks, n=n, k=k)
+        h = word_hashes(toks.types)[toks.ids]
+        ref = [_sketch(h[toks.offsets[u] : toks.offsets[u + 1]], n, k) for u in range(len(texts))]
+        assert len(got) == len(ref)
+        for g, r in zip(got, ref, strict=True):
+            assert g.dtype == r.dtype and np.array_equal(g, r)
+
+
+@linux_only
+def test_workers_give_the_one_process_table(mini_dir, seeds_dir):
+    for path in (mini_dir, seeds_dir):
+        one = read_corpus(path, n_jobs=1)
+        two = read_corpus(path, n_jobs=2)
+        pd.testing.assert_frame_equal(one, two)
+        assert one.attrs["clean_rules"] == two.attrs["clean_rules"]
+
+
+@linux_only
+def test_workers_on_a_table_corpus(tmp_path, mini_dir):
+    rows = read_corpus(mini_dir, clean=False)[["doc_id", "raw_text"]].rename(
+        columns={"raw_text": "body"}
+    )
+    path = tmp_path / "speeches.csv"
+    rows.to_csv(path, index=False)
+    one = read_corpus(path, text_column="body", n_jobs=1)
+    two = read_corpus(path, text_column="body", n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+
+
+def _files(n: int, **extra: str | bytes) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {
+        f"d{i:02d}.txt": f"Document {i} says hello to the assembly, number {i}.\n" for i in range(n)
+    }
+    files.update(extra)
+    return files
+
+
+@linux_only
+def test_a_bad_file_read_by_a_worker_is_the_same_one_line_error(make_corpus):
+    root = make_corpus(_files(12, **{"d07.txt": b"abc\x00\x01\x02binary"}))
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(AnalysisError, match=r"d07\.txt: looks like a binary file") as info:
+            read_corpus(root, n_jobs=jobs)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] and "\n" not in messages[1]
+    assert info.value.__cause__ is None  # no worker traceback attached
+
+
+@linux_only
+def test_warnings_from_workers_reach_the_caller_in_file_order(make_corpus):
+    latin = "Caf\xe9 au lait for the delegates.\n".encode("latin-1")
+    root = make_corpus(_files(12, **{"d03.txt": latin, "d09.txt": latin}))
+    seen = {}
+    for jobs in (1, 2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            read_corpus(root, n_jobs=jobs, dedupe_threshold=None)
+        seen[jobs] = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+        assert caught[0].filename == __file__  # attributed to the caller of read_corpus
+    assert seen[1] == seen[2]
+    assert [m.split(":")[0].rsplit("/", 1)[-1] for m in seen[2]] == ["d03.txt", "d09.txt"]
+
+
+def test_a_sketch_depends_on_its_text_alone():
+    texts = ["the general assembly met in new york to debate peace and security today"] * 2
+    texts[1] = texts[1].upper()
+    alone = sketches(word_tokens(texts[:1]))[0]
+    among = sketches(word_tokens(["other words first", *texts]))
+    assert np.array_equal(alone, among[1]) and np.array_equal(alone, among[2])
+    assert len(alone) == len(texts[0].split()) - 5 + 1
