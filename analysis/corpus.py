@@ -34,9 +34,9 @@ import pandas as pd
 from . import _parallel
 from ._yaml import did_you_mean
 from .clean import Rule, _special_table, clean_text, load_rules, normalize_text
-from .duplicates import pairs_from_sketches, sketches
+from .duplicates import pairs_from_sketches, sketch_keys
 from .errors import AnalysisError, InputWarning
-from .tokens import _chunk_bounds, _resolve_jobs, _word_table, word_tokens
+from .tokens import _chunk_bounds, _fold_table, _resolve_jobs, _word_table, word_keys
 
 __all__ = ["read_corpus", "corpus_files", "corpus_summary", "parse_date", "CORE_COLUMNS"]
 
@@ -912,15 +912,15 @@ def _load_chunk(bounds: tuple[int, int]) -> _Loaded:
             texts.append(c.text)
             titles.append(c.title or "")
             removed.append(c.chars_removed)
-        tokens = word_tokens(texts)  # one pass gives n_tokens and the duplicate sketches
+        keys, n_tokens = word_keys(texts)  # one scan gives n_tokens and the duplicate sketches
     return _Loaded(
         raw=None if raw is None else pa.array(raw, type=pa.large_string()),
         texts=pa.array(texts, type=pa.large_string()),
         titles=titles,
         removed=removed,
-        n_tokens=tokens.n_tokens,
+        n_tokens=n_tokens,
         n_chars=np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
-        sketches=sketches(tokens, n=5, k=128) if job["sketch"] else None,
+        sketches=sketch_keys(keys, n_tokens, n=5, k=128) if job["sketch"] else None,
         empty=next((i for i, t in enumerate(texts) if not t or t.isspace()), None),
         warnings=[(str(w.message), w.category) for w in caught],
     )
@@ -992,7 +992,7 @@ def _assemble(
 
         bar = tqdm(total=n, desc="reading", unit="file", file=sys.stderr)
     if jobs > 1:  # build the lookup tables once, before the workers fork
-        _word_table(), _special_table()
+        _word_table(), _fold_table(), _special_table()
     chunks: list[_Loaded] = []
     try:
         with _parallel.shared(

@@ -1,17 +1,17 @@
 r"""Near-duplicate documents: bottom-k sketches of word shingles (Broder 1997).
 
 Each text becomes its set of word ``n``-grams (*shingles*) over the lower-cased word
-tokens of :mod:`analysis.tokens`. Each word is hashed from its characters (BLAKE2b,
-8 bytes, unsalted) and a shingle from its words' hashes with a fixed mixing function,
-so a text's sketch depends on that text alone (not on the corpus it is read with, nor
-on the order), and sketches, hence duplicate flags, are identical from run to run and
-from one process to another. A document's *sketch* keeps its ``k`` smallest shingle
+tokens of :mod:`analysis.tokens`. Each word is hashed from its characters
+(:func:`analysis.tokens.word_keys`: case-folded per character, unsalted) and a shingle
+from its words' hashes with a fixed mixing function, so a text's sketch depends on that
+text alone (not on the corpus it is read with, nor on the order), and sketches, hence
+duplicate flags, are identical from run to run and from one process to another. A document's *sketch* keeps its ``k`` smallest shingle
 hashes. The Jaccard
 resemblance of two documents is estimated as the share of the ``k`` smallest hashes of
 the union of their sketches that both sketches hold.
 
-:func:`analysis.read_corpus` tokenizes once (:func:`analysis.tokens.word_tokens`) and
-takes both ``n_tokens`` and the sketches from that one pass.
+:func:`analysis.read_corpus` scans each text once (:func:`analysis.tokens.word_keys`)
+and takes both ``n_tokens`` and the sketch from that one pass.
 """
 
 from __future__ import annotations
@@ -21,9 +21,15 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .tokens import Tokens, word_tokens
+from .tokens import word_keys
 
-__all__ = ["near_duplicates", "sketches", "word_hashes", "pairs_from_sketches", "ShingleSketcher"]
+__all__ = [
+    "near_duplicates",
+    "sketches",
+    "sketch_keys",
+    "pairs_from_sketches",
+    "ShingleSketcher",
+]
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -61,25 +67,6 @@ def _bottom_k(x: np.ndarray, k: int) -> np.ndarray:
     return np.unique(x)[:k]
 
 
-def word_hashes(types: np.ndarray) -> np.ndarray:
-    """A fixed 64-bit hash of each word (BLAKE2b of its UTF-8 bytes, 8-byte digest).
-
-    Unsalted, unlike Python's ``hash``, so equal in every process and every run.
-    """
-    from hashlib import blake2b
-
-    return np.fromiter(
-        (
-            int.from_bytes(
-                blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
-            )
-            for t in types
-        ),
-        dtype=np.uint64,
-        count=len(types),
-    )
-
-
 def _sketch(h: np.ndarray, n: int, k: int) -> np.ndarray:
     """The ``k`` smallest hashes of the ``n``-shingles of one text, from its words' hashes.
 
@@ -98,27 +85,34 @@ def _sketch(h: np.ndarray, n: int, k: int) -> np.ndarray:
     return np.unique(sh)[:k]
 
 
-def sketches(tokens: Tokens, *, n: int = 5, k: int = 128) -> list[np.ndarray]:
-    """Bottom-``k`` sketch of the word ``n``-shingles of every text of ``tokens``.
+def sketches(texts: Iterable[str], *, n: int = 5, k: int = 128) -> list[np.ndarray]:
+    """Bottom-``k`` sketch of the word ``n``-shingles of every text.
 
-    ``tokens`` must keep every word token (:func:`analysis.tokens.word_tokens` without
-    ``pattern``). Words are hashed from their characters (:func:`word_hashes`), so a
-    text's sketch depends on that text alone. A text shorter than ``n`` words is one
-    shingle; an empty text has an empty sketch.
+    Words are the word tokens of :mod:`analysis.tokens`, compared up to case
+    (:func:`analysis.tokens.word_keys`), so a text's sketch depends on that text alone.
+    A text shorter than ``n`` words is one shingle; an empty text has an empty sketch.
+    """
+    keys, n_tokens = word_keys(list(texts))
+    return sketch_keys(keys, n_tokens, n=n, k=k)
+
+
+def sketch_keys(
+    keys: np.ndarray, n_tokens: np.ndarray, *, n: int = 5, k: int = 128
+) -> list[np.ndarray]:
+    """:func:`sketches` from the word keys of the texts (``n_tokens[u]`` keys per text).
 
     The shingle hashes are computed for blocks of texts at once (one pass of numpy
-    operations over the block's tokens, then a partial sort per text); the result
-    equals :func:`_sketch` text by text.
+    operations over the block's keys, then a partial sort per text); the result equals
+    :func:`_sketch` text by text.
     """
-    hashes = word_hashes(tokens.types)
-    off = np.asarray(tokens.offsets, dtype=np.int64)
+    off = np.zeros(len(n_tokens) + 1, dtype=np.int64)
+    np.cumsum(n_tokens, out=off[1:])
     out: list[np.ndarray] = []
     u, n_texts = 0, len(off) - 1
     while u < n_texts:  # blocks of about _BLOCK_TOKENS tokens bound the temporary arrays
         v = int(np.searchsorted(off, off[u] + _BLOCK_TOKENS, side="right")) - 1
         v = min(max(v, u + 1), n_texts)
-        h = hashes[tokens.ids[off[u] : off[v]]]
-        out.extend(_sketch_block(h, off[u : v + 1] - off[u], n, k))
+        out.extend(_sketch_block(keys[off[u] : off[v]], off[u : v + 1] - off[u], n, k))
         u = v
     return out
 
@@ -172,7 +166,7 @@ def near_duplicates(
         Columns ``doc_id, duplicate_of, similarity`` for every pair at or above
         ``threshold``; ``duplicate_of`` is the earlier document of the pair.
     """
-    sk = sketches(word_tokens(list(texts)), n=shingle, k=sketch)
+    sk = sketches(texts, n=shingle, k=sketch)
     return pairs_from_sketches(
         list(doc_ids), sk, threshold=threshold, k=sketch, max_postings=max_postings
     )
@@ -227,5 +221,5 @@ class ShingleSketcher:
         self.n, self.k = n, k
 
     def __call__(self, text: str) -> tuple[int, np.ndarray]:
-        t = word_tokens([text])
-        return int(t.n_tokens[0]), sketches(t, n=self.n, k=self.k)[0]
+        keys, n_tokens = word_keys([text])
+        return int(n_tokens[0]), sketch_keys(keys, n_tokens, n=self.n, k=self.k)[0]

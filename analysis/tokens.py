@@ -49,6 +49,7 @@ __all__ = [
     "Vocab",
     "Tokens",
     "word_tokens",
+    "word_keys",
     "count_words",
     "spans",
     "tokenize",
@@ -380,6 +381,52 @@ def word_tokens(
         types=np.array(list(vocab), dtype=object),
         n_tokens=lengths_per_text,
     )
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    """uint32 lookup over all code points: the lower-case form of each character alone.
+
+    ``chr(c).lower()`` wherever that is one character (every code point but U+0130,
+    whose lower case "i̇" is two; it gets the code 0x110000, which no character has).
+    Per character, so U+03A3 is always σ (``str.lower`` makes a word-final Σ ς).
+    """
+    table = np.arange(0x110001, dtype=np.uint32)[:-1]
+    cps = np.r_[0:0xD800, 0xE000:0x110000]
+    dotted = int(np.searchsorted(cps, 0x130))
+    for part in (cps[:dotted], cps[dotted + 1 :]):
+        text = part.astype("<u4").tobytes().decode("utf-32-le")
+        lower = np.frombuffer(text.lower().encode("utf-32-le"), dtype=np.uint32)
+        table[part] = lower
+    table[0x130] = 0x110000
+    table[0x3A3] = 0x3C3
+    return table
+
+
+def word_keys(texts: Iterable[str] | pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit key of every word token, equal for words equal up to case.
+
+    The key hashes the token's characters after :func:`_fold_table` (each character's
+    own lower case) with the vectorised backend's hash, so it needs no vocabulary: this
+    is what near-duplicate sketches use (:mod:`analysis.duplicates`). Distinct words get
+    distinct keys unless two 64-bit hashes collide.
+
+    Returns
+    -------
+    keys : uint64 array
+        One per word token, all texts concatenated.
+    n_tokens : int64 array
+        Word tokens per text (text ``u``'s keys are the ``n_tokens[u]`` after the
+        previous texts').
+    """
+    texts = _as_texts(texts)
+    fold = _fold_table()
+    n_tokens = np.zeros(len(texts), dtype=np.int64)
+    keys = []
+    for i, j, _, cp, starts, ends in _scan(texts):
+        n_tokens[i:j] = _per_text(texts, i, j, starts, len(cp))
+        keys.append(_token_keys(fold[cp], starts, ends - starts))
+    return (np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)), n_tokens
 
 
 # --------------------------------------------------------------------------- regex backend

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from analysis import AnalysisError, InputWarning, read_corpus
 from analysis.clean import normalize_text
-from analysis.duplicates import _bottom_k, _sketch, sketches, word_hashes
-from analysis.tokens import word_tokens
+from analysis.duplicates import _bottom_k, _sketch, sketch_keys, sketches
+from analysis.tokens import word_keys
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux-only")
 
@@ -52,16 +52,40 @@ def test_bottom_k_equals_unique_then_cut(values, k):
     assert np.array_equal(_bottom_k(x, k), np.unique(x)[:k])
 
 
+def _fnv_reference(word: str) -> int:
+    """64-bit FNV-1a over the case-folded code points, then the length (plain Python)."""
+    h, mask = 14695981039346656037, (1 << 64) - 1
+    for ch in word:
+        low = ch.lower()
+        cp = 0x110000 if len(low) != 1 else (0x3C3 if ch == "\u03a3" else ord(low))
+        h = ((h ^ cp) * 1099511628211) & mask
+    return ((h ^ len(word)) * 1099511628211) & mask
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("aAbBİiΣσς_1 .é́"), max_size=30), max_size=6))
+def test_word_keys_equal_a_plain_fnv_of_the_folded_words(texts):
+    keys, n_tokens = word_keys(texts)
+    words = [w for t in texts for w in re.findall(r"\w+", t)]
+    assert list(n_tokens) == [len(re.findall(r"\w+", t)) for t in texts]
+    assert keys.tolist() == [_fnv_reference(w) for w in words]
+
+
+def test_word_keys_ignore_case_only():
+    keys, _ = word_keys(["Peace PEACE peace peaces Σ σ"])
+    assert keys[0] == keys[1] == keys[2] != keys[3] and keys[4] == keys[5]
+
+
 def test_block_sketches_equal_the_per_text_reference(mini_dir):
     corpus = read_corpus(mini_dir, dedupe_threshold=None)
     texts = list(corpus["text"]) + ["", "one", "one two three four", "w " * 400]
-    toks = word_tokens(texts)
+    keys, n_tokens = word_keys(texts)
+    off = np.concatenate([[0], np.cumsum(n_tokens)])
     for n, k in ((5, 128), (1, 3), (3, 500)):
-        got = sketches(toks, n=n, k=k)
-        h = word_hashes(toks.types)[toks.ids]
-        ref = [_sketch(h[toks.offsets[u] : toks.offsets[u + 1]], n, k) for u in range(len(texts))]
-        assert len(got) == len(ref)
-        for g, r in zip(got, ref, strict=True):
+        got = sketch_keys(keys, n_tokens, n=n, k=k)
+        assert len(got) == len(texts)
+        for u, g in enumerate(got):
+            r = _sketch(keys[off[u] : off[u + 1]], n, k)
             assert g.dtype == r.dtype and np.array_equal(g, r)
 
 
@@ -124,7 +148,7 @@ def test_warnings_from_workers_reach_the_caller_in_file_order(make_corpus):
 def test_a_sketch_depends_on_its_text_alone():
     texts = ["the general assembly met in new york to debate peace and security today"] * 2
     texts[1] = texts[1].upper()
-    alone = sketches(word_tokens(texts[:1]))[0]
-    among = sketches(word_tokens(["other words first", *texts]))
+    alone = sketches(texts[:1])[0]
+    among = sketches(["other words first", *texts])
     assert np.array_equal(alone, among[1]) and np.array_equal(alone, among[2])
     assert len(alone) == len(texts[0].split()) - 5 + 1
