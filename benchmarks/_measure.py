@@ -47,6 +47,18 @@ def pss_kb(pid: int) -> int:
     return 0
 
 
+def rss_kb(pid: int) -> int:
+    """Resident set size of one process (``VmRSS``), in KiB; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _descendants(root: int) -> list[int]:
     parent_of: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -77,12 +89,17 @@ class PeakMemory(threading.Thread):
         self.interval = interval
         self.pid = pid or os.getpid()
         self.peak_kb = 0
+        self.peak_rss_kb = 0  # the largest single process of the tree
+        self.peak_rss_sum_kb = 0  # summed RSS (counts shared pages once per process)
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            total = sum(pss_kb(p) for p in _descendants(self.pid))
-            self.peak_kb = max(self.peak_kb, total)
+            pids = _descendants(self.pid)
+            self.peak_kb = max(self.peak_kb, sum(pss_kb(p) for p in pids))
+            rss = [rss_kb(p) for p in pids]
+            self.peak_rss_kb = max([self.peak_rss_kb, *rss])
+            self.peak_rss_sum_kb = max(self.peak_rss_sum_kb, sum(rss))
             self._stop_event.wait(self.interval)
 
     def stop(self) -> float:
