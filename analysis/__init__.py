@@ -10,6 +10,7 @@ return matplotlib Axes.
 from __future__ import annotations
 
 from ._figures import FIGURES
+from .cache import cached_corpus
 from .clean import clean_audit, clean_text, load_rules
 from .compare import keyness, keyness_agreement, term_frequencies
 from .concordance import collocations, kwic, sample_hits
@@ -51,6 +52,7 @@ __version__ = "0.1.0"
 __all__ = [
     # corpus and cleaning (issue #2)
     "read_corpus",
+    "cached_corpus",
     "corpus_summary",
     "parse_date",
     "clean_text",

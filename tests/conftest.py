@@ -16,6 +16,24 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_caches(tmp_path_factory):
+    """The corpus cache and the notebooks' scratch folder of the test session live in its
+    temporary folder, never in the user's ~/.cache (kernels inherit the environment)."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in ("ANALYSIS_CACHE", "ANALYSIS_SCRATCH")}
+    base = tmp_path_factory.mktemp("caches")
+    os.environ["ANALYSIS_CACHE"] = str(base / "corpora")
+    os.environ["ANALYSIS_SCRATCH"] = str(base / "scratch")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The checkout's root folder."""

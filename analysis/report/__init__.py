@@ -98,7 +98,7 @@ def render(
         Naming the notebook and cell that failed, or the folder that cannot be used;
         the previous report is left intact.
     """
-    from ..corpus import read_corpus
+    from ..cache import cached_corpus
 
     t_start, started = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     corpus, out = Path(corpus).resolve(), Path(out).resolve()
@@ -116,7 +116,8 @@ def render(
     except OSError as exc:
         raise folder.os_error(exc, out) from None
     read_opts = _params.read_options(common)
-    docs = read_corpus(corpus, **read_opts)  # fail fast, with the loader's one-line error
+    # fail fast, with the loader's one-line error; the notebooks then load the cached table
+    docs = cached_corpus(corpus, **read_opts)
     runs = [(p, _params.params_for(p.stem, declared[p.stem], common, per)) for p in paths]
     for p, prm in runs:
         _check_codebook(p.stem, declared[p.stem], prm)

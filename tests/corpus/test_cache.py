@@ -1,0 +1,136 @@
+"""The corpus cache: equal to read_corpus, keyed by contents, rules, options and code;
+atomic, self-repairing, and never writing inside the corpus."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+import analysis
+from analysis import InputWarning, cached_corpus, read_corpus
+from analysis.cache import cache_folder, corpus_key
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ANALYSIS_CACHE", str(folder))
+    return folder
+
+
+def _entries(folder):
+    return sorted(p.name for p in folder.glob("??/*.corpus.parquet"))
+
+
+def _no_reading(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("read_corpus was called: the cache was not used")
+
+    monkeypatch.setattr(analysis.cache, "read_corpus", fail)
+
+
+@pytest.mark.parametrize("which", ["seeds", "mini"])
+def test_equal_to_read_corpus_then_served_from_the_cache(
+    which, seeds_dir, mini_dir, cache, monkeypatch
+):
+    path = seeds_dir if which == "seeds" else mini_dir
+    ref = read_corpus(path)
+    first = cached_corpus(path)
+    pd.testing.assert_frame_equal(first, ref)
+    assert len(_entries(cache)) == 1
+    _no_reading(monkeypatch)
+    again = cached_corpus(path)
+    pd.testing.assert_frame_equal(again, ref)
+    assert again.attrs["clean_rules"] == ref.attrs["clean_rules"]
+    assert list(again.dtypes) == list(ref.dtypes)
+
+
+def test_a_table_corpus_and_text_column_spellings_share_one_entry(tmp_path, mini_dir, cache):
+    rows = read_corpus(mini_dir, clean=False)[["doc_id", "year", "raw_text"]]
+    path = tmp_path / "speeches.csv"
+    rows.rename(columns={"raw_text": "body"}).to_csv(path, index=False)
+    ref = read_corpus(path, text_column="body")
+    pd.testing.assert_frame_equal(cached_corpus(path, text_column="body"), ref)
+    pd.testing.assert_frame_equal(cached_corpus(path, columns={"body": "text"}), ref)
+    assert len(_entries(cache)) == 1
+
+
+def test_a_changed_file_of_the_same_size_is_read_again(make_corpus, cache):
+    root = make_corpus({"a.txt": "Peace and security for all.\n", "b.txt": "Other words here.\n"})
+    cached_corpus(root)
+    (root / "a.txt").write_text("Peace and SECURITY for all.\n", encoding="utf-8")  # same size
+    got = cached_corpus(root)
+    assert got.loc[got["doc_id"] == "a", "text"].item() == "Peace and SECURITY for all."
+    assert len(_entries(cache)) == 1  # the older entry of this corpus is gone
+
+
+def test_rules_and_options_are_part_of_the_key(make_corpus, tmp_path, cache):
+    root = make_corpus(
+        {
+            "a.txt": "Source: Xinhua\nPeace and security.\nDevelopment too.\n",
+            "b.txt": "More text.\n",
+        }
+    )
+    rules = tmp_path / "rules.yml"
+    rules.write_text(
+        "rules:\n  - name: peace\n    kind: drop_line\n    pattern: 'Peace.*'\n", encoding="utf-8"
+    )
+    default = corpus_key(root)[0]
+    assert corpus_key(root, rules=str(rules))[0] != default
+    assert corpus_key(root, dedupe_threshold=0.5)[0] != default
+    assert corpus_key(root, clean=False)[0] != default
+    assert corpus_key(root)[0] == default  # deterministic
+    kept = cached_corpus(root, rules=["default", str(rules)])
+    assert "Peace" not in kept.loc[kept["doc_id"] == "a", "text"].item()
+    rules.write_text(
+        "rules:\n  - name: peace\n    kind: drop_line\n    pattern: 'Nothing.*'\n", encoding="utf-8"
+    )  # the same file name, other content: another key
+    changed = cached_corpus(root, rules=["default", str(rules)])
+    assert "Peace" in changed.loc[changed["doc_id"] == "a", "text"].item()
+
+
+def test_a_damaged_entry_is_rebuilt(seeds_dir, cache):
+    ref = cached_corpus(seeds_dir)
+    (entry,) = cache.glob("??/*.corpus.parquet")
+    entry.write_bytes(b"not parquet at all")
+    pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
+    pd.read_parquet(entry)  # repaired
+
+
+def test_never_writes_inside_the_corpus(make_corpus, monkeypatch):
+    root = make_corpus({"a.txt": "Peace and security.\n", "b.txt": "More words.\n"})
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    monkeypatch.setenv("ANALYSIS_CACHE", str(root / "cache"))
+    with pytest.warns(InputWarning, match=r"cache folder .* is inside the corpus .*ANALYSIS_CACHE"):
+        got = cached_corpus(root)
+    pd.testing.assert_frame_equal(got, read_corpus(root))
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+
+
+def test_loader_warnings_are_given_again_from_the_cache(make_corpus, cache):
+    root = make_corpus(
+        {"a.txt": "Caf\xe9 for the delegates.\n".encode("latin-1"), "b.txt": "x y z\n"}
+    )
+    for _ in range(2):
+        with pytest.warns(InputWarning, match=r"a\.txt: not valid UTF-8; read as"):
+            cached_corpus(root)
+
+
+def test_errors_are_the_loaders(tmp_path, cache):
+    with pytest.raises(analysis.AnalysisError, match="not found|does not exist|no such"):
+        cached_corpus(tmp_path / "missing")
+    with pytest.raises(analysis.AnalysisError, match=r"unknown option 'patern'"):
+        corpus_key(tmp_path, patern="x")
+
+
+def test_default_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("ANALYSIS_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_folder() == tmp_path / "framing-analysis-cache" / "corpora"
+    monkeypatch.setenv("ANALYSIS_CACHE", str(tmp_path / "c"))
+    assert cache_folder() == tmp_path / "c"
+    assert cache_folder(tmp_path / "d") == tmp_path / "d"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
