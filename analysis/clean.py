@@ -568,7 +568,10 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 
 
 def clean_audit(
-    corpus: pd.DataFrame, *, rules: Sequence[Rule] | str | Path | None = None
+    corpus: pd.DataFrame,
+    *,
+    rules: Sequence[Rule] | str | Path | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """The cleaning audit of a corpus: one row per removed line (or prefix).
 
@@ -578,6 +581,9 @@ def clean_audit(
     operations may drop ``DataFrame.attrs``). Without ``rules``, the rules kept in
     ``corpus.attrs["clean_rules"]`` by :func:`read_corpus` are re-applied (for one more
     release; that attribute then goes), else the packaged defaults.
+
+    ``n_jobs`` processes (forked, Linux only; default: all cores above 20 million
+    characters) share the documents; the table does not depend on it.
 
     Returns
     -------
@@ -593,13 +599,39 @@ def clean_audit(
         if not (isinstance(rules, tuple) and all(isinstance(r, Rule) for r in rules))
         else rules
     )
-    rows = []
+    from . import _parallel
+    from .tokens import _chunk_bounds, _resolve_jobs
+
     titles = corpus["title"] if "title" in corpus.columns else pd.Series([None] * len(corpus))
-    for doc_id, raw, title in zip(corpus["doc_id"], corpus["raw_text"], titles, strict=True):
-        t = title if isinstance(title, str) and title.strip() else None
-        for r in clean_text(raw, rules=ruleset, title=t).removals:
-            rows.append((doc_id, r.rule, r.line, r.chars, r.text))
+    sizes = corpus["raw_text"].str.len().fillna(0).to_numpy(dtype=np.int64)
+    jobs = _resolve_jobs(n_jobs, int(sizes.sum()))
+    bounds = _chunk_bounds(sizes, 4 * jobs if jobs > 1 else 1) if len(corpus) else []
+    rows: list[tuple] = []
+    with _parallel.shared(
+        ids=corpus["doc_id"], raw=corpus["raw_text"], titles=titles, rules=ruleset
+    ):
+        for part in _parallel.fork_map(_audit_chunk, bounds, jobs=jobs):
+            rows.extend(part)
     return pd.DataFrame(rows, columns=["doc_id", "rule", "line", "chars", "text"])
+
+
+def _audit_chunk(bounds: tuple[int, int]) -> list[tuple]:
+    """The removals of documents ``lo:hi`` of the corpus being audited (a worker's share)."""
+    from . import _parallel
+
+    lo, hi = bounds
+    job = _parallel.STATE
+    rows = []
+    for doc_id, raw, title in zip(
+        job["ids"].iloc[lo:hi].tolist(),
+        job["raw"].iloc[lo:hi].tolist(),
+        job["titles"].iloc[lo:hi].tolist(),
+        strict=True,
+    ):
+        t = title if isinstance(title, str) and title.strip() else None
+        for r in clean_text(raw, rules=job["rules"], title=t).removals:
+            rows.append((doc_id, r.rule, r.line, r.chars, r.text))
+    return rows
 
 
 _MOVED = {"near_duplicates", "ShingleSketcher"}

@@ -152,3 +152,12 @@ def test_a_sketch_depends_on_its_text_alone():
     among = sketches(["other words first", *texts])
     assert np.array_equal(alone, among[1]) and np.array_equal(alone, among[2])
     assert len(alone) == len(texts[0].split()) - 5 + 1
+
+
+@linux_only
+def test_clean_audit_in_workers_equals_one_process(seed_corpus):
+    from analysis import clean_audit
+
+    one = clean_audit(seed_corpus, n_jobs=1)
+    assert len(one) > 0  # the seeds have page furniture
+    pd.testing.assert_frame_equal(clean_audit(seed_corpus, n_jobs=2), one)
