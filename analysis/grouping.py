@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
@@ -31,7 +32,12 @@ def group_labels(corpus: pd.DataFrame, cols: list[str]) -> pd.Series:
     def fmt(v) -> str:
         return "missing" if pd.isna(v) else str(v)
 
-    parts = [corpus[c].map(fmt) for c in cols]
+    def column(c: str) -> pd.Series:  # each distinct value formatted once
+        codes, uniques = pd.factorize(corpus[c], use_na_sentinel=True)
+        shown = np.array([fmt(v) for v in uniques] + ["missing"], dtype=object)
+        return pd.Series(shown[codes], index=corpus.index, name=c)
+
+    parts = [column(c) for c in cols]
     label = parts[0]
     for p in parts[1:]:
         label = label + " | " + p
