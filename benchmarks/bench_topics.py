@@ -29,6 +29,17 @@ the same matrix with scikit-learn's ``CountVectorizer`` (same token pattern, low
 ``min_df`` over units, sorted vocabulary); ``--check`` verifies the two agree on a sample.
 
     python benchmarks/bench_topics.py [--sample N] [--ks 10 20 30] [--dtm build_dtm|sklearn]
+
+``--report`` (issue 13): ``select_k`` in the report's setting (04-topics defaults with the
+example's ``unit: document``: NMF on TF-IDF, unigrams, ``min_df=2``,
+``stop_words="english"``, ks 3..8, seeds 0, 1, 2), old vs new in the same run, on the
+speeches from ``--from-year`` on and on the full corpus. "old" is the per-fit path
+select_k took before (``fit_topics`` for every (k, seed): TF-IDF recomputed per fit,
+scikit-learn's ``NMF``); "new" is the shared-input path, serial and with ``n_jobs=2``.
+Prints the times, the load average, whether the tables are identical, the chosen k
+(``choose_k``) and the top terms of the interpreted model (seed 0) for both.
+
+    python benchmarks/bench_topics.py --report [--from-year 2005]
 """
 
 from __future__ import annotations
@@ -176,8 +187,54 @@ def run_gensim(dtm, texts, ks, seeds, top_n: int, workers: int | None):
     return pd.DataFrame(rows)
 
 
+def _select_old(dtm, **kw):
+    """select_k through the per-fit path (fit_topics for every fit), as before."""
+    import analysis.topics.metrics as metrics
+
+    fast = metrics._fast_nmf_ok
+    metrics._fast_nmf_ok = lambda kwargs: False
+    try:
+        return metrics.select_k(dtm, **kw)
+    finally:
+        metrics._fast_nmf_ok = fast
+
+
+def report_setting(corpus: pd.DataFrame, label: str, jobs: int) -> None:
+    import analysis
+    from analysis.topics import choose_k
+
+    dtm = analysis.build_dtm(
+        corpus, unit="document", ngram_range=(1, 1), min_df=2, stop_words="english"
+    )
+    kw = dict(ks=[3, 4, 5, 6, 7, 8], seeds=[0, 1, 2], method="nmf", top_n=10, progress=False)
+    print(f"== {label}: {dtm!r}; load average {os.getloadavg()}", flush=True)
+    runs = {}
+    for name, fn, extra in [
+        ("old (per-fit)", _select_old, {}),
+        ("new (shared input)", analysis.select_k, {}),
+        (f"new, n_jobs={jobs}", analysis.select_k, {"n_jobs": jobs}),
+    ]:
+        t0 = time.perf_counter()
+        runs[name] = fn(dtm, **kw, **extra)
+        took = time.perf_counter() - t0
+        print(f"  {name}: {took:.1f} s (load average {os.getloadavg()[0]:.2f})", flush=True)
+    tables = list(runs.values())
+    same = all(t.equals(tables[0]) for t in tables[1:])
+    print(f"  tables identical (old vs new, serial and threads): {same}")
+    for name, table in runs.items():
+        choice = choose_k(table, min_stability=0.7)
+        model = analysis.fit_topics(dtm, choice.k, seed=0)
+        terms = model.top_terms(10).groupby("topic")["term"].apply(", ".join)
+        print(f"  {name}: chosen k = {choice.k} (passed: {choice.passed})")
+        for t, line in terms.items():
+            print(f"    topic {t}: {line}")
+    print(tables[0].round(4).to_string(index=False), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--report", action="store_true", help="select_k in the report's setting")
+    ap.add_argument("--from-year", type=int, default=2005, help="--report subset: from this year")
     ap.add_argument("--sample", type=int, default=None, help="random sample of N speeches")
     ap.add_argument("--ks", type=int, nargs="+", default=[10, 20, 30])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
@@ -192,6 +249,12 @@ def main() -> None:
 
     import analysis
 
+    if args.report:
+        corpus = load(None)
+        years = pd.to_numeric(corpus["year"])
+        report_setting(corpus[years >= args.from_year], f"speeches from {args.from_year}", 2)
+        report_setting(corpus, "full corpus", 2)
+        return
     t0 = time.perf_counter()
     corpus = load(args.sample)
     print(f"corpus: {len(corpus)} speeches ({time.perf_counter() - t0:.1f} s to read)")

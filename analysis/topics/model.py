@@ -297,9 +297,27 @@ def fit_topics(
                 f"LDA rejected its options ({exc}); check the keyword arguments"
             ) from None
         h = est.components_
+    empty = np.asarray(counts.sum(axis=1)).ravel() == 0
+    return _model(
+        dtm, method=method, k=k, seed=int(seed), params=params, est=est, w=w, h=h, empty=empty
+    )
+
+
+def _model(
+    dtm: DTM,
+    *,
+    method: str,
+    k: int,
+    seed: int,
+    params: dict,
+    est: object,
+    w: np.ndarray,
+    h: np.ndarray,
+    empty: np.ndarray,
+) -> TopicModel:
+    """A :class:`TopicModel` from the factors ``w`` (units x k) and ``h`` (k x terms)."""
     w = np.asarray(w, dtype=np.float64)
     h = np.asarray(h, dtype=np.float64)
-    empty = np.asarray(counts.sum(axis=1)).ravel() == 0
     row = w.sum(axis=1, keepdims=True)
     bad = empty | (row.ravel() <= 0)
     theta = np.divide(w, row, out=np.full_like(w, np.nan), where=~bad[:, None])
@@ -311,7 +329,7 @@ def fit_topics(
     hsum = h.sum(axis=1, keepdims=True)
     topic_term = np.divide(h, hsum, out=np.zeros_like(h), where=hsum > 0)
 
-    model = TopicModel(method=method, k=k, seed=int(seed), dtm=dtm, params=params)
+    model = TopicModel(method=method, k=k, seed=seed, dtm=dtm, params=params)
     model.estimator_ = est
     model.order_ = order
     model.components_ = h
@@ -320,3 +338,102 @@ def fit_topics(
     model.labels_ = _labels(topic_term, dtm.terms)
     model.n_iter_ = int(getattr(est, "n_iter_", 0))
     return model
+
+
+#: Options of the NMF fit that :func:`_fit_nmf_prepared` reproduces exactly; any other
+#: keyword argument sends the fit through :class:`sklearn.decomposition.NMF` itself.
+_FAST_NMF_OPTIONS = frozenset({"init", "max_iter", "tol"})
+
+
+class _NMFInput:
+    """The NMF input of a DTM, computed once and shared by many fits.
+
+    ``x``: the float32 TF-IDF of :func:`fit_topics` (CSR, units x terms); ``xt``: its
+    transpose, also CSR, so that the H step of coordinate descent reads the rows of
+    ``x.T`` instead of scattering over the columns of a CSC view; ``empty``: the units
+    with no count. The products ``xt @ w`` and ``x.T @ w`` add the same terms in the
+    same order (units ascending), so the fits are bit-identical to scikit-learn's.
+    """
+
+    def __init__(self, dtm: DTM) -> None:
+        counts = dtm.matrix.tocsr().astype(np.float64)
+        if counts.nnz == 0:
+            raise AnalysisError("the DTM is empty (no counts); lower min_df or check the corpus")
+        self.x = _tfidf(counts).astype(np.float32)
+        self.xt = self.x.T.tocsr()  # rows of x.T; units ascending within each row
+        self.empty = np.asarray(counts.sum(axis=1)).ravel() == 0
+
+
+def _fast_nmf_ok(kwargs: dict) -> bool:
+    return set(kwargs) <= _FAST_NMF_OPTIONS and kwargs.get("init", "random") == "random"
+
+
+def _nmf_cd(
+    data: _NMFInput, k: int, *, seed: int, tol: float, max_iter: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """scikit-learn's NMF coordinate descent (Frobenius loss, no regularisation, no
+    shuffle, ``init="random"``), step for step, on the shared input ``data``.
+
+    Same start (``_initialize_nmf``), same cyclic updates (``_update_cdnmf_fast`` on
+    ``H Hᵀ`` and ``X Hᵀ``, then on ``W ᵀW`` and ``Xᵀ W``), same stopping rule
+    (summed projected-gradient violation over the first iteration's <= ``tol``), so
+    ``W``, ``H`` and the iteration count equal ``NMF(...).fit_transform`` bit for bit
+    (tested); what is saved is the TF-IDF per fit and the CSC scatter of ``Xᵀ W``.
+    """
+    from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
+    from sklearn.decomposition._nmf import _initialize_nmf
+
+    w, h = _initialize_nmf(data.x, k, init="random", random_state=int(seed))
+    w = np.ascontiguousarray(w)
+    ht = np.ascontiguousarray(h.T)
+    perm = np.arange(k, dtype=np.intp)
+    n_iter = 0
+    violation_init = 0.0
+    for n_iter in range(1, int(max_iter) + 1):
+        violation = _update_cdnmf_fast(w, np.dot(ht.T, ht), data.x @ ht, perm)
+        violation += _update_cdnmf_fast(ht, np.dot(w.T, w), data.xt @ w, perm)
+        if n_iter == 1:
+            violation_init = violation
+        if violation_init == 0 or violation / violation_init <= tol:
+            break
+    if n_iter == max_iter and tol > 0:
+        from sklearn.exceptions import ConvergenceWarning
+
+        warnings.warn(
+            f"Maximum number of iterations {max_iter} reached. Increase it to improve convergence.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return w, ht.T, n_iter
+
+
+def _fit_nmf_prepared(
+    dtm: DTM, k: int, *, seed: int, data: _NMFInput, **kwargs: object
+) -> TopicModel:
+    """:func:`fit_topics` (NMF) on a shared :class:`_NMFInput`; the same model.
+
+    Used by :func:`~analysis.topics.select_k` to fit every (k, seed) on one TF-IDF.
+    Options other than ``init="random"``, ``max_iter`` and ``tol`` go through
+    :func:`fit_topics`. The returned model's ``estimator_`` is an :class:`NMF` carrying
+    the fitted ``components_`` (usable for ``transform``).
+    """
+    from sklearn.decomposition import NMF
+    from threadpoolctl import threadpool_limits
+
+    if not _fast_nmf_ok(kwargs):
+        return fit_topics(dtm, k, method="nmf", seed=seed, **kwargs)
+    params: dict = dict(init="random", max_iter=400, tol=1e-3)
+    params.update(kwargs)
+    with threadpool_limits(limits=1):
+        w, h, n_iter = _nmf_cd(
+            data, k, seed=seed, tol=float(params["tol"]), max_iter=int(params["max_iter"])
+        )
+    est = NMF(n_components=k, random_state=int(seed), **params)
+    est.components_ = h
+    est.n_components_ = k
+    est._n_components = k
+    est.n_features_in_ = h.shape[1]
+    est.n_iter_ = n_iter
+    return _model(
+        dtm, method="nmf", k=k, seed=int(seed), params=params, est=est, w=w, h=h, empty=data.empty
+    )
