@@ -152,7 +152,7 @@ def bench_ungdc(tmp: Path, jobs: int, n: int) -> None:
         runs[label] = timed_render(corpus, tmp / "report", params, cache)
         load.append(os.getloadavg()[0])
     print(
-        f"corpus: {corpus} ({n_tokens:,} \\w+ tokens); params: {params.name} = example study + pattern"
+        f"corpus: {corpus} ({n_tokens:,} word tokens); params: the example study's + the pattern"
     )
     print(f"\n{'measure':<52}{'seconds':>10}")
     label = "floor: read every file + one \\w+ pass"
