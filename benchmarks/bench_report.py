@@ -151,9 +151,7 @@ def bench_ungdc(tmp: Path, jobs: int, n: int) -> None:
     for label in ("first render (empty cache)", "second render (cache filled)"):
         runs[label] = timed_render(corpus, tmp / "report", params, cache)
         load.append(os.getloadavg()[0])
-    print(
-        f"corpus: {corpus} ({n_tokens:,} word tokens); params: the example study's + the pattern"
-    )
+    print(f"corpus: {corpus} ({n_tokens:,} word tokens); params: the example study's + the pattern")
     print(f"\n{'measure':<52}{'seconds':>10}")
     label = "floor: read every file + one \\w+ pass"
     print(f"{label:<52}{read_s:>10.1f}")
