@@ -21,7 +21,9 @@ reading and cleaning (tens of seconds for the 10,952 UN General Debate speeches)
 The cache folder is ``$ANALYSIS_CACHE`` when set, else
 ``$XDG_CACHE_HOME/framing-analysis-cache/corpora`` (``~/.cache`` by default), or the
 ``cache_dir`` argument. It is the toolkit's own folder: entries are written atomically
-(a temporary file, then a rename), an entry that cannot be read is rebuilt, and when a
+(a temporary file, then a rename), nothing is stored when an input file changed while
+it was being read (the files are hashed again after reading), an entry that cannot be
+read is rebuilt, and when a
 corpus is cached anew the older entries for the same corpus folder and options are
 deleted (only files this module wrote, recognised by name). Nothing is ever written
 inside the corpus: a cache folder inside it is not used (the corpus is read directly,
@@ -219,7 +221,8 @@ def cached_corpus(
     said = [(str(w.message), w.category) for w in caught]
     for message, category in said:
         warnings.warn(message, category, stacklevel=2)
-    _store(entry, table, record, said)
+    if corpus_key(path, **options)[0] == key:  # no input changed while it was read
+        _store(entry, table, record, said)
     return table
 
 
@@ -259,7 +262,8 @@ def _store(entry: Path, table: pd.DataFrame, record: dict, said: list) -> None:
         tmp, tmp_meta = entry.with_name(stem), entry.with_name(stem + ".json")
         plain = table.copy(deep=False)
         plain.attrs = {}
-        plain.to_parquet(tmp, index=False)
+        # uncompressed: a hit then reads at disk speed instead of decompressing
+        plain.to_parquet(tmp, index=False, compression=None)
         tmp_meta.write_text(json.dumps(info, default=str) + "\n", encoding="utf-8")
         os.replace(tmp_meta, meta)
         os.replace(tmp, entry)

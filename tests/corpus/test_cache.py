@@ -134,3 +134,20 @@ def test_default_folder_follows_the_environment(monkeypatch, tmp_path):
     assert cache_folder(tmp_path / "d") == tmp_path / "d"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+
+
+def test_nothing_is_stored_when_a_file_changes_while_it_is_read(make_corpus, cache, monkeypatch):
+    root = make_corpus({"a.txt": "Peace and security.\n", "b.txt": "More words here.\n"})
+    real = analysis.cache.read_corpus
+
+    def read_then_edit(*args, **kwargs):
+        table = real(*args, **kwargs)
+        (root / "a.txt").write_text("Peace and SECURITY.\n", encoding="utf-8")  # during the load
+        return table
+
+    monkeypatch.setattr(analysis.cache, "read_corpus", read_then_edit)
+    cached_corpus(root)
+    assert _entries(cache) == []
+    monkeypatch.setattr(analysis.cache, "read_corpus", real)
+    got = cached_corpus(root)
+    assert got.loc[got["doc_id"] == "a", "text"].item() == "Peace and SECURITY."
