@@ -233,7 +233,8 @@ def _load(entry: Path, *, rules, clean: bool) -> tuple[pd.DataFrame, list] | Non
         return None
     try:
         info = json.loads(meta.read_text(encoding="utf-8"))
-        table = pd.read_parquet(entry)
+        # page checksums: a damaged page is an error here, never a frame with wrong values
+        table = pd.read_parquet(entry, page_checksum_verification=True)
     except Exception:  # a damaged entry is rebuilt, never trusted
         return None
     from .clean import load_rules
@@ -263,7 +264,7 @@ def _store(entry: Path, table: pd.DataFrame, record: dict, said: list) -> None:
         plain = table.copy(deep=False)
         plain.attrs = {}
         # uncompressed: a hit then reads at disk speed instead of decompressing
-        plain.to_parquet(tmp, index=False, compression=None)
+        plain.to_parquet(tmp, index=False, compression=None, write_page_checksum=True)
         tmp_meta.write_text(json.dumps(info, default=str) + "\n", encoding="utf-8")
         os.replace(tmp_meta, meta)
         os.replace(tmp, entry)
