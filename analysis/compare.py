@@ -7,14 +7,17 @@ with vectorised numpy/scipy operations over the whole vocabulary.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy import stats
 
-from .concordance import query_regex
+from .concordance import _QUERY_WORD_RE, query_regex
 from .dtm import DTM
 from .errors import AnalysisError
 from .keywords import grouped_counts, grouped_doc_counts, term_order
@@ -69,6 +72,66 @@ def critical_z(level: float = 0.95) -> float:
     return float(stats.norm.ppf(1.0 - (1.0 - level) / 2.0))
 
 
+def _sorted_strings(values: np.ndarray) -> list[str] | None:
+    """``values`` as a list when it holds ``str`` in strictly increasing order, else None.
+
+    A DTM built without stemming has its vocabulary in this order (as scikit-learn's),
+    so a term is found by bisection instead of a dictionary of the whole vocabulary.
+    Strings ending in NUL are refused: numpy's ``str`` arrays drop trailing NULs, so
+    their order could differ from :func:`analysis.keywords.term_order`'s.
+    """
+    items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    try:
+        if not all(map(str.__lt__, items[:-1], items[1:])):
+            return None
+        if items and type(items[0]) is not str:  # str subclasses compare like str
+            return None
+    except TypeError:  # a non-str item
+        return None
+    if "\x00\n" in "\n".join(items) + "\n":
+        return None
+    return items
+
+
+class _Lookup:
+    """``str(value) -> index`` of an array, the last index when a string repeats."""
+
+    def __init__(self, values: np.ndarray):
+        self._sorted = _sorted_strings(values)
+        self._dict = None if self._sorted is not None else {str(t): i for i, t in enumerate(values)}
+
+    def get(self, s: str) -> int | None:
+        if self._dict is not None:
+            return self._dict.get(s)
+        i = bisect.bisect_left(self._sorted, s)
+        return i if i < len(self._sorted) and self._sorted[i] == s else None
+
+
+def _glob_matches(terms: np.ndarray, glob: str, rx: re.Pattern[str]) -> list[int]:
+    """Indices of the terms ``rx`` matches whole (``rx = query_regex(glob)``).
+
+    Every such term contains the longest literal run of one of the glob's words
+    (case-insensitively, as ``rx`` matches), so only the terms where a search of the
+    joined vocabulary finds that run are tried with ``rx``.
+    """
+    literals = [
+        lit for part in _QUERY_WORD_RE.findall(glob) for lit in re.split(r"[*?]", part) if lit
+    ]
+    items = terms.tolist()
+    if not literals or not all(type(t) is str and "\n" not in t for t in items):
+        return [i for i, term in enumerate(items) if rx.fullmatch(str(term))]
+    literal = max(literals, key=len)
+    joined = "\n".join(items)
+    starts = np.zeros(len(items), dtype=np.int64)
+    np.cumsum(
+        np.fromiter(map(len, items[:-1]), dtype=np.int64, count=len(items) - 1) + 1, out=starts[1:]
+    )
+    hits = [m.start() for m in re.finditer(re.escape(literal), joined, re.IGNORECASE)]
+    del joined
+    lines = np.unique(np.searchsorted(starts, np.asarray(hits, dtype=np.int64), side="right") - 1)
+    return [int(i) for i in lines if rx.fullmatch(items[i])]
+
+
 def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
     """Column indices of ``terms``: display forms, internal keys, or globs.
 
@@ -80,20 +143,29 @@ def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
     terms = list(terms)
     if not terms:
         raise AnalysisError("terms=[]: give at least one term, or None for all terms")
-    display = {str(t): i for i, t in enumerate(dtm.terms)}
-    keys = {str(k): i for i, k in enumerate(dtm.keys)}
+    display = keys = None
     idx, unknown = [], []
     for t in terms:
         s = str(t)
         if "*" in s or "?" in s:
             rx = query_regex(s)
-            found = [i for i, term in enumerate(dtm.terms) if rx.fullmatch(str(term))]
+            found = _glob_matches(np.asarray(dtm.terms, dtype=object), s, rx)
             found.sort(key=lambda i: str(dtm.terms[i]))
             idx.extend(found)
             if not found:
                 unknown.append(s)
             continue
-        i = display.get(s, display.get(s.lower(), keys.get(s, keys.get(s.lower()))))
+        if display is None:
+            display = _Lookup(dtm.terms)
+        i = display.get(s)
+        if i is None:
+            i = display.get(s.lower())
+        if i is None:
+            if keys is None:
+                keys = display if dtm.keys is dtm.terms else _Lookup(dtm.keys)
+            i = keys.get(s)
+            if i is None:
+                i = keys.get(s.lower())
         if i is None:
             unknown.append(s)
         else:
@@ -104,6 +176,40 @@ def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
             "check the spelling, stop words, min_df and ngram_range of build_dtm"
         )
     return np.asarray(list(dict.fromkeys(idx)), dtype=np.int64)
+
+
+def _group_indicator(
+    dtm: DTM, by: str | list[str] | None
+) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+    """:func:`analysis.keywords.grouped_counts` of the units instead of the terms.
+
+    Returns ``groups, indicator, n_tokens`` where ``indicator`` (groups x units, 0/1)
+    says which units each group sums: ``grouped_counts(dtm, by)[1]`` equals
+    ``indicator @ dtm.matrix``. The same checks and group order, without the product
+    over the whole vocabulary.
+    """
+    n = dtm.matrix.shape[0]
+    units = DTM(
+        matrix=sp.identity(n, dtype=np.int64, format="csr"),
+        terms=np.arange(n),
+        docs=dtm.docs,
+        keys=np.arange(n),
+        params=dtm.params,
+    )
+    groups, indicator, n_tokens = grouped_counts(units, by)
+    return groups, indicator.tocsr(), n_tokens
+
+
+def _term_rank(terms: np.ndarray) -> np.ndarray:
+    """:func:`analysis.keywords.term_order`, without a ``str`` array when already sorted."""
+    if _sorted_strings(terms) is not None:
+        return np.arange(len(terms), dtype=np.int64)
+    return term_order(terms)
+
+
+def _column_sums(dtm: DTM, weights: np.ndarray) -> np.ndarray:
+    """``weights @ dtm.matrix`` as float64 (exact for integer counts below 2**53)."""
+    return np.asarray(dtm.matrix.T @ np.asarray(weights, dtype=np.int64), dtype=np.float64).ravel()
 
 
 def term_frequencies(
@@ -140,15 +246,19 @@ def term_frequencies(
         the group (whatever the unit), so figures can tell a group of a few documents
         from a summary of many (:mod:`analysis.evidence`).
     """
-    groups, counts, n_tokens = grouped_counts(dtm, by)
+    if terms is not None:
+        # only the requested columns are grouped (same sums as grouping every term)
+        groups, indicator, n_tokens = _group_indicator(dtm, by)
+        idx = _term_index(dtm, terms)
+        sub = (indicator @ dtm.matrix.tocsr()[:, idx]).toarray().astype(np.int64)
+    else:
+        groups, counts, n_tokens = grouped_counts(dtm, by)
+        counts = counts.tocsr()
+        counts.sum_duplicates()
     n_docs = np.asarray(grouped_doc_counts(dtm, by), dtype=np.int64)
-    counts = counts.tocsr()
-    counts.sum_duplicates()
     tokens = np.asarray(n_tokens, dtype=np.int64)
     groups = np.asarray(groups, dtype=object)
     if terms is not None:
-        idx = _term_index(dtm, terms)
-        sub = counts[:, idx].toarray().astype(np.int64)
         g = np.repeat(np.arange(len(groups)), len(idx))
         cnt = sub.ravel()
         term = np.tile(np.asarray(dtm.terms, dtype=object)[idx], len(groups))
@@ -156,7 +266,7 @@ def term_frequencies(
         g = np.repeat(np.arange(len(groups)), np.diff(counts.indptr))
         cols = counts.indices
         cnt = counts.data.astype(np.int64)
-        order = np.lexsort((term_order(dtm.terms)[cols], -cnt, g))
+        order = np.lexsort((_term_rank(dtm.terms)[cols], -cnt, g))
         g, cols, cnt = g[order], cols[order], cnt[order]
         term = np.asarray(dtm.terms, dtype=object)[cols]
     tok = tokens[g]
@@ -340,9 +450,59 @@ def keyness(
     top_n = check_top_n(top_n)
     if not alpha0 > 0:
         raise AnalysisError(f"alpha0={alpha0!r}: give a positive number of prior pseudo-counts")
+    sides = _sides(dtm, by=by, target=target, reference=reference)
+    idx, y_t, y_r = sides.idx, sides.y_t, sides.y_r
+    score, z, stat = _scores(dtm, sides, measure, alpha0)
+    if measure == "log_odds_dirichlet":
+        p = 2.0 * stats.norm.sf(np.abs(z))
+    else:
+        p = stats.chi2.sf(stat, 1)
+    del stat
+    order = np.lexsort((_term_rank(dtm.terms)[idx], -z))
+    if top_n is not None and len(order) > 2 * top_n:
+        zs = z[order]
+        pos, neg = order[zs > 0][:top_n], order[zs < 0][-top_n:]
+        order = np.concatenate([pos, neg])
+    tok_t, tok_r = sides.tok_t, sides.tok_r
+    return pd.DataFrame(
+        {
+            "term": np.asarray(dtm.terms, dtype=object)[idx[order]],
+            "score": score[order],
+            "z": z[order],
+            "p": p[order],
+            "count_target": y_t[order].astype(np.int64),
+            "count_reference": y_r[order].astype(np.int64),
+            "rate_target": 1000.0 * y_t[order] / tok_t if tok_t else np.nan,
+            "rate_reference": 1000.0 * y_r[order] / tok_r if tok_r else np.nan,
+            "measure": measure,
+            "target": sides.t_label,
+            "reference": sides.r_label,
+            "n_docs_target": sides.n_docs_t,
+            "n_docs_reference": sides.n_docs_r,
+            "level": float(level),
+            "supported": np.abs(z[order]) >= z_crit,
+        }
+    )
+
+
+class _Sides:
+    """Summed counts of the target and reference groups of :func:`keyness`."""
+
+    __slots__ = (
+        "idx", "y_t", "y_r", "tok_t", "tok_r", "corpus", "t_label", "r_label", "n_docs_t",
+        "n_docs_r",
+    )  # fmt: skip
+
+
+def _sides(dtm: DTM, *, by: Any, target: Any, reference: Any) -> _Sides:
+    """Check the groups and sum the counts of each side over the terms occurring in either.
+
+    Equal to summing the rows of :func:`analysis.keywords.grouped_counts`, computed as two
+    matrix-vector products over the units (no groups x terms matrix).
+    """
     if by is None:
         raise AnalysisError("by=None: keyness needs a grouping column, e.g. by='year'")
-    groups, counts, n_tokens = grouped_counts(dtm, by)
+    groups, indicator, n_tokens = _group_indicator(dtm, by)
     groups = np.asarray(groups, dtype=object)
     t_rows = _resolve(target, groups, by, "target")
     if reference is None:
@@ -359,62 +519,57 @@ def keyness(
                 f"reference and target share {', '.join(str(g) for g in groups[both])}; "
                 "a group can be on one side only"
             )
-    counts = counts.tocsr()
-    y_t = np.asarray(counts[t_rows].sum(axis=0), dtype=np.float64).ravel()
-    y_r = np.asarray(counts[r_rows].sum(axis=0), dtype=np.float64).ravel()
-    tok_t = float(np.sum(np.asarray(n_tokens)[t_rows]))
-    tok_r = float(np.sum(np.asarray(n_tokens)[r_rows]))
+    out = _Sides()
+    y_t = _column_sums(dtm, np.asarray(indicator[t_rows].sum(axis=0)).ravel())
+    y_r = _column_sums(dtm, np.asarray(indicator[r_rows].sum(axis=0)).ravel())
+    out.tok_t = float(np.sum(np.asarray(n_tokens)[t_rows]))
+    out.tok_r = float(np.sum(np.asarray(n_tokens)[r_rows]))
     n_docs = grouped_doc_counts(dtm, by)
-    t_label = _label(groups, t_rows, rest=False, by=by)
-    r_label = _label(groups, r_rows, rest=reference is None, by=by)
-    for side, total, label in (("target", y_t.sum(), t_label), ("reference", y_r.sum(), r_label)):
+    out.t_label = _label(groups, t_rows, rest=False, by=by)
+    out.r_label = _label(groups, r_rows, rest=reference is None, by=by)
+    for side, total, label in (
+        ("target", y_t.sum(), out.t_label),
+        ("reference", y_r.sum(), out.r_label),
+    ):
         if total == 0:
             raise AnalysisError(
                 f"{side} {label} has no counted terms; pick groups with text or relax "
                 "stop_words/min_df"
             )
-    idx = np.flatnonzero((y_t + y_r) > 0)  # terms that occur in target or reference
-    y_t, y_r = y_t[idx], y_r[idx]
+    out.idx = np.flatnonzero((y_t + y_r) > 0)  # terms that occur in target or reference
+    out.y_t, out.y_r = y_t[out.idx], y_r[out.idx]
+    del y_t, y_r
+    out.corpus = None  # the corpus-wide counts, summed when the log-odds prior needs them
+    out.n_docs_t = int(n_docs[t_rows].sum())
+    out.n_docs_r = int(n_docs[r_rows].sum())
+    return out
+
+
+def _scores(
+    dtm: DTM, sides: _Sides, measure: str, alpha0: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``score, z, stat`` of each term of ``sides`` for ``measure`` (see :func:`keyness`).
+
+    ``stat`` is the G² or chi² statistic (None for the log-odds measure).
+    """
+    y_t, y_r = sides.y_t, sides.y_r
     if measure == "log_odds_dirichlet":
-        corpus = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
-        a = alpha0 * corpus[idx] / corpus.sum()
+        if sides.corpus is None:  # corpus-wide counts: every unit belongs to a group
+            corpus = _column_sums(dtm, np.ones(dtm.matrix.shape[0], dtype=np.int64))
+            sides.corpus = (corpus[sides.idx], corpus.sum())
+            del corpus
+        corpus_idx, corpus_sum = sides.corpus
+        a = alpha0 * corpus_idx / corpus_sum
         n_t, n_r = y_t.sum(), y_r.sum()
         delta = np.log((y_t + a) / (n_t + alpha0 - y_t - a)) - np.log(
             (y_r + a) / (n_r + alpha0 - y_r - a)
         )
         z = delta / np.sqrt(1.0 / (y_t + a) + 1.0 / (y_r + a))
-        score = delta
-        p = 2.0 * stats.norm.sf(np.abs(z))
-    else:
-        stat = _two_by_two(y_t, y_r, tok_t, tok_r, measure)
-        sign = np.sign(y_t * tok_r - y_r * tok_t)
-        score = sign * stat
-        z = sign * np.sqrt(stat)
-        p = stats.chi2.sf(stat, 1)
-    order = np.lexsort((term_order(dtm.terms)[idx], -z))
-    if top_n is not None and len(order) > 2 * top_n:
-        zs = z[order]
-        pos, neg = order[zs > 0][:top_n], order[zs < 0][-top_n:]
-        order = np.concatenate([pos, neg])
-    return pd.DataFrame(
-        {
-            "term": np.asarray(dtm.terms, dtype=object)[idx[order]],
-            "score": score[order],
-            "z": z[order],
-            "p": p[order],
-            "count_target": y_t[order].astype(np.int64),
-            "count_reference": y_r[order].astype(np.int64),
-            "rate_target": 1000.0 * y_t[order] / tok_t if tok_t else np.nan,
-            "rate_reference": 1000.0 * y_r[order] / tok_r if tok_r else np.nan,
-            "measure": measure,
-            "target": t_label,
-            "reference": r_label,
-            "n_docs_target": int(n_docs[t_rows].sum()),
-            "n_docs_reference": int(n_docs[r_rows].sum()),
-            "level": float(level),
-            "supported": np.abs(z[order]) >= z_crit,
-        }
-    )
+        return delta, z, None
+    tok_t, tok_r = sides.tok_t, sides.tok_r
+    stat = _two_by_two(y_t, y_r, tok_t, tok_r, measure)
+    sign = np.sign(y_t * tok_r - y_r * tok_t)
+    return sign * stat, sign * np.sqrt(stat), stat
 
 
 def keyness_agreement(
@@ -453,16 +608,38 @@ def keyness_agreement(
     if len(measures) < 2:
         raise AnalysisError(f"measures={measures!r}: give at least two keyness measures")
     top_n = check_top_n(top_n, allow_none=False)
+    # the sums of both sides once; per measure only z and its first top_n terms
+    sides = _sides(dtm, by=by, target=target, reference=reference)
+    terms = np.asarray(dtm.terms, dtype=object)
     tops = {}
     for m in measures:
-        t = keyness(dtm, by=by, target=target, reference=reference, measure=m)
-        tops[m] = set(t.head(top_n)["term"])
+        if m in tops:
+            continue
+        _, z, _ = _scores(dtm, sides, m, 1000.0)
+        tops[m] = set(terms[sides.idx[_top_by_z(z, terms[sides.idx], top_n)]])
     rows = [
         {"measure_a": a, "measure_b": b, "shared_top_terms": len(tops[a] & tops[b]), "top_n": top_n}
         for i, a in enumerate(tops)
         for b in list(tops)[i + 1 :]
     ]
     return pd.DataFrame(rows, columns=["measure_a", "measure_b", "shared_top_terms", "top_n"])
+
+
+def _top_by_z(z: np.ndarray, terms: np.ndarray, top_n: int) -> np.ndarray:
+    """Positions of the first ``top_n`` of ``np.lexsort((term_order(terms), -z))``.
+
+    Only the terms with ``z`` at least the ``top_n``-th largest (ties included) are
+    sorted, with their alphabetical order among themselves, which is their order in
+    the whole vocabulary.
+    """
+    neg = -z
+    if len(neg) > top_n and not np.isnan(neg).any():
+        kth = np.partition(neg, top_n - 1)[top_n - 1]
+        cand = np.flatnonzero(neg <= kth)
+    else:
+        cand = np.arange(len(neg))
+    order = np.lexsort((term_order(terms[cand]), neg[cand]))
+    return cand[order[:top_n]]
 
 
 def _two_by_two(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float, measure: str) -> np.ndarray:

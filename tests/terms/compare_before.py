@@ -1,0 +1,479 @@
+"""The term_frequencies, keyness and keyness_agreement of commit e1d767e, kept as the
+reference that the faster analysis.compare must equal exactly (tests/terms/test_compare_equal.py) and
+the "before" of benchmarks/bench_compare.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.concordance import query_regex
+from analysis.dtm import DTM
+from analysis.errors import AnalysisError
+from analysis.keywords import grouped_counts, grouped_doc_counts, term_order
+from analysis.validation import check_choice, check_level, check_top_n, renamed
+
+__all__ = [
+    "term_frequencies",
+    "keyness",
+    "keyness_agreement",
+    "critical_z",
+    "MEASURES",
+    "MEASURE_NAMES",
+]
+
+MEASURES = ("log_odds_dirichlet", "log_likelihood", "chi2")
+
+#: How sentences and figure titles name each keyness measure.
+MEASURE_NAMES = {
+    "log_odds_dirichlet": "log-odds with informative Dirichlet prior",
+    "log_likelihood": "log-likelihood G²",
+    "chi2": "Pearson's chi²",
+}
+
+FREQUENCY_COLUMNS = ["group", "term", "count", "tokens", "rate_per_1k"]
+KEYNESS_COLUMNS = [
+    "term",
+    "score",
+    "z",
+    "p",
+    "count_target",
+    "count_reference",
+    "rate_target",
+    "rate_reference",
+    "measure",
+    "target",
+    "reference",
+    "n_docs_target",
+    "n_docs_reference",
+    "level",
+    "supported",
+]
+
+
+def critical_z(level: float = 0.95) -> float:
+    """The two-sided critical value ``z_crit = Phi^-1(1 - (1 - level) / 2)`` (1.959964 at 0.95).
+
+    ``|z| >= z_crit`` is the same event as ``p <= 1 - level`` for the two-sided normal
+    p-value of a z-score and for ``P(chi2(1) > z^2)``, so one threshold serves every
+    keyness measure.
+    """
+    level = check_level(level)
+    return float(stats.norm.ppf(1.0 - (1.0 - level) / 2.0))
+
+
+def _term_index(dtm: DTM, terms: str | Sequence[str]) -> np.ndarray:
+    """Column indices of ``terms``: display forms, internal keys, or globs.
+
+    A term with ``*`` or ``?`` is a glob (:func:`analysis.concordance.query_regex`
+    syntax) and stands for every DTM term it matches whole, in alphabetical order.
+    """
+    if isinstance(terms, str):
+        terms = [terms]
+    terms = list(terms)
+    if not terms:
+        raise AnalysisError("terms=[]: give at least one term, or None for all terms")
+    display = {str(t): i for i, t in enumerate(dtm.terms)}
+    keys = {str(k): i for i, k in enumerate(dtm.keys)}
+    idx, unknown = [], []
+    for t in terms:
+        s = str(t)
+        if "*" in s or "?" in s:
+            rx = query_regex(s)
+            found = [i for i, term in enumerate(dtm.terms) if rx.fullmatch(str(term))]
+            found.sort(key=lambda i: str(dtm.terms[i]))
+            idx.extend(found)
+            if not found:
+                unknown.append(s)
+            continue
+        i = display.get(s, display.get(s.lower(), keys.get(s, keys.get(s.lower()))))
+        if i is None:
+            unknown.append(s)
+        else:
+            idx.append(i)
+    if unknown:
+        raise AnalysisError(
+            f"terms not in the document-term matrix: {', '.join(map(repr, unknown))}; "
+            "check the spelling, stop words, min_df and ngram_range of build_dtm"
+        )
+    return np.asarray(list(dict.fromkeys(idx)), dtype=np.int64)
+
+
+def term_frequencies(
+    dtm: DTM, *, by: str | list[str] | None = None, terms: str | Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Counts and rates per 1,000 tokens of terms in each group.
+
+    ``rate_per_1k = 1000 * count / tokens`` where ``tokens`` is the number of word
+    tokens of the group before stop-word removal (the sum of ``dtm.docs["n_tokens"]``;
+    a word token is a maximal run of ``\\w`` characters, see :mod:`analysis.tokens`),
+    so rates of different groups, and of unigrams and phrases, share one denominator.
+
+    Parameters
+    ----------
+    dtm : DTM
+        From :func:`analysis.build_dtm`.
+    by : str, list of str or None, default None
+        Column(s) of ``dtm.docs`` to group by (``"year"``, ``"source"``, ...; several:
+        their combinations, labelled ``"a | b"``); None gives one group per unit
+        (``unit_id``).
+    terms : str, list of str or None, default None
+        Display forms (or, with stemming, stems) to report, phrases as the DTM spells
+        them (``"shared future"``), or globs as in :func:`analysis.kwic`
+        (``"multilateral*"`` expands to every DTM term it matches, alphabetically).
+        Each requested term gets a row for every group, zeros included, in the order
+        given (a term asked twice is reported once). None reports every
+        term with a non-zero count in a group (sparse), by count descending then term.
+
+    Returns
+    -------
+    DataFrame
+        ``group, term, count, tokens, rate_per_1k, n_docs``, by group (sorted labels,
+        or unit order when ``by`` is None); ``n_docs`` is the number of documents in
+        the group (whatever the unit), so figures can tell a group of a few documents
+        from a summary of many (:mod:`analysis.evidence`).
+    """
+    groups, counts, n_tokens = grouped_counts(dtm, by)
+    n_docs = np.asarray(grouped_doc_counts(dtm, by), dtype=np.int64)
+    counts = counts.tocsr()
+    counts.sum_duplicates()
+    tokens = np.asarray(n_tokens, dtype=np.int64)
+    groups = np.asarray(groups, dtype=object)
+    if terms is not None:
+        idx = _term_index(dtm, terms)
+        sub = counts[:, idx].toarray().astype(np.int64)
+        g = np.repeat(np.arange(len(groups)), len(idx))
+        cnt = sub.ravel()
+        term = np.tile(np.asarray(dtm.terms, dtype=object)[idx], len(groups))
+    else:
+        g = np.repeat(np.arange(len(groups)), np.diff(counts.indptr))
+        cols = counts.indices
+        cnt = counts.data.astype(np.int64)
+        order = np.lexsort((term_order(dtm.terms)[cols], -cnt, g))
+        g, cols, cnt = g[order], cols[order], cnt[order]
+        term = np.asarray(dtm.terms, dtype=object)[cols]
+    tok = tokens[g]
+    rate = np.divide(1000.0 * cnt, tok, out=np.full(len(cnt), np.nan), where=tok > 0)
+    return pd.DataFrame(
+        {
+            "group": groups[g],
+            "term": term,
+            "count": cnt,
+            "tokens": tok,
+            "rate_per_1k": rate,
+            "n_docs": n_docs[g],
+        }
+    )
+
+
+def _as_list(value: Any) -> list:
+    if isinstance(value, str) or not isinstance(value, Sequence | np.ndarray | pd.Index):
+        return [value]
+    return list(value)
+
+
+def _resolve(values: Any, groups: np.ndarray, by: str, name: str) -> np.ndarray:
+    """Row indices of ``values`` among ``groups``; matches by value, then by str()."""
+    wanted = _as_list(values)
+    if not wanted:
+        raise AnalysisError(f"{name}=[]: give at least one value of column {by!r}")
+    as_str = {}
+    for i, g in enumerate(groups):
+        as_str.setdefault(str(g), i)
+    rows, unknown = [], []
+    for v in wanted:
+        hit = [i for i, g in enumerate(groups) if g == v]
+        if not hit and str(v) in as_str:
+            hit = [as_str[str(v)]]
+        if hit:
+            rows.append(hit[0])
+        else:
+            unknown.append(str(v))
+    if unknown:
+        shown = ", ".join(map(str, groups[:20])) + (", ..." if len(groups) > 20 else "")
+        raise AnalysisError(
+            f"{name}={', '.join(unknown)} is not a value of column {by!r}; its values are {shown}"
+        )
+    return np.unique(np.asarray(rows, dtype=np.int64))
+
+
+def _plural(by: str | list[str]) -> str:
+    """A grouping column's name in the plural, for labels: ``source`` -> ``sources``.
+
+    Several columns, or a name already ending in ``s``, read ``groups`` /
+    ``<name> values`` so the label never invents a wrong plural.
+    """
+    if not isinstance(by, str):
+        return "groups"
+    name = by.replace("_", " ").strip() or "group"
+    if name.endswith("s"):
+        return f"{name} values"
+    if name.endswith("y") and len(name) > 1 and name[-2] not in "aeiou":
+        return name[:-1] + "ies"
+    if name.endswith(("x", "z", "ch", "sh")):
+        return name + "es"
+    return name + "s"
+
+
+def _label(groups: np.ndarray, rows: np.ndarray, *, rest: bool, by: str | list[str]) -> str:
+    """A readable name for the pooled groups ``rows`` of ``groups``.
+
+    One group: its value. The rest of the groups (``reference=None``) with several
+    groups: ``the other 4 sources``. Groups named by the caller: ``2010+2020`` for up to
+    three, ``the 78 years 1946 to 2023`` beyond (first and last in sort order).
+    """
+    values = [str(g) for g in groups[rows]]
+    if len(values) == 1:
+        return values[0]
+    if rest:
+        return f"the other {len(values)} {_plural(by)}"
+    if len(values) <= 3:
+        return "+".join(values)
+    return f"the {len(values)} {_plural(by)} {values[0]} to {values[-1]}"
+
+
+@renamed(top="top_n")
+def keyness(
+    dtm: DTM,
+    *,
+    by: str | list[str],
+    target: Any,
+    reference: Any = None,
+    measure: str = "log_odds_dirichlet",
+    top_n: int | None = None,
+    alpha0: float = 1000.0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Terms over- and under-represented in a target group against a reference.
+
+    The counts of the target group(s) and the reference group(s) are summed over their
+    units. For each term ``i``, ``y_t``, ``y_r`` are its counts in target and reference.
+
+    ``measure="log_odds_dirichlet"`` (default): the log-odds ratio with an informative
+    Dirichlet prior of Monroe, Colaresi & Quinn (2008, "Fightin' Words", *Political
+    Analysis* 16(4), eq. 16-22). With ``n_t = sum_i y_t``, ``n_r = sum_i y_r`` the term
+    totals of the two sides (after stop-word removal), and the prior
+    ``alpha_i = alpha0 * c_i / sum_j c_j`` built from the corpus-wide counts ``c`` (all
+    groups of the DTM)::
+
+        delta_i  = ln((y_t + a_i) / (n_t + alpha0 - y_t - a_i))
+                   - ln((y_r + a_i) / (n_r + alpha0 - y_r - a_i))
+        sigma2_i = 1 / (y_t + a_i) + 1 / (y_r + a_i)
+        z_i      = delta_i / sqrt(sigma2_i)
+
+    ``score`` is ``delta`` (the shrunken log-odds ratio), ``z`` its z-score, and ``p``
+    the two-sided normal p-value of ``z``. ``alpha0`` (default 1000 pseudo-counts) sets
+    the strength of the prior: larger values shrink rare terms harder toward zero.
+
+    ``measure="log_likelihood"``: Dunning's (1993) G² on the 2x2 table of the term
+    against all other tokens, with corpus sizes ``N_t``, ``N_r`` = tokens before
+    stop-word removal (the summed ``n_tokens``: maximal runs of ``\\w``, see
+    :mod:`analysis.tokens`)::
+
+        O = [[y_t, y_r], [N_t - y_t, N_r - y_r]],  E_jk = row_j * col_k / N
+        G2 = 2 * sum O_jk * ln(O_jk / E_jk)      (0 * ln 0 = 0)
+
+    ``measure="chi2"``: Pearson's chi² on the same table without continuity correction,
+    ``N (ad - bc)² / ((a+b)(c+d)(a+c)(b+d))``. For both, ``score`` is the statistic
+    signed by direction (positive: higher rate in the target), ``z = sign * sqrt(stat)``
+    (the signed root, standard normal under the null) and ``p = P(chi²(1) > stat)``.
+
+    **The noise floor.** ``supported`` is ``|z| >= z_crit`` with
+    ``z_crit = Phi^-1(1 - (1 - level) / 2)`` (:func:`critical_z`; 1.959964 at the default
+    ``level=0.95``). For the log-odds measure this is the z-test of Monroe et al.
+    (2008, eq. 22) at that level; for G² and chi² it is the same event as
+    ``p <= 1 - level``, since ``z`` is the signed root of a chi²(1) statistic. A term
+    with ``supported=False`` is inside the band ``|z| < z_crit``: its difference is not
+    distinguishable from sampling noise, and reports do not call it "more" frequent on
+    either side.
+
+    Every measure treats each token as an independent draw, which words in a text are
+    not (a term used by one document repeats within it; Kilgarriff 2001, "Comparing
+    corpora", *International Journal of Corpus Linguistics* 6(1)). So z and
+    ``supported`` are a *ranking aid with a noise floor*: a term inside the band is
+    noise at the token level, and a term outside it is distinctive of these texts; it
+    is not a test that the sources or periods the documents come from differ. The
+    columns ``n_docs_target`` and ``n_docs_reference`` say how many documents carry
+    each side.
+
+    Parameters
+    ----------
+    dtm : DTM
+    by : str or list of str
+        The ``dtm.docs`` column(s) that define the groups (several: their
+        combinations, labelled ``"a | b"``; target/reference then name those labels).
+    target : value or list of values
+        Group(s) of ``by`` pooled as the target, e.g. ``2025`` or ``["CGTN", "wire"]``.
+        Values match by equality, or by their string form (so ``"2025"`` finds 2025).
+    reference : value, list of values or None, default None
+        Group(s) pooled as the reference; None takes all groups not in ``target``.
+    measure : {"log_odds_dirichlet", "log_likelihood", "chi2"}
+    top_n : int or None, default None
+        Keep the ``top_n`` terms with the largest ``z`` (characteristic of the target)
+        and the ``top_n`` with the smallest (characteristic of the reference); None
+        keeps every term that occurs in target or reference. (``top=`` is the
+        deprecated old name.)
+    alpha0 : float, default 1000
+        Total prior pseudo-count of the log-odds measure (ignored by the others).
+    level : float, default 0.95
+        Level of the noise floor: ``supported = |z| >= critical_z(level)``.
+
+    Returns
+    -------
+    DataFrame
+        ``term, score, z, p, count_target, count_reference, rate_target,
+        rate_reference, measure, target, reference, n_docs_target, n_docs_reference,
+        level, supported``; rates per 1,000 tokens; ``target`` and ``reference`` are
+        readable labels of the pooled groups (``2025``, ``2010+2020``,
+        ``the other 4 sources``, ``the 78 years 1946 to 2023``). Sorted by ``z``
+        descending, ties by term.
+    """
+    check_choice("measure", measure, MEASURES)
+    z_crit = critical_z(level)
+    top_n = check_top_n(top_n)
+    if not alpha0 > 0:
+        raise AnalysisError(f"alpha0={alpha0!r}: give a positive number of prior pseudo-counts")
+    if by is None:
+        raise AnalysisError("by=None: keyness needs a grouping column, e.g. by='year'")
+    groups, counts, n_tokens = grouped_counts(dtm, by)
+    groups = np.asarray(groups, dtype=object)
+    t_rows = _resolve(target, groups, by, "target")
+    if reference is None:
+        r_rows = np.setdiff1d(np.arange(len(groups)), t_rows)
+        if len(r_rows) == 0:
+            raise AnalysisError(
+                f"target covers every value of column {by!r}; nothing is left as reference"
+            )
+    else:
+        r_rows = _resolve(reference, groups, by, "reference")
+        both = np.intersect1d(t_rows, r_rows)
+        if len(both):
+            raise AnalysisError(
+                f"reference and target share {', '.join(str(g) for g in groups[both])}; "
+                "a group can be on one side only"
+            )
+    counts = counts.tocsr()
+    y_t = np.asarray(counts[t_rows].sum(axis=0), dtype=np.float64).ravel()
+    y_r = np.asarray(counts[r_rows].sum(axis=0), dtype=np.float64).ravel()
+    tok_t = float(np.sum(np.asarray(n_tokens)[t_rows]))
+    tok_r = float(np.sum(np.asarray(n_tokens)[r_rows]))
+    n_docs = grouped_doc_counts(dtm, by)
+    t_label = _label(groups, t_rows, rest=False, by=by)
+    r_label = _label(groups, r_rows, rest=reference is None, by=by)
+    for side, total, label in (("target", y_t.sum(), t_label), ("reference", y_r.sum(), r_label)):
+        if total == 0:
+            raise AnalysisError(
+                f"{side} {label} has no counted terms; pick groups with text or relax "
+                "stop_words/min_df"
+            )
+    idx = np.flatnonzero((y_t + y_r) > 0)  # terms that occur in target or reference
+    y_t, y_r = y_t[idx], y_r[idx]
+    if measure == "log_odds_dirichlet":
+        corpus = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+        a = alpha0 * corpus[idx] / corpus.sum()
+        n_t, n_r = y_t.sum(), y_r.sum()
+        delta = np.log((y_t + a) / (n_t + alpha0 - y_t - a)) - np.log(
+            (y_r + a) / (n_r + alpha0 - y_r - a)
+        )
+        z = delta / np.sqrt(1.0 / (y_t + a) + 1.0 / (y_r + a))
+        score = delta
+        p = 2.0 * stats.norm.sf(np.abs(z))
+    else:
+        stat = _two_by_two(y_t, y_r, tok_t, tok_r, measure)
+        sign = np.sign(y_t * tok_r - y_r * tok_t)
+        score = sign * stat
+        z = sign * np.sqrt(stat)
+        p = stats.chi2.sf(stat, 1)
+    order = np.lexsort((term_order(dtm.terms)[idx], -z))
+    if top_n is not None and len(order) > 2 * top_n:
+        zs = z[order]
+        pos, neg = order[zs > 0][:top_n], order[zs < 0][-top_n:]
+        order = np.concatenate([pos, neg])
+    return pd.DataFrame(
+        {
+            "term": np.asarray(dtm.terms, dtype=object)[idx[order]],
+            "score": score[order],
+            "z": z[order],
+            "p": p[order],
+            "count_target": y_t[order].astype(np.int64),
+            "count_reference": y_r[order].astype(np.int64),
+            "rate_target": 1000.0 * y_t[order] / tok_t if tok_t else np.nan,
+            "rate_reference": 1000.0 * y_r[order] / tok_r if tok_r else np.nan,
+            "measure": measure,
+            "target": t_label,
+            "reference": r_label,
+            "n_docs_target": int(n_docs[t_rows].sum()),
+            "n_docs_reference": int(n_docs[r_rows].sum()),
+            "level": float(level),
+            "supported": np.abs(z[order]) >= z_crit,
+        }
+    )
+
+
+def keyness_agreement(
+    dtm: DTM,
+    *,
+    by: str | list[str],
+    target: Any,
+    reference: Any = None,
+    measures: Sequence[str] = MEASURES,
+    top_n: int = 15,
+) -> pd.DataFrame:
+    """How many top terms the keyness measures share, for every pair of measures.
+
+    For each measure, :func:`keyness` (same ``by``, ``target``, ``reference``) is
+    sorted by ``z`` descending and its first ``top_n`` terms are taken; for each pair
+    of measures ``(a, b)`` (in the order given, ``a`` before ``b``)::
+
+        shared_top_terms = |top_n(a) & top_n(b)|
+
+    Parameters
+    ----------
+    dtm : DTM
+    by, target, reference
+        As in :func:`keyness`.
+    measures : sequence of str, default MEASURES
+        At least two of ``"log_odds_dirichlet"``, ``"log_likelihood"``, ``"chi2"``.
+    top_n : int, default 15
+        Terms per measure (characteristic of the target).
+
+    Returns
+    -------
+    DataFrame
+        ``measure_a, measure_b, shared_top_terms, top_n``, one row per pair.
+    """
+    measures = [check_choice("measures", m, MEASURES) for m in measures]
+    if len(measures) < 2:
+        raise AnalysisError(f"measures={measures!r}: give at least two keyness measures")
+    top_n = check_top_n(top_n, allow_none=False)
+    tops = {}
+    for m in measures:
+        t = keyness(dtm, by=by, target=target, reference=reference, measure=m)
+        tops[m] = set(t.head(top_n)["term"])
+    rows = [
+        {"measure_a": a, "measure_b": b, "shared_top_terms": len(tops[a] & tops[b]), "top_n": top_n}
+        for i, a in enumerate(tops)
+        for b in list(tops)[i + 1 :]
+    ]
+    return pd.DataFrame(rows, columns=["measure_a", "measure_b", "shared_top_terms", "top_n"])
+
+
+def _two_by_two(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float, measure: str) -> np.ndarray:
+    """G² or Pearson chi² of the tables [[a, b], [n_a - a, n_b - b]], vectorised."""
+    c, d = n_a - a, n_b - b
+    n = n_a + n_b
+    if measure == "chi2":
+        num = n * (a * d - b * c) ** 2
+        den = (a + b) * (c + d) * n_a * n_b
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    g = np.zeros_like(a)
+    for obs, row, col in ((a, a + b, n_a), (b, a + b, n_b), (c, c + d, n_a), (d, c + d, n_b)):
+        exp = row * col / n
+        ok = obs > 0
+        g[ok] += obs[ok] * np.log(obs[ok] / exp[ok])
+    return np.maximum(2.0 * g, 0.0)
