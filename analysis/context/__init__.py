@@ -4,6 +4,17 @@
   windows (:func:`context_windows`).
 """
 
-from .windows import Contexts, context_windows, find_contexts, target_codebook
+from .windows import (
+    Contexts,
+    as_contexts,
+    context_windows,
+    contexts_summary,
+    find_contexts,
+    resolve_targets,
+    target_codebook,
+)
 
-__all__ = ["Contexts", "context_windows", "find_contexts", "target_codebook"]
+__all__ = [
+    "Contexts", "as_contexts", "context_windows", "contexts_summary", "find_contexts",
+    "resolve_targets", "target_codebook",
+]  # fmt: skip

@@ -3,7 +3,8 @@
 A **target** is written in the codebook syntax (:mod:`analysis.themes`): a word
 (``"sovereignty"``), a ``*`` glob (``"Japan*"``), a phrase (``"community with a shared
 future"``), a list of these (pooled as one target), or the id of a theme of a codebook
-(all its entries and exclusions). Occurrences are found by the theme matcher
+(all its entries and exclusions; ``"<id>:core"`` for its core entries only).
+Occurrences are found by the theme matcher
 (:func:`analysis.match_themes`), so a target matches exactly where a theme with that
 entry would be counted: within a unit, case-insensitive, longest hit first, exclusions
 removed.
@@ -34,7 +35,10 @@ from ..themes.codebook import Codebook, Theme, _check_entry, as_codebook
 from ..themes.match import ThemeMatches, _ranges, match_themes
 from ..validation import check_int
 
-__all__ = ["Contexts", "find_contexts", "context_windows", "target_codebook"]
+__all__ = [
+    "Contexts", "find_contexts", "context_windows", "target_codebook", "resolve_targets",
+    "contexts_summary",
+]  # fmt: skip
 
 Target = str | Sequence[str]
 
@@ -43,7 +47,7 @@ def target_codebook(target: Target, codebook: Codebook | str | Path | None = Non
     """A one-theme :class:`Codebook` for ``target``.
 
     ``target`` is the id of a theme of ``codebook`` (that theme, with its exclusions),
-    or an entry or list of entries in the codebook syntax (words, ``*`` globs,
+    ``"<theme id>:core"`` (the theme's core entries, with its exclusions), or an entry or list of entries in the codebook syntax (words, ``*`` globs,
     phrases), checked as a codebook checks its entries. The theme's id is the target's
     label: the theme id, or the entries joined by ``" | "``.
     """
@@ -60,6 +64,18 @@ def target_codebook(target: Target, codebook: Codebook | str | Path | None = Non
         cb = as_codebook(codebook)
         if len(items) == 1 and items[0] in cb.ids:
             return cb.select([items[0]])
+        if len(items) == 1 and items[0].endswith(":core") and items[0][:-5] in cb.ids:
+            theme = cb[items[0][:-5]]
+            if not theme.core:
+                raise AnalysisError(
+                    f"target={items[0]!r}: theme {theme.id!r} declares no core entries; "
+                    f"give the theme id {theme.id!r} for all its entries"
+                )
+            core = Theme(
+                id=items[0], label=f"{theme.label} (core)", definition=theme.definition,
+                entries=theme.core, exclusions=theme.exclusions,
+            )  # fmt: skip
+            return Codebook((core,), name=f"target {items[0]}")
     label = " | ".join(" ".join(t.split()) for t in items)
     for item in items:
         _check_entry(item, "target", label)
@@ -194,8 +210,8 @@ def find_contexts(
 
 
 def context_windows(
-    corpus: pd.DataFrame,
-    target: Target,
+    corpus: pd.DataFrame | Contexts,
+    target: Target | None = None,
     *,
     window: int = 6,
     unit: str = "document",
@@ -205,8 +221,10 @@ def context_windows(
 
     Parameters
     ----------
-    corpus : DataFrame
-        From :func:`analysis.read_corpus`.
+    corpus : DataFrame or Contexts
+        From :func:`analysis.read_corpus`, or the :class:`Contexts` of
+        :func:`find_contexts` (then ``target``, ``window``, ``unit`` and ``codebook``
+        are taken from it and must not be given).
     target : str or list of str
         A word, ``*`` glob, phrase, list of them, or a theme id of ``codebook`` (see
         :mod:`analysis.context.windows`).
@@ -231,8 +249,82 @@ def context_windows(
     --------
     >>> analysis.context_windows(docs, "sovereign*", window=5).head()
     """
-    ctx = find_contexts(corpus, target, codebook=codebook, window=window, unit=unit)
+    ctx = as_contexts(corpus, target, codebook=codebook, window=window, unit=unit)
     return _window_table(ctx)
+
+
+def as_contexts(
+    data: pd.DataFrame | Contexts,
+    target: Target | None,
+    *,
+    codebook: Codebook | str | Path | None = None,
+    window: int = 6,
+    unit: str = "document",
+) -> Contexts:
+    """``data`` itself when it is a :class:`Contexts` (``target`` must then be None or
+    its label), else :func:`find_contexts` of the corpus ``data``.
+
+    The statistics of :mod:`analysis.context` accept either, so a notebook finds the
+    occurrences of a target once and computes every table from them.
+    """
+    if isinstance(data, Contexts):
+        if target is not None and target != data.target:
+            raise AnalysisError(
+                f"target={target!r}: these contexts are of {data.target!r}; drop target= "
+                "or pass the corpus"
+            )
+        return data
+    if target is None:
+        raise AnalysisError("target: give the word, glob, phrase or theme id to look at")
+    return find_contexts(data, target, codebook=codebook, window=window, unit=unit)
+
+
+def resolve_targets(targets: Sequence, codebook: Codebook | str | Path | None = None) -> list:
+    """The targets a notebook looks at: ``targets`` checked, or every theme's core.
+
+    Each item is a target (a string, or a list of strings pooled into one target).
+    An empty ``targets`` with a codebook means ``"<id>:core"`` for every theme that
+    declares core entries and the theme id for the others; with neither it is an error.
+    Every target is checked (:func:`target_codebook`) before any is matched, so a typo
+    stops the run at once.
+    """
+    cb = as_codebook(codebook) if codebook is not None else None
+    if not targets:
+        if cb is None:
+            raise AnalysisError(
+                "targets: give the words, globs, phrases or theme ids to look at (e.g. "
+                "['sovereignty', 'multilateral*']), or a codebook whose themes to use"
+            )
+        return [f"{t.id}:core" if t.core else t.id for t in cb]
+    out = []
+    for t in targets:
+        target_codebook(t, cb)
+        out.append(t if isinstance(t, str) else list(t))
+    return out
+
+
+def contexts_summary(found: dict, *, by: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per target: occurrences, documents, and occurrences per group of ``by``.
+
+    ``found`` maps target labels to their :class:`Contexts`. Columns: ``target,
+    entries, occurrences, documents, mean_context`` (context tokens per occurrence)
+    and, per column of ``by``, ``groups_<column>`` (how many values hold an
+    occurrence).
+    """
+    rows = []
+    for ctx in found.values():
+        docs = ctx.matches.docs
+        row = {
+            "target": ctx.target,
+            "entries": "; ".join(ctx.matches.entries[0]),
+            "occurrences": ctx.n_occurrences,
+            "documents": int(len(np.unique(ctx.doc_index))),
+            "mean_context": float(np.diff(ctx.ptr).mean()) if ctx.n_occurrences else np.nan,
+        }
+        for column in by:
+            row[f"groups_{column}"] = int(docs[column].iloc[ctx.doc_index].nunique())
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _join_tokens(types: np.ndarray, ids: np.ndarray, ptr: np.ndarray) -> list[str]:

@@ -106,3 +106,15 @@ def test_no_occurrence_gives_an_empty_table(seed_corpus):
     out = context_windows(seed_corpus, "zzzzqqq")
     assert len(out) == 0
     assert {"doc_id", "left", "right", "match"} <= set(out.columns)
+
+
+def test_core_target(seed_codebook):
+    cb = analysis.load_themes(seed_codebook)
+    theme = next(t for t in cb if t.core)
+    one = target_codebook(f"{theme.id}:core", cb)
+    assert one.themes[0].entries == theme.core
+    assert one.themes[0].exclusions == theme.exclusions
+    assert one.ids == [f"{theme.id}:core"]
+    # without a codebook it is not a theme reference but an entry, and ':' is refused
+    with pytest.raises(AnalysisError, match=r"contains ':'"):
+        target_codebook(f"{theme.id}:core")
