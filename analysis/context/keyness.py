@@ -32,7 +32,7 @@ from ..compare import KEYNESS_COLUMNS, _group_indicator, critical_z, keyness
 from ..dtm import DTM
 from ..errors import AnalysisError
 from ..evidence import MIN_DOCS, check_min_docs
-from ..grouping import group_labels
+from ..grouping import group_labels, group_order
 from ..themes.codebook import Codebook
 from ..themes.match import ThemeMatches
 from ..tokens import WORD_PATTERN, stop_word_set
@@ -263,9 +263,12 @@ def _side_rows(values: Any, groups: np.ndarray, all_groups: np.ndarray, by, name
 
 
 def _all_groups(docs: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """The groups of the whole corpus (not only the documents with the target), sorted."""
     if len(cols) == 1:
-        return np.asarray(pd.unique(docs[cols[0]].dropna()), dtype=object)
-    return np.asarray(pd.unique(group_labels(docs, cols)), dtype=object)
+        _, values = pd.factorize(docs[cols[0]], sort=True)
+        return np.asarray(values, dtype=object)
+    labels = group_labels(docs, cols)
+    return np.asarray(group_order(docs, cols, labels), dtype=object)
 
 
 def _keyness_on(
