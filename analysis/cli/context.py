@@ -70,7 +70,7 @@ def _context(args: argparse.Namespace) -> int:
             table = table[[c for c in keep if c in table.columns]]
         emit(table, args.format)
         return 0
-    dtm, ctx = _build(
+    dtm, ctx, all_docs = _build(
         corpus,
         target,
         window=args.window,
@@ -83,6 +83,7 @@ def _context(args: argparse.Namespace) -> int:
         table = _keyness_on(
             dtm,
             ctx,
+            all_docs,
             target_group=_one_or_list(args.target_group),
             reference=_one_or_list(args.reference),
             **options,
@@ -99,7 +100,7 @@ def _context(args: argparse.Namespace) -> int:
     parts = []
     for g in groups:
         try:
-            part = _keyness_on(dtm, ctx, target_group=g, reference=None, **options)
+            part = _keyness_on(dtm, ctx, all_docs, target_group=g, reference=None, **options)
         except AnalysisError as exc:  # e.g. a group whose windows hold only stop words
             warnings.warn(f"{args.by}={g} skipped: {exc}", stacklevel=1)
             continue

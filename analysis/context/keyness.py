@@ -33,11 +33,11 @@ from ..dtm import DTM
 from ..errors import AnalysisError
 from ..evidence import MIN_DOCS, check_min_docs
 from ..grouping import group_labels, group_order
-from ..themes.codebook import Codebook
+from ..themes.codebook import Codebook, entry_tokens
 from ..themes.match import ThemeMatches
 from ..tokens import WORD_PATTERN, stop_word_set
 from ..validation import check_int, check_level, check_top_n
-from .windows import Contexts, Target, find_contexts
+from .windows import Contexts, Target, find_contexts, target_codebook
 
 __all__ = ["context_dtm", "context_keyness", "CONTEXT_KEYNESS_COLUMNS"]
 
@@ -84,11 +84,18 @@ def _build(
     stop_words: str | Sequence[str] | None,
     by: str | Sequence[str] | None,
 ) -> tuple[DTM, Contexts]:
-    """:func:`context_dtm` and the :class:`Contexts` it was counted from."""
+    """:func:`context_dtm`, the :class:`Contexts` it was counted from, and the metadata
+    of every document of the corpus (for the error messages about groups)."""
     cols = _by_columns(by)
     stops = stop_word_set(stop_words)  # checked before the (longer) matching
+    window = check_int("window", window, 1)
     if isinstance(data, pd.DataFrame):
         _check_by(data, cols)
+        text_cols = [c for c in ("text", "raw_text") if c in data.columns]
+        all_docs = data.drop(columns=text_cols).reset_index(drop=True)
+        data = _may_hold(data, target_codebook(target, codebook))
+    else:
+        all_docs = data.docs
     ctx = find_contexts(data, target, codebook=codebook, window=window, unit=unit)
     m = ctx.matches
     _check_by(m.docs, cols)
@@ -153,7 +160,32 @@ def _build(
         window=ctx.window,
         window_unit=m.params["unit"],
     )
-    return DTM(matrix=matrix.tocsr(), terms=terms, docs=docs, keys=terms, params=params), ctx
+    dtm = DTM(matrix=matrix.tocsr(), terms=terms, docs=docs, keys=terms, params=params)
+    return dtm, ctx, all_docs
+
+
+def _may_hold(corpus: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The documents of ``corpus`` whose lower-cased text contains, for some entry of the
+    target, that entry's longest literal run (the text between ``*``); only they can hold
+    an occurrence. Windows never cross a document, so matching only them gives the same
+    contexts, without tokenizing the documents that cannot hold the target."""
+    if len(corpus) == 0 or "text" not in corpus.columns:
+        return corpus  # match_themes says what is wrong
+    literals = []
+    for entry in codebook.themes[0].entries:
+        pieces = [p for tok in entry_tokens(entry) for p in tok.split("*") if p]
+        if not pieces:
+            return corpus
+        literals.append(max(pieces, key=len))
+    literals = list(dict.fromkeys(literals))
+    keep = np.fromiter(
+        (isinstance(t, str) and any(lit in t.lower() for lit in literals) for t in corpus["text"]),
+        dtype=bool,
+        count=len(corpus),
+    )
+    if keep.all() or not keep.any():
+        return corpus  # nothing to save, or let the matcher find no occurrence
+    return corpus[keep]
 
 
 def context_dtm(
@@ -214,7 +246,7 @@ def context_dtm(
         When the target does not occur, or its windows hold no word after stop-word
         removal.
     """
-    dtm, _ = _build(
+    dtm, _, _ = _build(
         data, target, window=window, unit=unit, codebook=codebook, stop_words=stop_words, by=by
     )
     return dtm
@@ -274,6 +306,7 @@ def _all_groups(docs: pd.DataFrame, cols: list[str]) -> np.ndarray:
 def _keyness_on(
     dtm: DTM,
     ctx: Contexts,
+    all_docs: pd.DataFrame,
     *,
     by: str | list[str],
     target_group: Any,
@@ -293,7 +326,7 @@ def _keyness_on(
     z_crit = critical_z(level)
     groups, indicator, _ = _group_indicator(dtm, by_arg)
     groups = np.asarray(groups, dtype=object)
-    all_groups = _all_groups(ctx.matches.docs, cols)
+    all_groups = _all_groups(all_docs, cols)
     by_name = by if isinstance(by, str) else " | ".join(cols)
     t_rows = _side_rows(target_group, groups, all_groups, by_name, "target_group", ctx.target)
     if reference is None:
@@ -489,12 +522,13 @@ def context_keyness(
         raise AnalysisError("by=None: context keyness needs a grouping column, e.g. by='year'")
     if not isinstance(alpha0, int | float) or isinstance(alpha0, bool) or not alpha0 > 0:
         raise AnalysisError(f"alpha0={alpha0!r}: give a positive number of prior pseudo-counts")
-    dtm, ctx = _build(
+    dtm, ctx, all_docs = _build(
         data, target, window=window, unit=unit, codebook=codebook, stop_words=stop_words, by=by
     )
     return _keyness_on(
         dtm,
         ctx,
+        all_docs,
         by=by,
         target_group=target_group,
         reference=reference,

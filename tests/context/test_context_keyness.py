@@ -263,3 +263,22 @@ def test_errors(seed_corpus, planted_corpus):
         context_keyness(one, "peace", by="group", target_group="C")
     with pytest.raises(AnalysisError, match=r"nothing is left as reference"):
         context_keyness(one, "peace", by="group", target_group="A")
+
+
+@pytest.mark.parametrize("target", ["JAPAN*", "war", "community with a shared future", "theme"])
+def test_skipping_documents_without_the_literal_changes_nothing(seed_corpus, seed_codebook, target):
+    """The corpus route (documents without the target's literal are not tokenized) equals
+    the matches route (every document tokenized and matched)."""
+    from analysis import load_themes, match_themes
+    from analysis.context.windows import target_codebook
+
+    cb = load_themes(seed_codebook)
+    if target == "theme":
+        target = cb.themes[0].id
+    corpus = seed_corpus.copy()
+    corpus.loc[0, "text"] = corpus.loc[0, "text"].upper()  # case never hides a document
+    fast = context_dtm(corpus, target, codebook=cb)
+    full = context_dtm(match_themes(corpus, target_codebook(target, cb)), target, codebook=cb)
+    assert fast.docs.equals(full.docs)
+    assert fast.terms.tolist() == full.terms.tolist()
+    assert (fast.matrix != full.matrix).nnz == 0
