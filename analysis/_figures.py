@@ -17,4 +17,5 @@ FIGURES: tuple[str, ...] = (
     "plot_top_terms",
     "plot_topic_prevalence",
     "plot_select_k",
+    "plot_context_keyness",
 )

@@ -18,14 +18,14 @@ from ..errors import AnalysisError
 
 __all__ = ["main", "COMMANDS"]
 
-COMMANDS: tuple[str, ...] = ("corpus", "report", "terms", "themes", "topics")
+COMMANDS: tuple[str, ...] = ("corpus", "report", "terms", "themes", "topics", "context")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="Framing analysis of a text corpus: corpus summary, keywords, keyness, "
-        "themes, topics and the papermill report.",
+        "themes, topics, the context of a target and the papermill report.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:

@@ -31,6 +31,9 @@ from ._base import (
 
 __all__ = ["plot_keywords", "plot_keyness", "plot_term_rates"]
 
+#: Face colour of the bars of terms inside the noise band (not supported).
+GREY = "0.62"
+
 
 @renamed(top="top_n")
 def plot_keywords(
@@ -189,12 +192,7 @@ def plot_keyness(
     else:
         inside = np.zeros(len(sub), dtype=bool)
     sub[y] = [_wrap(t, 28) for t in sub[y]]
-    small = any(
-        c in data.columns and len(data) and int(data[c].iloc[0]) < min_docs
-        for c in ("n_docs_target", "n_docs_reference")
-    )
-    word = "distinctive of" if small else "more in"
-    sides = [_wrap(f"{word} {target}", 40), _wrap(f"{word} {reference}", 40)]
+    sides, _ = _side_labels(data, target, reference, min_docs)
     if hue is None:
         hue = "side"
         sub[hue] = np.where(sub[x] > 0, sides[0], sides[1])
@@ -203,7 +201,7 @@ def plot_keyness(
     height = max(3.5, 0.28 * n_lines + 2.0)
     ax = new_axes(ax, (7, height), layout="constrained")
     sns.barplot(data=sub, x=x, y=y, hue=hue, dodge=False, orient="h", ax=ax, **kwargs)
-    grey = "0.62"
+    grey = GREY
     for patch in ax.patches:  # bar i is centred on category i (orient="h")
         i = int(round(patch.get_y() + patch.get_height() / 2))
         if patch.get_height() > 0 and 0 <= i < len(inside) and inside[i]:
@@ -222,15 +220,34 @@ def plot_keyness(
     if x == "z" or inside.any():
         handles.append(Patch(facecolor="0.9" if x == "z" else grey, edgecolor=grey))
         labels.append(band if x == "z" else "not distinguishable from noise (greyed)")
+    _place_legend(ax, handles, labels, title_)
+    return ax
+
+
+def _side_labels(
+    data: pd.DataFrame, target: str, reference: str, min_docs: int
+) -> tuple[list[str], bool]:
+    """Legend names of the two sides, and whether a side has fewer than ``min_docs``
+    documents (``n_docs_target``/``n_docs_reference``): then ``"distinctive of <side>"``
+    instead of ``"more in <side>"``, since a handful of texts compares no groups."""
+    small = any(
+        c in data.columns and len(data) and int(data[c].iloc[0]) < min_docs
+        for c in ("n_docs_target", "n_docs_reference")
+    )
+    word = "distinctive of" if small else "more in"
+    return [_wrap(f"{word} {target}", 40), _wrap(f"{word} {reference}", 40)], bool(small)
+
+
+def _place_legend(ax: Axes, handles: list, labels: list[str], title: str = "") -> None:
+    """The legend of a bar figure: below its own figure (constrained layout makes room),
+    or to the right of an axes of the caller's figure; never over the bars."""
     if ax.get_legend() is not None:
         ax.get_legend().remove()
-    # below the figure (constrained layout makes room), never over the bars
     if ax.figure.get_layout_engine() is not None and len(ax.figure.axes) == 1:
-        ax.figure.legend(handles, labels, title=title_, fontsize="small", frameon=False,
+        ax.figure.legend(handles, labels, title=title, fontsize="small", frameon=False,
                          loc="outside lower center", ncols=1)  # fmt: skip
-    else:  # an axes of the caller's figure: to its right
-        legend_outside(ax, title=title_, handles=handles, labels=labels)
-    return ax
+    else:
+        legend_outside(ax, title=title, handles=handles, labels=labels)
 
 
 def plot_term_rates(
