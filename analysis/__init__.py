@@ -14,6 +14,7 @@ from .cache import cached_corpus
 from .clean import clean_audit, clean_text, load_rules
 from .compare import keyness, keyness_agreement, term_frequencies
 from .concordance import collocations, kwic, sample_hits
+from .context import Contexts, context_dtm, context_keyness, context_windows, find_contexts
 from .corpus import corpus_summary, parse_date, read_corpus
 from .describe import top_terms
 from .dtm import DTM, build_dtm, group_counts
@@ -104,6 +105,12 @@ __all__ = [
     "topic_coherence",
     "match_topics",
     "topic_exemplars",
+    # framing in context (issue #14)
+    "Contexts",
+    "find_contexts",
+    "context_windows",
+    "context_dtm",
+    "context_keyness",
 ]
 
 # Figures load matplotlib and seaborn, so they are imported on first use

@@ -44,7 +44,9 @@ EXEMPT = {
     "plot_term_rates": {"docs"},
 }
 N_IS_NGRAM_ORDER = {"collocations"}
-WINDOW_IS_CONTEXT_WORDS = {"kwic", "theme_hits"}
+WINDOW_IS_CONTEXT_WORDS = {
+    "kwic", "theme_hits", "find_contexts", "context_windows", "context_dtm", "context_keyness",
+}  # fmt: skip
 FIGURE_LEVEL = {"plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k"}
 
 

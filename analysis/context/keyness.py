@@ -37,7 +37,7 @@ from ..themes.codebook import Codebook, entry_tokens
 from ..themes.match import ThemeMatches
 from ..tokens import WORD_PATTERN, stop_word_set
 from ..validation import check_int, check_level, check_top_n
-from .windows import Contexts, Target, find_contexts, target_codebook
+from .windows import Contexts, Target, as_contexts, find_contexts, target_codebook
 
 __all__ = ["context_dtm", "context_keyness", "CONTEXT_KEYNESS_COLUMNS"]
 
@@ -75,10 +75,10 @@ def _check_by(docs: pd.DataFrame, cols: list[str]) -> None:
 
 
 def _build(
-    data: pd.DataFrame | ThemeMatches,
-    target: Target,
+    data: pd.DataFrame | ThemeMatches | Contexts,
+    target: Target | None,
     *,
-    window: int,
+    window: int | None,
     unit: str,
     codebook: Codebook | str | Path | None,
     stop_words: str | Sequence[str] | None,
@@ -88,15 +88,26 @@ def _build(
     of every document of the corpus (for the error messages about groups)."""
     cols = _by_columns(by)
     stops = stop_word_set(stop_words)  # checked before the (longer) matching
-    window = check_int("window", window, 1)
-    if isinstance(data, pd.DataFrame):
-        _check_by(data, cols)
-        text_cols = [c for c in ("text", "raw_text") if c in data.columns]
-        all_docs = data.drop(columns=text_cols).reset_index(drop=True)
-        data = _may_hold(data, target_codebook(target, codebook))
+    if isinstance(data, Contexts):
+        ctx = as_contexts(data, target)
+        if window is not None and window != ctx.window:
+            raise AnalysisError(
+                f"window={window!r}: these contexts were found with window={ctx.window}; drop "
+                "window= or find the contexts again"
+            )
+        all_docs = ctx.matches.docs
     else:
-        all_docs = data.docs
-    ctx = find_contexts(data, target, codebook=codebook, window=window, unit=unit)
+        window = check_int("window", 6 if window is None else window, 1)
+        if target is None:
+            raise AnalysisError("target: give the word, glob, phrase or theme id to look at")
+        if isinstance(data, pd.DataFrame):
+            _check_by(data, cols)
+            text_cols = [c for c in ("text", "raw_text") if c in data.columns]
+            all_docs = data.drop(columns=text_cols).reset_index(drop=True)
+            data = _may_hold(data, target_codebook(target, codebook))
+        else:
+            all_docs = data.docs
+        ctx = find_contexts(data, target, codebook=codebook, window=window, unit=unit)
     m = ctx.matches
     _check_by(m.docs, cols)
     if ctx.n_occurrences == 0:
@@ -189,10 +200,10 @@ def _may_hold(corpus: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
 
 def context_dtm(
-    data: pd.DataFrame | ThemeMatches,
-    target: Target,
+    data: pd.DataFrame | ThemeMatches | Contexts,
+    target: Target | None = None,
     *,
-    window: int = 6,
+    window: int | None = None,
     unit: str = "document",
     codebook: Codebook | str | Path | None = None,
     stop_words: str | Sequence[str] | None = "english",
@@ -211,14 +222,16 @@ def context_dtm(
 
     Parameters
     ----------
-    data : DataFrame or ThemeMatches
-        A corpus (:func:`analysis.read_corpus`), or the matches of the one-theme codebook
-        of :func:`analysis.context.windows.target_codebook`.
+    data : DataFrame, ThemeMatches or Contexts
+        A corpus (:func:`analysis.read_corpus`), the matches of the one-theme codebook
+        of :func:`analysis.context.windows.target_codebook`, or the contexts of
+        :func:`~analysis.context.find_contexts` (then ``target`` may be left out).
     target : str or list of str
         A word, ``*`` glob, phrase, list of them, or a theme id of ``codebook``
         (:mod:`analysis.context.windows`).
-    window : int, default 6
-        Word tokens on each side of an occurrence (at least 1).
+    window : int, optional
+        Word tokens on each side of an occurrence (at least 1; default 6); contexts
+        from :func:`~analysis.context.find_contexts` keep their own.
     unit : {"document", "paragraph", "sentence"}, default "document"
         Windows never cross a unit; rows are documents whatever the unit.
     codebook : Codebook or path, optional
@@ -409,13 +422,13 @@ def _keyness_on(
 
 
 def context_keyness(
-    data: pd.DataFrame | ThemeMatches,
-    target: Target,
+    data: pd.DataFrame | ThemeMatches | Contexts,
+    target: Target | None = None,
     *,
     by: str | list[str],
     target_group: Any,
     reference: Any = None,
-    window: int = 6,
+    window: int | None = None,
     unit: str = "document",
     codebook: Codebook | str | Path | None = None,
     stop_words: str | Sequence[str] | None = "english",
@@ -463,8 +476,9 @@ def context_keyness(
 
     Parameters
     ----------
-    data : DataFrame or ThemeMatches
-        A corpus (:func:`analysis.read_corpus`) or the target's matches.
+    data : DataFrame, ThemeMatches or Contexts
+        A corpus (:func:`analysis.read_corpus`), the target's matches, or its contexts
+        (:func:`~analysis.context.find_contexts`; then ``target`` may be left out).
     target : str or list of str
         A word, ``*`` glob, phrase, list of them, or a theme id of ``codebook``.
     by : str or list of str
@@ -474,8 +488,9 @@ def context_keyness(
     reference : value, list of values or None, default None
         Group(s) pooled as the reference; None takes every other group whose documents
         contain the target.
-    window : int, default 6
-        Word tokens on each side of an occurrence.
+    window : int, optional
+        Word tokens on each side of an occurrence (default 6); contexts from
+        :func:`~analysis.context.find_contexts` keep their own.
     unit : {"document", "paragraph", "sentence"}, default "document"
         Windows never cross a unit.
     codebook : Codebook or path, optional
@@ -512,7 +527,8 @@ def context_keyness(
     >>> analysis.context_keyness(docs, "sovereign*", by="country", target_group="CHN",
     ...                          reference="USA", window=8)
     """
-    window = check_int("window", window, 1)
+    if window is not None:
+        window = check_int("window", window, 1)
     top_n = check_top_n(top_n)
     n_boot = check_int("n_boot", n_boot, 10)
     seed = check_int("seed", seed, 0)

@@ -282,3 +282,17 @@ def test_skipping_documents_without_the_literal_changes_nothing(seed_corpus, see
     assert fast.docs.equals(full.docs)
     assert fast.terms.tolist() == full.terms.tolist()
     assert (fast.matrix != full.matrix).nnz == 0
+
+
+def test_found_contexts_give_the_same_table(mini_corpus):
+    from analysis.context import find_contexts
+
+    ctx = find_contexts(mini_corpus, "nation*", window=4)
+    kw = dict(by="year", target_group=[2010, 2015, 2024], top_n=None, n_boot=50)
+    a = context_keyness(ctx, **kw)
+    b = context_keyness(mini_corpus, "nation*", window=4, **kw)
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(AnalysisError, match=r"window=6: these contexts were found with window=4"):
+        context_keyness(ctx, window=6, **kw)
+    with pytest.raises(AnalysisError, match=r"these contexts are of 'nation\*'"):
+        context_keyness(ctx, "peace", **kw)
