@@ -29,9 +29,9 @@ bootstrap samples of documents) before reading anything into them.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +111,16 @@ class Embeddings:
         object.__setattr__(self, "vectors", vectors)
         object.__setattr__(self, "terms", terms)
         object.__setattr__(self, "params", dict(self.params))
+
+    @classmethod
+    def _owned(cls, vectors: np.ndarray, terms: np.ndarray, params: dict) -> Embeddings:
+        """An instance over arrays the caller hands over (no copy; made read-only)."""
+        obj = cls.__new__(cls)
+        vectors.setflags(write=False)
+        terms.setflags(write=False)
+        for name, value in (("vectors", vectors), ("terms", terms), ("params", dict(params))):
+            object.__setattr__(obj, name, value)
+        return obj
 
     def __repr__(self) -> str:
         return f"Embeddings({len(self):,} terms x {self.dim} dimensions, {self.params})"
@@ -225,8 +235,9 @@ class Embeddings:
 
         GloVe: one line ``term v1 ... vdim`` per term. word2vec: the same lines after a
         header line ``n_terms dim`` (gensim's ``save_word2vec_format(binary=False)``).
-        Values are written with ``%.17g``, which reads back to the same float64, so
-        :func:`load_embeddings` returns equal vectors. A path ending in ``.gz`` is
+        Values are written as Python's ``repr`` (the shortest decimal that reads back
+        to the same float64), so :func:`load_embeddings` returns equal vectors; NaN and
+        infinite values cannot be written. A path ending in ``.gz`` is
         gzip-compressed. Terms containing whitespace cannot be written (the formats
         separate fields by spaces).
 
@@ -243,17 +254,29 @@ class Embeddings:
                 f"term {bad[0]!r} is empty or contains whitespace; the {format} text format "
                 "cannot store it, rename it first"
             )
-        body = pd.DataFrame(self.vectors)
-        body.insert(0, "term", self.terms)
+        finite = np.isfinite(self.vectors).all(axis=1)
+        if not finite.all():
+            raise AnalysisError(
+                f"the vector of {self.terms[np.flatnonzero(~finite)[0]]!r} has NaN or infinite "
+                "values; the text formats hold finite numbers only"
+            )
         opener = gzip.open if path.suffix == ".gz" else open
         try:
             with opener(path, "wt", encoding="utf-8", newline="\n") as fh:
                 if format == "word2vec":
                     fh.write(f"{len(self)} {self.dim}\n")
-                body.to_csv(
-                    fh, sep=" ", header=False, index=False, float_format="%.17g",
-                    quoting=csv.QUOTE_NONE, lineterminator="\n",
-                )  # fmt: skip
+                step = 4096
+                for lo in range(0, len(self), step):
+                    fh.write(
+                        "".join(
+                            f"{term} {' '.join(map(repr, row))}\n"
+                            for term, row in zip(
+                                self.terms[lo : lo + step].tolist(),
+                                self.vectors[lo : lo + step].tolist(),
+                                strict=True,
+                            )
+                        )
+                    )
         except OSError as exc:
             raise AnalysisError(f"cannot write {path}: {exc.strerror or exc}") from None
         return path
@@ -575,23 +598,66 @@ def fit_embeddings(
 # --------------------------------------------------------------------------- loading
 
 
-def _line_of(raw: bytes, pos: int) -> int:
-    """1-based line number of byte ``pos``."""
-    return raw.count(b"\n", 0, pos) + 1
+_READ_BYTES = 1 << 26  # bytes per block of the checking pass
+_LOAD_CHUNK_VALUES = 1 << 22  # values per block of parsed lines (rows = this // (dim + 1))
 
 
-def _read_bytes(path: Path) -> bytes:
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+@dataclass
+class _Scan:
+    """What one pass over the bytes of a vectors file tells: its first two lines and size."""
+
+    first: list[bytes]  # fields of line 1
+    second: list[bytes]  # fields of line 2 (empty if none)
+    n_lines: int  # lines up to the last one that is not blank
+
+
+def _scan_file(path: Path) -> _Scan:
+    """Check that the file exists, is UTF-8 and not blank; its first lines and line count.
+
+    Reads the file once in blocks (decompressing ``.gz``), so memory does not grow with
+    the file.
+    """
     if not path.exists():
         raise AnalysisError(f"{path}: no such file; check the path to the vectors")
     if path.is_dir():
         raise AnalysisError(f"{path} is a folder; give the vectors file itself")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    head = b""
+    lines_before = 0  # newlines in the blocks read so far
+    n_lines = 0
     try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as fh:
-                return fh.read()
-        return path.read_bytes()
-    except (OSError, EOFError) as exc:
+        with _open(path) as fh:
+            while True:
+                block = fh.read(_READ_BYTES)
+                final = not block
+                try:
+                    decoder.decode(block, final=final)
+                except UnicodeDecodeError as exc:
+                    pos = max(0, exc.start)  # may point into the previous block
+                    line = lines_before + block.count(b"\n", 0, pos) + 1
+                    raise AnalysisError(
+                        f"{path}, line {line}: bytes that are not UTF-8 text; binary word2vec "
+                        "files are not supported: save the vectors as text (gensim: "
+                        "model.wv.save_word2vec_format(path, binary=False))"
+                    ) from None
+                if final:
+                    break
+                if head.count(b"\n") < 2:
+                    head += block[: 1 << 20]
+                content = len(block.rstrip())
+                if content:
+                    n_lines = lines_before + block.count(b"\n", 0, content) + 1
+                lines_before += block.count(b"\n")
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise AnalysisError(f"{path}: cannot read it ({exc}); check the file") from None
+    if not n_lines:
+        raise AnalysisError(f"{path} is empty; give a GloVe or word2vec text file")
+    lines = head.split(b"\n", 2)
+    return _Scan(lines[0].split(), lines[1].split() if len(lines) > 1 else [], n_lines)
 
 
 def load_embeddings(path: str | Path) -> Embeddings:
@@ -605,10 +671,11 @@ def load_embeddings(path: str | Path) -> Embeddings:
       for ``dim = 1``, where such a line could be a GloVe word with one value, when
       ``n_words`` is the number of lines after it).
 
-    Fields are separated by spaces or tabs; trailing whitespace and ``\\r`` are
-    ignored; words are kept as written (no lower-casing), so a word cannot contain a
-    space. Values are parsed exactly (each decimal string to the nearest float64), in
-    bulk by pandas' C parser, fast enough for 400,000 x 300 files.
+    Fields are separated by spaces or tabs; trailing whitespace, ``\\r`` and blank lines
+    at the end are ignored; words are kept as written (no lower-casing), so a word
+    cannot contain a space. Values are parsed exactly (each decimal string to the
+    nearest float64) by pandas' C parser, block by block into one preallocated array:
+    a 400,000 x 300 file needs its 0.96 GB of vectors plus a few tens of MB.
 
     Raises :class:`~analysis.errors.AnalysisError`, naming the file and the line, for a
     missing or empty file, a blank line, a line with the wrong number of values, a value
@@ -622,85 +689,86 @@ def load_embeddings(path: str | Path) -> Embeddings:
         ``params``: ``path``, ``format`` (``"glove"`` or ``"word2vec"``).
     """
     path = Path(path).expanduser()
-    raw = _read_bytes(path)
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise AnalysisError(
-            f"{path}, line {_line_of(raw, exc.start)}: bytes that are not UTF-8 text; binary "
-            "word2vec files are not supported: save the vectors as text (gensim: "
-            "model.wv.save_word2vec_format(path, binary=False))"
-        ) from None
-    if not raw.strip():
-        raise AnalysisError(f"{path} is empty; give a GloVe or word2vec text file")
-    head = raw.split(b"\n", 2)
-    first = head[0].split()
+    scan = _scan_file(path)
+    first, second = scan.first, scan.second
     if not first:
         raise AnalysisError(f"{path}, line 1: the line is blank; remove blank lines")
     header = None
     if len(first) == 2 and all(re.fullmatch(rb"[0-9]+", f) for f in first):
         n_words, dim = int(first[0]), int(first[1])
-        second = head[1].split() if len(head) > 1 else []
         if not second or len(second) == dim + 1:
             header = (n_words, dim)
-        if header is not None and dim == 1 and second:
-            # "5 1" could also be a GloVe line (word "5", value 1): a header only if it counts the lines
-            n_lines = len(raw.rstrip().split(b"\n"))
-            if n_lines - 1 != n_words:
-                header = None
+        if header is not None and dim == 1 and scan.n_lines - 1 != n_words:
+            header = None  # "5 1" is also a GloVe line: word "5", value 1
     if header is not None:
         n_words, dim = header
         if dim < 1:
             raise AnalysisError(
                 f"{path}, line 1: the word2vec header gives dim={dim}; it must be at least 1"
             )
-        body_start = len(head[0]) + 1
-        if not raw[body_start:].strip():
+        if scan.n_lines == 1:
             raise AnalysisError(
                 f"{path}: the word2vec header says {n_words} words but no vectors follow"
             )
     else:
         dim = len(first) - 1
-        body_start = 0
         if dim < 1:
             raise AnalysisError(
                 f"{path}, line 1: a word without values; each line must be 'word v1 ... vd'"
             )
     skip = 1 if header is not None else 0
     given_by = "the header gives" if header is not None else "line 1 has"
-    blank = re.search(rb"\n[ \t\r]*\n", raw[body_start:].rstrip())
-    if blank:
-        line = _line_of(raw, body_start + blank.start()) + 1
-        raise AnalysisError(f"{path}, line {line}: the line is blank; remove blank lines")
+    n_rows = scan.n_lines - skip
     read = dict(
         sep=r"\s+", header=None, skiprows=skip, names=range(dim + 1), index_col=False,
         na_filter=False, quoting=csv.QUOTE_NONE, encoding="utf-8", engine="c",
-        skip_blank_lines=True,
+        skip_blank_lines=False, compression="gzip" if path.suffix == ".gz" else None,
     )  # fmt: skip
+    vectors = np.empty((n_rows, dim), dtype=np.float64)
+    words = np.empty(n_rows, dtype=object)
+    chunk = max(1, _LOAD_CHUNK_VALUES // (dim + 1))
+    start = 0
+    reader = pd.read_csv(
+        path,
+        dtype={0: object, **{c: np.float64 for c in range(1, dim + 1)}},
+        nrows=n_rows,
+        chunksize=chunk,
+        **read,
+        **_EXACT_FLOATS,
+    )
     try:
-        table = pd.read_csv(
-            io.BytesIO(raw),
-            dtype={0: object, **{c: np.float64 for c in range(1, dim + 1)}},
-            **_EXACT_FLOATS,
-            **read,
-        )
-        vectors = table.iloc[:, 1:].to_numpy(dtype=np.float64)
-        ok = bool(np.isfinite(vectors).all())
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+), saw (\d+)", str(exc))
-        if not m:
-            raise AnalysisError(
-                f"{path}: cannot parse it ({exc}); give a GloVe or word2vec text file"
-            ) from None
-        raise AnalysisError(
-            f"{path}, line {int(m.group(1)) + skip}: {int(m.group(2)) - 1} values where "
-            f"{given_by} {dim}; every line must be 'word v1 ... v{dim}'"
-        ) from None
-    except (ValueError, TypeError):
-        ok = False
-    if not ok:
-        _raise_bad_value(pd.read_csv(io.BytesIO(raw), dtype=str, **read), skip, dim, given_by, path)
-    words = table[0].to_numpy(dtype=object)
+        with reader:
+            while start < n_rows:
+                try:
+                    block = next(reader)
+                    values = block.iloc[:, 1:].to_numpy(dtype=np.float64)
+                    ok = bool(np.isfinite(values).all())
+                except StopIteration:  # pragma: no cover - nrows guarantees the rows
+                    break
+                except pd.errors.ParserError as exc:  # its line counts the skipped header
+                    m = re.search(r"line (\d+), saw (\d+)", str(exc))
+                    if not m:
+                        raise AnalysisError(
+                            f"{path}: cannot parse it ({exc}); give a GloVe or word2vec text file"
+                        ) from None
+                    raise AnalysisError(
+                        f"{path}, line {int(m.group(1))}: {int(m.group(2)) - 1} values "
+                        f"where {given_by} {dim}; every line must be 'word v1 ... v{dim}'"
+                    ) from None
+                except (ValueError, TypeError):
+                    ok = False
+                if not ok:  # read the block again as text to say which line and why
+                    rows = min(chunk, n_rows - start)
+                    text = pd.read_csv(
+                        path, dtype=str, nrows=rows, **{**read, "skiprows": skip + start}
+                    )
+                    _raise_bad_value(text, skip + start, dim, given_by, path)
+                vectors[start : start + len(block)] = values
+                words[start : start + len(block)] = block[0].to_numpy(dtype=object)
+                start += len(block)
+    except (OSError, EOFError) as exc:
+        raise AnalysisError(f"{path}: cannot read it ({exc}); check the file") from None
+    vectors, words = vectors[:start], words[:start]
     if header is not None and header[0] != len(words):
         raise AnalysisError(
             f"{path}, line 1: the word2vec header says {header[0]} words but the file has "
@@ -714,19 +782,23 @@ def load_embeddings(path: str | Path) -> Embeddings:
             f"{path}: the word {words[second_i]!r} appears twice, on lines "
             f"{first_i + 1 + skip} and {second_i + 1 + skip}; keep one"
         )
-    return Embeddings(
+    return Embeddings._owned(
         vectors, words, {"path": str(path), "format": "word2vec" if skip else "glove"}
     )
 
 
 def _raise_bad_value(table: pd.DataFrame, skip: int, dim: int, given_by: str, path: Path) -> None:
-    """The first line with too few values or a value that is not a finite number, as an error."""
+    """The first line of ``table`` (read as text, line ``skip + 1`` of the file) that is blank,
+    has too few values or a value that is not a finite number, as an error."""
     values = table.iloc[:, 1:].astype(object).to_numpy()
     missing = pd.isna(values) | (values == "")
     numbers = table.iloc[:, 1:].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
     bad = missing | ~np.isfinite(numbers)
     r = int(np.flatnonzero(bad.any(axis=1))[0])
     line = r + 1 + skip
+    word = table.iloc[r, 0]
+    if missing[r].all() and (pd.isna(word) or word == ""):
+        raise AnalysisError(f"{path}, line {line}: the line is blank; remove blank lines")
     if missing[r].any():
         raise AnalysisError(
             f"{path}, line {line}: {int((~missing[r]).sum())} values where {given_by} {dim}; "

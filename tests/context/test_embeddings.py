@@ -435,3 +435,48 @@ def test_load_round_trips_random_matrices(tmp_path, words, dim, data, fmt):
     back = load_embeddings(path)
     assert back.terms.tolist() == words
     assert back.vectors.tobytes() == vectors.tobytes()  # -0.0 and subnormals included
+
+
+@pytest.mark.parametrize("fmt", ["glove", "word2vec"])
+def test_load_in_small_blocks(tmp_path, monkeypatch, fmt):
+    """Parsing and checking block by block: line numbers count from the top of the file."""
+    import analysis.context.embeddings as mod
+
+    monkeypatch.setattr(mod, "_LOAD_CHUNK_VALUES", 8)  # two lines per parsed block
+    monkeypatch.setattr(mod, "_READ_BYTES", 5)  # multi-byte characters split across blocks
+    rng = np.random.default_rng(0)
+    words = [f"wörd{i}é" for i in range(30)]
+    emb = Embeddings(rng.standard_normal((30, 3)), words)
+    path = emb.save(tmp_path / "v.txt", format=fmt)
+    back = load_embeddings(path)
+    assert back.terms.tolist() == words
+    assert back.vectors.tobytes() == emb.vectors.tobytes()
+    skip = 1 if fmt == "word2vec" else 0
+    lines = path.read_text().splitlines()
+    for bad, message in [
+        ("wörd24é 1 2", r"line {n}: 2 values where"),
+        ("wörd24é 1 2 3 4", r"line {n}: 4 values where"),
+        ("wörd24é 1 zwei 3", r"line {n}: 'zwei' is not a finite number"),
+        ("", r"line {n}: the line is blank"),
+        ("wörd3é 1 2 3", r"the word 'wörd3é' appears twice, on lines {m} and {n}"),
+    ]:
+        edited = lines[: 24 + skip] + [bad] + lines[25 + skip :]
+        path.write_text("\n".join(edited) + "\n")
+        with pytest.raises(AnalysisError, match=message.format(n=25 + skip, m=4 + skip)):
+            load_embeddings(path)
+    raw = "\n".join(lines).encode()
+    pos = raw.index(b"w\xc3\xb6rd20")
+    path.write_bytes(raw[:pos] + b"\xff" + raw[pos:])
+    with pytest.raises(AnalysisError, match=rf"line {21 + skip}: bytes that are not UTF-8"):
+        load_embeddings(path)
+
+
+def test_save_refuses_non_finite(tmp_path):
+    emb = Embeddings(np.array([[1.0, 2.0], [np.nan, 0.0]]), ["a", "b"])
+    with pytest.raises(AnalysisError, match=r"the vector of 'b' has NaN or infinite values"):
+        emb.save(tmp_path / "x.txt")
+
+
+def test_load_too_many_values_after_a_header(tmp_path):
+    with pytest.raises(AnalysisError, match=r"v.txt, line 3: 3 values where the header gives 2"):
+        load_embeddings(_write(tmp_path, b"2 2\na 1 2\nb 1 2 3\n"))
