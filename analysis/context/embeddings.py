@@ -78,6 +78,11 @@ _CHUNK_TOKENS = 1 << 21
 class Embeddings:
     """Word vectors: one row of ``vectors`` per term of ``terms``.
 
+    Made by :func:`fit_embeddings` or :func:`load_embeddings`, or from arrays
+    (``Embeddings(vectors, terms, params)`` copies them). ``index`` maps term -> row;
+    ``len``, ``in`` and :attr:`dim` work as expected; :meth:`vector`,
+    :meth:`most_similar`, :meth:`normalized` and :meth:`save` do the rest.
+
     Attributes
     ----------
     vectors : ndarray of float64, shape (n_terms, dim)
@@ -161,7 +166,7 @@ class Embeddings:
         """The same terms with every row scaled to unit Euclidean length (zero rows stay zero)."""
         norms = np.linalg.norm(self.vectors, axis=1)
         scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-        return Embeddings(
+        return Embeddings._owned(
             self.vectors * scale[:, None], self.terms, {**self.params, "normalized": True}
         )
 
@@ -592,7 +597,7 @@ def fit_embeddings(
         "n_tokens": n_tokens,
         "n_units": n_units,
     }
-    return Embeddings(vectors, terms, params)
+    return Embeddings._owned(np.ascontiguousarray(vectors), terms, params)
 
 
 # --------------------------------------------------------------------------- loading
