@@ -1,4 +1,4 @@
-"""Shared fixtures of the context tests: the UN mini corpus and a planted-difference corpus."""
+"""Shared fixtures of the context tests: the UN mini corpus and corpora with planted structure."""
 
 from __future__ import annotations
 
@@ -40,3 +40,31 @@ def planted_corpus() -> pd.DataFrame:
                 parts.append(" ".join(rng.choice(filler, size=12)) + ".")
             rows.append({"doc_id": f"{group}{i:02d}", "text": " ".join(parts), "group": group})
     return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="session")
+def family_corpus() -> pd.DataFrame:
+    """200 documents where "apple"/"pear" share one set of contexts and "car"/"truck" another.
+
+    Each document is 30 sentences of five words: a target drawn from one family, then
+    four words drawn from that family's contexts, with filler words mixed in. Built from
+    a fixed seed, so the corpus is the same in every run.
+    """
+    rng = np.random.default_rng(20240514)
+    families = {
+        ("apple", "pear"): ["eat", "juice", "sweet", "ripe", "orchard", "peel", "tree", "fruit"],
+        ("car", "truck"): ["drive", "road", "engine", "fuel", "garage", "wheel", "park", "speed"],
+    }
+    filler = ["the", "a", "of", "and", "very", "with"]
+    docs = []
+    for d in range(200):
+        words = []
+        for _ in range(30):
+            targets, contexts = list(families.items())[rng.integers(2)]
+            words.append(str(rng.choice(targets)))
+            words.extend(str(w) for w in rng.choice(contexts + filler, size=4))
+            words.append(".")
+        docs.append(
+            {"doc_id": f"d{d:03d}", "text": " ".join(words), "year": 2000 + d % 2, "source": "s"}
+        )
+    return pd.DataFrame(docs)
