@@ -14,7 +14,16 @@ from .cache import cached_corpus
 from .clean import clean_audit, clean_text, load_rules
 from .compare import keyness, keyness_agreement, term_frequencies
 from .concordance import collocations, kwic, sample_hits
-from .context import Contexts, context_dtm, context_keyness, context_windows, find_contexts
+from .context import (
+    Contexts,
+    Embeddings,
+    context_dtm,
+    context_keyness,
+    context_windows,
+    find_contexts,
+    fit_embeddings,
+    load_embeddings,
+)
 from .corpus import corpus_summary, parse_date, read_corpus
 from .describe import top_terms
 from .dtm import DTM, build_dtm, group_counts
@@ -111,6 +120,9 @@ __all__ = [
     "context_windows",
     "context_dtm",
     "context_keyness",
+    "Embeddings",
+    "fit_embeddings",
+    "load_embeddings",
 ]
 
 # Figures load matplotlib and seaborn, so they are imported on first use

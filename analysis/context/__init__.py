@@ -4,8 +4,18 @@
   context windows (:func:`find_contexts`, :func:`context_windows`).
 - :mod:`~analysis.context.keyness`: the words around a target, group against group
   (:func:`context_dtm`, :func:`context_keyness`).
+- :mod:`~analysis.context.embeddings`: word vectors trained on the corpus
+  (:func:`fit_embeddings`) or read from a file (:func:`load_embeddings`); nothing is
+  downloaded.
 """
 
+from .embeddings import (
+    MIN_EMBEDDING_TOKENS,
+    Embeddings,
+    embeddings_note,
+    fit_embeddings,
+    load_embeddings,
+)
 from .keyness import context_dtm, context_keyness
 from .windows import (
     Contexts,
@@ -19,5 +29,6 @@ from .windows import (
 
 __all__ = [
     "Contexts", "as_contexts", "context_windows", "contexts_summary", "find_contexts",
-    "resolve_targets", "target_codebook", "context_dtm", "context_keyness",
+    "resolve_targets", "target_codebook", "context_dtm", "context_keyness", "Embeddings",
+    "fit_embeddings", "load_embeddings", "embeddings_note", "MIN_EMBEDDING_TOKENS",
 ]  # fmt: skip

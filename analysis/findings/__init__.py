@@ -9,6 +9,7 @@ so every number in a sentence is the table's number, and a comparative word ("hi
 from __future__ import annotations
 
 from ._base import Finding, findings_markdown, fmt_num, join_names, show_findings
+from .context import context_keyness_findings, context_shift_findings
 from .corpus import corpus_findings, corpus_groups, group_findings
 from .terms import agreement_findings, collocation_findings, keyness_findings, keyword_findings
 from .themes import theme_carrier_findings, theme_comparison_findings
@@ -16,6 +17,7 @@ from .topics import k_choice_findings, topic_label_findings, topic_leader_findin
 
 __all__ = ["Finding", "fmt_num", "join_names", "findings_markdown", "show_findings"]
 __all__ += ["corpus_findings", "corpus_groups", "group_findings"]
+__all__ += ["context_keyness_findings", "context_shift_findings"]
 __all__ += ["keyness_findings", "agreement_findings", "keyword_findings", "collocation_findings"]
 __all__ += ["theme_comparison_findings", "theme_carrier_findings"]
 __all__ += ["k_choice_findings", "topic_label_findings", "topic_leader_findings"]

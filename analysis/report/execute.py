@@ -35,6 +35,7 @@ SECTIONS = {
     "03-themes": "Themes",
     "04-topics": "Topics",
     "05-compare": "Comparisons",
+    "06-context": "Context",
 }
 KERNEL_NAME = "analysis-python"
 _KERNELS = ".jupyter"  # inside the build folder; removed after the run

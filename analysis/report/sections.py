@@ -35,6 +35,7 @@ PREFIXES = {
     "03-themes": "themes-",
     "04-topics": "topics-",
     "05-compare": "compare-",
+    "06-context": "context-",
 }
 
 
