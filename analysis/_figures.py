@@ -17,4 +17,7 @@ FIGURES: tuple[str, ...] = (
     "plot_top_terms",
     "plot_topic_prevalence",
     "plot_select_k",
+    # context: embedding regression
+    "plot_context_shift",
+    "plot_context_neighbors",
 )

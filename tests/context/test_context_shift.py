@@ -440,3 +440,37 @@ def test_fit_transform_reuses_matches_and_checks_their_unit(planted):
         corpus, "bank", by="group", embeddings=emb, transform=b, n_perm=0, n_boot=0
     )
     assert fitted["norm"].iloc[0] == given["norm"].iloc[0]
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_figures(planted):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PathCollection
+
+    from analysis.plot import plot_context_neighbors, plot_context_shift
+
+    corpus, emb = planted
+    corpus = corpus.assign(year=np.tile([2000, 2001, 2002, 2003], 10))
+    out = context_shift(corpus, "bank", by="year", embeddings=emb, n_perm=49, n_boot=20)
+    ax = plot_context_shift(out)
+    assert "against 2000" in ax.get_title() and "'bank'" in ax.get_title()
+    rings = [c for c in ax.collections if isinstance(c, PathCollection)]
+    n_ringed = sum(len(c.get_offsets()) for c in rings)
+    assert n_ringed == int(out["supported"].sum())
+    assert ax.get_ylim()[0] == 0
+    plt.close("all")
+    by_group = context_shift(corpus, "bank", by="group", embeddings=emb, n_perm=99)
+    ax = plot_context_shift(by_group)
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("ringed" in t for t in texts)
+    nn = context_neighbors(corpus, "bank", by="group", embeddings=emb, top_n=4, n_boot=20)
+    grid = plot_context_neighbors(nn, top_n=3)
+    assert len(grid.axes.flat) == 2
+    assert [len(a.patches) for a in grid.axes.flat] == [3, 3]
+    assert "A (n=20 docs)" in grid.axes.flat[0].get_title()
+    plt.close("all")
