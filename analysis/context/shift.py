@@ -228,6 +228,16 @@ def _unit_tokens(data: pd.DataFrame | ThemeMatches | Contexts, unit: str) -> Tok
     return word_tokens(segment(data, unit)["text"].tolist())
 
 
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """Stable argsort of non-negative integer keys below 2**32: two 16-bit radix passes
+    (numpy sorts 16-bit integers by radix sort when ``kind="stable"``), O(n)."""
+    keys = keys.astype(np.uint32)
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    if not len(keys) or int(keys.max()) < 0x10000:
+        return low
+    return low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
+
+
 def _cooccurrence(
     ids: np.ndarray,
     offsets: np.ndarray,
@@ -237,26 +247,56 @@ def _cooccurrence(
     n_cols: int,
     window: int,
 ) -> sp.csr_matrix:
-    """``C[w, c]``: how often a token of column ``c`` is within ``window`` of a token of
-    row ``w`` in the same unit; built one offset at a time (vectorised)."""
+    """``C[w, c]``: how often a token of column ``c`` is within ``window`` tokens of a
+    token of row ``w`` in the same unit (the token itself excluded).
+
+    ``row_of``/``col_of`` map token types to rows/columns (-1: none). No loop over
+    tokens: the stream of column ids is padded with ``window`` sentinels before, between
+    and after the units, so a window never reaches into another unit; the tokens of the
+    rows are ordered by row (:func:`_stable_order`), and for a block of rows the
+    ``2 * window`` neighbours of each of their tokens are gathered at once, one row of
+    column ids per token (sentinels and tokens without a column point at an extra
+    column, dropped at the end). The block of ``C`` is then the sparse product of the
+    rows x tokens indicator and the tokens x columns neighbour matrix (scipy's SpGEMM
+    sums the duplicates with a dense accumulator per row: no sorting of pairs).
+    """
     n = len(ids)
-    unit = np.repeat(np.arange(len(offsets) - 1, dtype=np.int32), np.diff(offsets))
-    r = row_of[ids].astype(np.int32)
-    c = col_of[ids].astype(np.int32)
-    out = sp.csr_matrix((n_rows, n_cols), dtype=np.float64)
-    for d in range(1, min(window, max(n - 1, 0)) + 1):
-        same = unit[d:] == unit[:-d]
-        rows, cols = [], []
-        for a, b in ((r[:-d], c[d:]), (r[d:], c[:-d])):  # right neighbour, left neighbour
-            keep = same & (a >= 0) & (b >= 0)
-            rows.append(a[keep])
-            cols.append(b[keep])
-        rows_d, cols_d = np.concatenate(rows), np.concatenate(cols)
-        part = sp.csr_matrix(
-            (np.ones(len(rows_d), dtype=np.float64), (rows_d, cols_d)), shape=(n_rows, n_cols)
+    lens = np.diff(offsets)
+    pad = (np.arange(len(lens), dtype=np.int64) + 1) * window
+    pos_pad = np.arange(n, dtype=np.int64) + np.repeat(pad, lens)
+    stream = np.full(n + (len(lens) + 1) * window, n_cols, dtype=np.int32)
+    cols = col_of[ids]
+    stream[pos_pad] = np.where(cols >= 0, cols, n_cols)
+    del cols
+    rows = row_of[ids]
+    valid = np.flatnonzero(rows >= 0)
+    rows = rows[valid]
+    order = valid[_stable_order(rows)]
+    ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=ptr[1:])
+    del rows, valid
+    deltas = np.array([d for d in range(-window, window + 1) if d], dtype=np.int64)
+    k = len(deltas)
+    per_block = max(1, _BLOCK_CELLS // k)
+    parts = []
+    a = 0
+    while a < n_rows:
+        b = int(np.searchsorted(ptr, ptr[a] + per_block, "right")) - 1
+        b = min(max(b, a + 1), n_rows)
+        tok = pos_pad[order[ptr[a] : ptr[b]]]
+        m = len(tok)
+        neighbours = sp.csr_matrix(
+            (np.ones(m * k), stream[tok[:, None] + deltas].ravel(), np.arange(0, m * k + 1, k)),
+            shape=(m, n_cols + 1),
         )
-        out = out + part
-    return out
+        member = sp.csr_matrix(
+            (np.ones(m), np.arange(m), ptr[a : b + 1] - ptr[a]), shape=(b - a, m)
+        )
+        parts.append(member @ neighbours)
+        a = b
+    if not parts:
+        return sp.csr_matrix((n_rows, n_cols))
+    return sp.vstack(parts, format="csr")[:, :n_cols]
 
 
 def fit_transform(
@@ -632,7 +672,9 @@ def context_shift(
     groups come from the same population (noise in ``dim`` directions adds up), more so
     for small groups, and its bootstrap interval does not cover 0. Read the norm against
     the permutation null (``p_value``), as conText does, not against zero; compare norms
-    only between groups of similar size.
+    only between groups of similar size. Each bootstrap replicate adds resampling noise
+    in the same way, so for a small shift the interval can lie above the estimate
+    itself: it describes the sampling variability of the norm, it is not a test.
 
     Parameters
     ----------
@@ -648,7 +690,9 @@ def context_shift(
         Word vectors (:mod:`analysis.context.embeddings`).
     reference : optional
         The reference group; default the first group (in the order of the ``by``
-        columns' values) in which the target has an embedded occurrence.
+        columns' values) in which the target occurs in at least ``min_docs``
+        documents (with ``by="year"``: the first year with enough documents to
+        compare against), or, if none has that many, the first in which it occurs.
     window : int, default 6
     unit : {"document", "paragraph", "sentence"}, default "document"
         Windows never cross a unit; the bootstrap and permutations are over documents
@@ -702,7 +746,8 @@ def context_shift(
     present = set(occ.labels[occ.doc].tolist())
     groups = [g for g in occ.order if g in present]
     if reference is None:
-        ref = groups[0]
+        n_docs = pd.Series(occ.labels[np.unique(occ.doc)]).value_counts()
+        ref = next((g for g in groups if n_docs.get(g, 0) >= min_docs), groups[0])
     else:
         ref = _check_group("reference", reference, occ, by)
     r_docs, r_S, r_n = occ.doc_sums(ref)

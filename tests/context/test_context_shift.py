@@ -372,6 +372,11 @@ def test_years_as_groups_and_missing_groups(planted):
     assert out.attrs["reference"] == "2000" and out["group"].tolist() == ["2001", "2002"]
     assert out.attrs["groups_without_occurrences"] == ["2003"]
     assert out.attrs["n_docs_reference"] == 10
+    # the first year with at least min_docs documents is the default reference
+    few = corpus[~((corpus["year"] == 2000) & (corpus.index % 10 > 1))]
+    out = context_shift(few, "bank", by="year", embeddings=emb, n_perm=49, n_boot=20)
+    assert out.attrs["reference"] == "2001" and out["group"].tolist() == ["2000", "2002"]
+    assert np.isnan(out["p_value"].iloc[0]) and not np.isnan(out["p_value"].iloc[1])
 
 
 def test_occurrences_without_a_usable_context_are_dropped_and_counted(planted):
@@ -474,3 +479,13 @@ def test_figures(planted):
     assert [len(a.patches) for a in grid.axes.flat] == [3, 3]
     assert "A (n=20 docs)" in grid.axes.flat[0].get_title()
     plt.close("all")
+
+
+def test_stable_order_equals_numpy_stable_argsort():
+    from analysis.context.shift import _stable_order
+
+    rng = np.random.default_rng(0)
+    for high in (50, 70_000, 3_000_000):
+        keys = rng.integers(0, high, size=5000)
+        assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))
+    assert len(_stable_order(np.zeros(0, dtype=np.int64))) == 0
