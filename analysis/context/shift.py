@@ -73,7 +73,7 @@ __all__ = [
 
 SHIFT_COLUMNS = [
     "group", "reference", "n_occurrences", "n_docs", "norm", "ci_low", "ci_high",
-    "p_value", "level", "supported", "target", "window",
+    "p_value", "level", "supported", "target", "window", "norm_null",
 ]  # fmt: skip
 NEIGHBOR_COLUMNS = [
     "group", "term", "similarity", "ci_low", "ci_high", "rank", "n_occurrences", "n_docs",
@@ -722,7 +722,9 @@ def context_shift(
     DataFrame
         One row per non-reference group in which the target occurs, in group order:
         ``group, reference, n_occurrences, n_docs, norm, ci_low, ci_high, p_value,
-        level, supported, target, window``. ``attrs``: ``by``, ``reference``,
+        level, supported, target, window, norm_null`` (``norm_null``: the mean norm
+        over the permutations, what the norm is expected to be with no shift at all;
+        NaN without a test). ``attrs``: ``by``, ``reference``,
         ``n_occurrences_reference``, ``n_docs_reference``, ``n_dropped`` (occurrences
         without a usable context token, left out), ``transform``, ``n_boot``,
         ``n_perm``, ``seed``, ``min_docs``, ``level``, ``groups_without_occurrences``.
@@ -761,7 +763,7 @@ def context_shift(
             continue
         g_docs, g_S, g_n = occ.doc_sums(g)
         norm = float(np.linalg.norm(g_S.sum(axis=0) / g_n.sum() - r_mean))
-        lo = hi = p = np.nan
+        lo = hi = p = null = np.nan
         if r_ok and len(g_docs) >= min_docs:
             if n_boot:
                 g_boot = _boot_means(_rng(seed, f"boot:{g}"), g_S, g_n, n_boot)
@@ -777,6 +779,7 @@ def context_shift(
                 )
                 extreme = perm >= norm - 1e-12 * max(1.0, norm)
                 p = float((1 + extreme.sum()) / (1 + n_perm))
+                null = float(perm.mean())
         rows.append(
             {
                 "group": g,
@@ -791,6 +794,7 @@ def context_shift(
                 "supported": bool(p <= 1 - level) if not np.isnan(p) else False,
                 "target": occ.target,
                 "window": occ.window,
+                "norm_null": null,
             }
         )
     out = pd.DataFrame(rows, columns=SHIFT_COLUMNS)

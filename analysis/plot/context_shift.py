@@ -47,7 +47,9 @@ def plot_context_shift(
     have no interval and are drawn hollow. The y axis starts at 0, but 0 is not the
     null: the norm of a difference of means is positive even between exchangeable
     groups (see :func:`analysis.context.shift.context_shift`), so support comes from the
-    permutation p-value (ringed points), not from an interval clear of 0.
+    permutation p-value (ringed points), not from an interval clear of 0; a grey dash
+    marks each group's norm under permuted labels (``norm_null``), the level a norm
+    reaches with no shift at all.
 
     Parameters
     ----------
@@ -89,6 +91,26 @@ def plot_context_shift(
         ring = Line2D([], [], marker="o", mfc="none", mec="0.15", linestyle="none", markersize=9)
         handles.append(ring)
         labels.append(f"ringed: permutation p ≤ {alpha:g}")
+    if "norm_null" in data.columns and y == "norm" and data["norm_null"].notna().any():
+        rows = data[data["norm_null"].notna() & data[x].isin(drawn.groups)]
+        if drawn.layout == "line":
+            pos = pd.to_numeric(rows[x]).to_numpy(dtype=float)
+        else:
+            pos = rows[x].map({g: i for i, g in enumerate(drawn.groups)}).to_numpy(dtype=float)
+        val = rows["norm_null"].to_numpy(dtype=float)
+        horizontal = drawn.layout == "horizontal"
+        ax.plot(
+            *((val, pos) if horizontal else (pos, val)),
+            "|" if horizontal else "_",
+            color="0.45",
+            markersize=12,
+            markeredgewidth=1.6,
+            linestyle="none",
+            zorder=4,
+        )
+        dash = Line2D([], [], marker="_", color="0.45", linestyle="none", markersize=12)
+        handles.append(dash)
+        labels.append(wrap("grey dash: mean norm with permuted labels (no shift)", 34))
     handles.append(Line2D([], [], linestyle="none"))
     labels.append(wrap("the norm is > 0 even without a shift; read it against p", 34))
     if drawn.layout == "horizontal":
@@ -190,7 +212,7 @@ def plot_context_neighbors(
         height=0.32 * top_n + 1.2,
         aspect=3.4 / (0.32 * top_n + 1.2),
         draw=draw,
-        title=title,
+        title=wrap(title, max(60, 45 * min(col_wrap, len(order)))),
         col_template=template,
         max_panels=max_panels,
     )

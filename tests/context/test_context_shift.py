@@ -240,6 +240,7 @@ def test_planted_shift_is_found(planted):
     assert row["p_value"] < 0.05 and bool(row["supported"])
     assert row["p_value"] == pytest.approx(1 / 1000)
     assert row["ci_low"] <= row["norm"] <= row["ci_high"]
+    assert 0 < row["norm_null"] < row["norm"] / 3
     nn = context_neighbors(corpus, "bank", by="group", embeddings=emb, top_n=8)
     top_a = set(nn.loc[nn["group"] == "A", "term"])
     top_b = set(nn.loc[nn["group"] == "B", "term"])
