@@ -17,5 +17,8 @@ FIGURES: tuple[str, ...] = (
     "plot_top_terms",
     "plot_topic_prevalence",
     "plot_select_k",
+    # context: keyness and embedding regression
     "plot_context_keyness",
+    "plot_context_shift",
+    "plot_context_neighbors",
 )

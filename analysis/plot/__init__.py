@@ -14,6 +14,7 @@ import seaborn as sns
 from .._figures import FIGURES
 from ._base import STYLE, readable
 from .context import plot_context_keyness  # noqa: F401
+from .context_shift import plot_context_neighbors, plot_context_shift  # noqa: F401
 from .corpus import plot_faceted_bars, plot_lengths  # noqa: F401
 from .terms import plot_keyness, plot_keywords, plot_term_rates  # noqa: F401
 from .themes import (  # noqa: F401
