@@ -15,12 +15,17 @@ from .clean import clean_audit, clean_text, load_rules
 from .compare import keyness, keyness_agreement, term_frequencies
 from .concordance import collocations, kwic, sample_hits
 from .context import (
+    AlaCarte,
     Contexts,
     Embeddings,
+    context_contrast,
     context_dtm,
     context_keyness,
+    context_neighbors,
+    context_shift,
     context_windows,
     find_contexts,
+    fit_alacarte,
     fit_embeddings,
     load_embeddings,
 )
@@ -123,6 +128,11 @@ __all__ = [
     "Embeddings",
     "fit_embeddings",
     "load_embeddings",
+    "AlaCarte",
+    "fit_alacarte",
+    "context_shift",
+    "context_neighbors",
+    "context_contrast",
 ]
 
 # Figures load matplotlib and seaborn, so they are imported on first use

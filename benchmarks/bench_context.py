@@ -39,7 +39,8 @@ from _measure import PATTERN, PeakMemory, find_corpus  # noqa: E402
 
 import analysis  # noqa: E402
 from analysis.context import find_contexts  # noqa: E402
-from analysis.context.shift import _cooccurrence, context_shift, fit_transform  # noqa: E402
+from analysis.context._cooc import cooccurrence as _cooccurrence  # noqa: E402
+from analysis.context.shift import context_shift, fit_alacarte  # noqa: E402
 
 TARGET_SECONDS = 60.0
 
@@ -149,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     # the parts
     ctx, _ = _timed("  find_contexts", lambda: find_contexts(corpus, args.target), rows)
     T, _ = _timed(
-        "  fit_transform (from the contexts' tokens)",
-        lambda: fit_transform(ctx, emb, stop_words="english"),
+        "  fit_alacarte (from the contexts' tokens)",
+        lambda: fit_alacarte(ctx, emb, stop_words="english"),
         rows,
     )
     E, _ = _timed("  embed occurrences", lambda: T.embed(ctx, stop_words="english"), rows, repeat=3)

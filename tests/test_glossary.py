@@ -48,7 +48,10 @@ WINDOW_IS_CONTEXT_WORDS = {
     "kwic", "theme_hits", "find_contexts", "context_windows", "context_dtm", "context_keyness",
     "fit_embeddings", "context_shift", "context_neighbors", "context_contrast", "fit_alacarte",
 }  # fmt: skip
-FIGURE_LEVEL = {"plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k"}
+FIGURE_LEVEL = {
+    "plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k",
+    "plot_context_neighbors",
+}  # fmt: skip
 
 
 def _public_callables() -> dict[str, Callable]:

@@ -47,6 +47,7 @@ from ..errors import AnalysisError
 from ..text import UNITS, segment
 from ..tokens import stop_word_set, word_tokens
 from ..validation import check_choice, check_int, check_top_n
+from ._cooc import BLOCK_CELLS, cooccurrence
 
 __all__ = [
     "Embeddings",
@@ -66,9 +67,6 @@ FORMATS = ("glove", "word2vec")
 # pandas 3 parses decimals exactly by default (and deprecates float_precision); before, only
 # the round-trip converter did.
 _EXACT_FLOATS = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-
-# Token positions per co-occurrence chunk: window x this many packed int64 keys at once.
-_CHUNK_TOKENS = 1 << 21
 
 
 # --------------------------------------------------------------------------- the type
@@ -333,14 +331,16 @@ def _cooccurrence(
     n_vocab: int,
     window: int,
     *,
-    chunk_tokens: int = _CHUNK_TOKENS,
+    block_cells: int = BLOCK_CELLS,
 ) -> sp.csr_matrix:
     """Symmetric co-occurrence counts within ``window`` positions, never across units.
 
     ``C[w, c]`` is the number of ordered pairs of positions ``(i, j)`` with
     ``0 < |i - j| <= window`` in the same unit, ``ids[i] == w`` and ``ids[j] == c``
     (unweighted; a word next to itself counts twice, once from each side). So ``C`` is
-    symmetric and ``C.sum()`` is twice the number of unordered pairs.
+    symmetric and ``C.sum()`` is twice the number of unordered pairs. Counted by
+    :func:`analysis.context._cooc.cooccurrence` (the same counts as the à la carte
+    transform's), in blocks of about ``block_cells`` neighbour cells.
 
     Parameters
     ----------
@@ -350,50 +350,23 @@ def _cooccurrence(
         Unit ``u`` is ``ids[offsets[u]:offsets[u + 1]]``.
     n_vocab : int
     window : int
-    chunk_tokens : int
-        Token positions per chunk: each chunk packs the pairs ``(ids[i], ids[i + d])``
-        of all its positions ``i`` and offsets ``d = 1..window`` as ``w * n_vocab + c``
-        in one int64 array, counts the distinct keys (a sort), and adds the counts as
-        a sparse matrix; memory is bounded by ``window * chunk_tokens`` keys.
+    block_cells : int
+        Bounds the memory of one block.
 
     Returns
     -------
     csr_matrix of int64, shape (n_vocab, n_vocab)
         Canonical (sorted indices, no duplicates).
     """
-    ids = np.asarray(ids, dtype=np.int64)
-    offsets = np.asarray(offsets, dtype=np.int64)
-    n = len(ids)
-    upper = sp.csr_matrix((n_vocab, n_vocab), dtype=np.int64)
-    for lo in range(0, n, chunk_tokens):
-        hi = min(n, lo + chunk_tokens)
-        # the end of the unit of each position lo..hi-1 (units u0..u1 overlap the chunk)
-        u0 = np.searchsorted(offsets, lo, side="right") - 1
-        u1 = np.searchsorted(offsets, hi - 1, side="right") - 1
-        ends = offsets[u0 + 1 : u1 + 2]
-        unit_end = np.repeat(ends, np.clip(ends, lo, hi) - np.clip(offsets[u0 : u1 + 1], lo, hi))
-        # tokens after each position within its unit, capped at window
-        room = np.minimum(unit_end - np.arange(lo, hi) - 1, window)
-        keys = []
-        for d in range(1, window + 1):
-            ok = np.flatnonzero(room >= d)  # i + d stays inside the unit (so inside ids)
-            if not len(ok):
-                break
-            i = ok + lo
-            keys.append(ids[i] * n_vocab + ids[i + d])
-        if not keys:
-            continue
-        k, cnt = np.unique(np.concatenate(keys), return_counts=True)
-        del keys
-        rows = k // n_vocab
-        indptr = np.searchsorted(rows, np.arange(n_vocab + 1), side="left")
-        upper = upper + sp.csr_matrix(
-            (cnt.astype(np.int64), (k - rows * n_vocab), indptr), shape=(n_vocab, n_vocab)
-        )
-    full = (upper + upper.T).tocsr()
-    full.sum_duplicates()
-    full.sort_indices()
-    return full
+    every = np.arange(n_vocab, dtype=np.int64)
+    counts = cooccurrence(
+        np.asarray(ids, dtype=np.int32), np.asarray(offsets, dtype=np.int64), every, every,
+        n_vocab, n_vocab, window, block_cells=block_cells,
+    )  # fmt: skip
+    counts = sp.csr_matrix(counts, dtype=np.int64)
+    counts.sum_duplicates()
+    counts.sort_indices()
+    return counts
 
 
 def _ppmi(counts: sp.csr_matrix, cds: float) -> sp.csr_matrix:

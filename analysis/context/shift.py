@@ -8,7 +8,7 @@ Vectors", *ACL*):
 
 1. Each occurrence of the target gets an **à la carte embedding**: the mean of the word
    vectors of its context tokens, multiplied by a matrix ``A`` learned from the corpus
-   itself (:func:`fit_transform`). ``A`` corrects the context average for what every
+   itself (:func:`fit_alacarte`). ``A`` corrects the context average for what every
    context shares (frequent words, the common direction of all vectors), so that the
    result lands near the vector the word would have had.
 2. :func:`context_shift` regresses the occurrence embeddings on the indicators of the
@@ -58,11 +58,12 @@ from ..themes.match import ThemeMatches, _ranges
 from ..themes.stats import _boot_counts, _rng
 from ..tokens import Tokens, stop_word_set, word_tokens
 from ..validation import check_choice, check_int, check_level, check_top_n
-from .windows import Contexts, Target, find_contexts
+from ._cooc import cooccurrence as _cooccurrence
+from .windows import Contexts, Target, as_contexts
 
 __all__ = [
     "AlaCarte",
-    "fit_transform",
+    "fit_alacarte",
     "context_shift",
     "context_neighbors",
     "context_contrast",
@@ -72,8 +73,9 @@ __all__ = [
 ]
 
 SHIFT_COLUMNS = [
-    "group", "reference", "n_occurrences", "n_docs", "norm", "ci_low", "ci_high",
-    "p_value", "level", "supported", "target", "window", "norm_null",
+    "group", "reference", "n_occurrences", "n_docs", "n_occurrences_reference",
+    "n_docs_reference", "norm", "ci_low", "ci_high", "p_value", "n_perm", "level",
+    "supported", "target", "window", "norm_null",
 ]  # fmt: skip
 NEIGHBOR_COLUMNS = [
     "group", "term", "similarity", "ci_low", "ci_high", "rank", "n_occurrences", "n_docs",
@@ -140,7 +142,7 @@ def _type_rows(types: np.ndarray, index: dict, drop: frozenset[str] = frozenset(
 
 @dataclass(eq=False, repr=False)
 class AlaCarte:
-    """The à la carte transform learned by :func:`fit_transform`.
+    """The à la carte transform learned by :func:`fit_alacarte`.
 
     Attributes
     ----------
@@ -155,7 +157,7 @@ class AlaCarte:
     embeddings : object
         The word vectors (``.terms``, ``.vectors``).
     window, unit, min_count, weighting, stop_words
-        The parameters of :func:`fit_transform` (``stop_words`` as a sorted tuple).
+        The parameters of :func:`fit_alacarte` (``stop_words`` as a sorted tuple).
     """
 
     matrix_: np.ndarray
@@ -228,78 +230,7 @@ def _unit_tokens(data: pd.DataFrame | ThemeMatches | Contexts, unit: str) -> Tok
     return word_tokens(segment(data, unit)["text"].tolist())
 
 
-def _stable_order(keys: np.ndarray) -> np.ndarray:
-    """Stable argsort of non-negative integer keys below 2**32: two 16-bit radix passes
-    (numpy sorts 16-bit integers by radix sort when ``kind="stable"``), O(n)."""
-    keys = keys.astype(np.uint32)
-    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    if not len(keys) or int(keys.max()) < 0x10000:
-        return low
-    return low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
-
-
-def _cooccurrence(
-    ids: np.ndarray,
-    offsets: np.ndarray,
-    row_of: np.ndarray,
-    col_of: np.ndarray,
-    n_rows: int,
-    n_cols: int,
-    window: int,
-) -> sp.csr_matrix:
-    """``C[w, c]``: how often a token of column ``c`` is within ``window`` tokens of a
-    token of row ``w`` in the same unit (the token itself excluded).
-
-    ``row_of``/``col_of`` map token types to rows/columns (-1: none). No loop over
-    tokens: the stream of column ids is padded with ``window`` sentinels before, between
-    and after the units, so a window never reaches into another unit; the tokens of the
-    rows are ordered by row (:func:`_stable_order`), and for a block of rows the
-    ``2 * window`` neighbours of each of their tokens are gathered at once, one row of
-    column ids per token (sentinels and tokens without a column point at an extra
-    column, dropped at the end). The block of ``C`` is then the sparse product of the
-    rows x tokens indicator and the tokens x columns neighbour matrix (scipy's SpGEMM
-    sums the duplicates with a dense accumulator per row: no sorting of pairs).
-    """
-    n = len(ids)
-    lens = np.diff(offsets)
-    pad = (np.arange(len(lens), dtype=np.int64) + 1) * window
-    pos_pad = np.arange(n, dtype=np.int64) + np.repeat(pad, lens)
-    stream = np.full(n + (len(lens) + 1) * window, n_cols, dtype=np.int32)
-    cols = col_of[ids]
-    stream[pos_pad] = np.where(cols >= 0, cols, n_cols)
-    del cols
-    rows = row_of[ids]
-    valid = np.flatnonzero(rows >= 0)
-    rows = rows[valid]
-    order = valid[_stable_order(rows)]
-    ptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=ptr[1:])
-    del rows, valid
-    deltas = np.array([d for d in range(-window, window + 1) if d], dtype=np.int64)
-    k = len(deltas)
-    per_block = max(1, _BLOCK_CELLS // k)
-    parts = []
-    a = 0
-    while a < n_rows:
-        b = int(np.searchsorted(ptr, ptr[a] + per_block, "right")) - 1
-        b = min(max(b, a + 1), n_rows)
-        tok = pos_pad[order[ptr[a] : ptr[b]]]
-        m = len(tok)
-        neighbours = sp.csr_matrix(
-            (np.ones(m * k), stream[tok[:, None] + deltas].ravel(), np.arange(0, m * k + 1, k)),
-            shape=(m, n_cols + 1),
-        )
-        member = sp.csr_matrix(
-            (np.ones(m), np.arange(m), ptr[a : b + 1] - ptr[a]), shape=(b - a, m)
-        )
-        parts.append(member @ neighbours)
-        a = b
-    if not parts:
-        return sp.csr_matrix((n_rows, n_cols))
-    return sp.vstack(parts, format="csr")[:, :n_cols]
-
-
-def fit_transform(
+def fit_alacarte(
     corpus: pd.DataFrame | ThemeMatches | Contexts,
     embeddings: Any,
     *,
@@ -501,28 +432,35 @@ def _check_transform(transform: object) -> None:
         return
     raise AnalysisError(
         f"transform={transform!r}: give None (learned from the corpus), an AlaCarte from "
-        "analysis.context.shift.fit_transform, a dim x dim array, or 'identity'"
+        "analysis.context.shift.fit_alacarte, a dim x dim array, or 'identity'"
     )
 
 
 def _occurrences(
-    data: pd.DataFrame | ThemeMatches,
-    target: Target,
+    data: pd.DataFrame | ThemeMatches | Contexts,
+    target: Target | None,
     *,
     by: str | Sequence[str] | None,
     embeddings: Any,
-    window: int,
+    window: int | None,
     unit: str,
     codebook: Codebook | str | Path | None,
     transform: Any,
     stop_words: Any,
     required_by: bool,
 ) -> _Occurrences:
-    window = check_int("window", window, 1)
     _check_transform(transform)
     terms, vectors = _vectors(embeddings)
     drop = stop_word_set(stop_words)
-    ctx = find_contexts(data, target, codebook=codebook, window=window, unit=unit)
+    if isinstance(data, Contexts) and window is not None and window != data.window:
+        raise AnalysisError(
+            f"window={window!r}: these contexts were found with window={data.window}; drop "
+            "window= or find the contexts again"
+        )
+    if not isinstance(data, Contexts):
+        window = check_int("window", 6 if window is None else window, 1)
+    ctx = as_contexts(data, target, codebook=codebook, window=window or 6, unit=unit)
+    window = ctx.window
     frame = ctx.matches.docs
     cols = check_by(frame, by)
     if required_by and not cols:
@@ -631,13 +569,13 @@ def _check_group(name: str, value: object, occ: _Occurrences, by) -> str:
 
 
 def context_shift(
-    data: pd.DataFrame | ThemeMatches,
-    target: Target,
+    data: pd.DataFrame | ThemeMatches | Contexts,
+    target: Target | None = None,
     *,
     by: str | Sequence[str],
     embeddings: Any,
     reference: object = None,
-    window: int = 6,
+    window: int | None = None,
     unit: str = "document",
     codebook: Codebook | str | Path | None = None,
     transform: Any = None,
@@ -693,14 +631,16 @@ def context_shift(
         columns' values) in which the target occurs in at least ``min_docs``
         documents (with ``by="year"``: the first year with enough documents to
         compare against), or, if none has that many, the first in which it occurs.
-    window : int, default 6
+    window : int, optional
+        Word tokens on each side (default 6); contexts from
+        :func:`~analysis.context.find_contexts` keep their own.
     unit : {"document", "paragraph", "sentence"}, default "document"
         Windows never cross a unit; the bootstrap and permutations are over documents
         whatever the unit.
     codebook : Codebook or path, optional
         Where a theme id given as ``target`` is looked up.
     transform : None, AlaCarte, array or "identity", default None
-        None: :func:`fit_transform` on this corpus (same window, unit and stop words,
+        None: :func:`fit_alacarte` on this corpus (same window, unit and stop words,
         ``min_count=5``, log weights). An :class:`AlaCarte` or a ``dim x dim`` array:
         used as given (fit once, reuse across calls). ``"identity"``: plain context
         means, no transform.
@@ -786,10 +726,13 @@ def context_shift(
                 "reference": ref,
                 "n_occurrences": int(g_n.sum()),
                 "n_docs": len(g_docs),
+                "n_occurrences_reference": int(r_n.sum()),
+                "n_docs_reference": len(r_docs),
                 "norm": norm,
                 "ci_low": lo,
                 "ci_high": hi,
                 "p_value": p,
+                "n_perm": n_perm,
                 "level": level,
                 "supported": bool(p <= 1 - level) if not np.isnan(p) else False,
                 "target": occ.target,
@@ -875,12 +818,12 @@ def _top(scores: np.ndarray, terms: np.ndarray, k: int) -> np.ndarray:
 
 
 def context_neighbors(
-    data: pd.DataFrame | ThemeMatches,
-    target: Target,
+    data: pd.DataFrame | ThemeMatches | Contexts,
+    target: Target | None = None,
     *,
     by: str | Sequence[str] | None,
     embeddings: Any,
-    window: int = 6,
+    window: int | None = None,
     unit: str = "document",
     codebook: Codebook | str | Path | None = None,
     transform: Any = None,
@@ -981,14 +924,14 @@ def context_neighbors(
 
 
 def context_contrast(
-    data: pd.DataFrame | ThemeMatches,
-    target: Target,
+    data: pd.DataFrame | ThemeMatches | Contexts,
+    target: Target | None = None,
     *,
     by: str | Sequence[str],
     target_group: object,
     embeddings: Any,
     reference: object = None,
-    window: int = 6,
+    window: int | None = None,
     unit: str = "document",
     codebook: Codebook | str | Path | None = None,
     transform: Any = None,

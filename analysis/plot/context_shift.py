@@ -8,6 +8,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from ..errors import AnalysisError
 from ..evidence import MIN_DOCS
 from ..validation import check_top_n
 from ._base import (
@@ -34,6 +35,7 @@ def plot_context_shift(
     *,
     x: str = "group",
     y: str = "norm",
+    hue: str | None = None,
     title: str | None = None,
     min_docs: int = MIN_DOCS,
     ax: Axes | None = None,
@@ -58,6 +60,10 @@ def plot_context_shift(
         ``ci_low``, ``ci_high``, ``supported``, ``reference``, ``target``, ``level``).
     x : str, default "group"
     y : str, default "norm"
+    hue : str, optional
+        A column that splits the lines (e.g. ``"target"`` for the tables of several
+        targets concatenated); only with a numeric ``x`` (years), where each hue value
+        is a line.
     title : str, optional
         Default ``"Context of '<target>' against <reference> (95% bootstrap
         intervals)"``.
@@ -70,9 +76,16 @@ def plot_context_shift(
     -------
     Axes
     """
-    require_columns(data, [x, y, "ci_low", "ci_high"], "plot_context_shift")
+    require_columns(
+        data, [x, y, "ci_low", "ci_high", *([hue] if hue else [])], "plot_context_shift"
+    )
+    if hue is not None and not pd.api.types.is_numeric_dtype(data[x]):
+        raise AnalysisError(
+            f"hue={hue!r}: plot_context_shift splits lines by hue only along a numeric x "
+            f"(years); {x!r} is categorical, so draw one figure per {hue} value"
+        )
     drawn = group_estimates(
-        ax, data, x=x, y=y, hue=None, min_docs=min_docs, what="plot_context_shift", **kwargs
+        ax, data, x=x, y=y, hue=hue, min_docs=min_docs, what="plot_context_shift", **kwargs
     )
     ax = drawn.ax
     level = float(data["level"].iloc[0]) if "level" in data.columns else data.attrs.get("level")

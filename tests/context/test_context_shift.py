@@ -23,7 +23,7 @@ from analysis.context.shift import (
     context_contrast,
     context_neighbors,
     context_shift,
-    fit_transform,
+    fit_alacarte,
 )
 from analysis.errors import AnalysisError
 from analysis.tokens import stop_word_set
@@ -98,7 +98,7 @@ def population():
         {"doc_id": [f"p{i}" for i in range(200)], "text": [pooled_doc(rng) for _ in range(200)]}
     )
     emb = ppmi_svd(big["text"])
-    return emb, fit_transform(big, emb, stop_words="english")
+    return emb, fit_alacarte(big, emb, stop_words="english")
 
 
 # --------------------------------------------------------------------------- the transform
@@ -151,7 +151,7 @@ def _tiny():
 @pytest.mark.parametrize("stop_words", [None, "english"])
 def test_transform_equals_dense_loops(unit, stop_words):
     corpus, emb = _tiny()
-    got = fit_transform(corpus, emb, window=2, unit=unit, min_count=2, stop_words=stop_words)
+    got = fit_alacarte(corpus, emb, window=2, unit=unit, min_count=2, stop_words=stop_words)
     units = analysis.segment(corpus, unit)["text"].tolist()
     want, n_words = _dense_transform(units, emb, 2, 2, stop_word_set(stop_words))
     np.testing.assert_allclose(got.matrix_, want, rtol=1e-9, atol=1e-12)
@@ -165,16 +165,16 @@ def test_transform_equals_dense_loops(unit, stop_words):
 )
 def test_transform_weightings_equal_dense_loops(weighting, weight):
     corpus, emb = _tiny()
-    got = fit_transform(corpus, emb, window=2, min_count=2, weighting=weighting)
+    got = fit_alacarte(corpus, emb, window=2, min_count=2, weighting=weighting)
     want, _ = _dense_transform(corpus["text"], emb, 2, 2, frozenset(), weight)
     np.testing.assert_allclose(got.matrix_, want, rtol=1e-9, atol=1e-12)
-    log = fit_transform(corpus, emb, window=2, min_count=2)
+    log = fit_alacarte(corpus, emb, window=2, min_count=2)
     assert not np.allclose(log.matrix_, got.matrix_)
 
 
 def test_embed_equals_plain_loop():
     corpus, emb = _tiny()
-    T = fit_transform(corpus, emb, window=2, min_count=2, stop_words="english")
+    T = fit_alacarte(corpus, emb, window=2, min_count=2, stop_words="english")
     ctx = find_contexts(corpus, "bank", window=2)
     got = T.embed(ctx)
     vec = dict(zip(emb.terms, emb.vectors, strict=True))
@@ -212,7 +212,7 @@ def test_coefficients_equal_ols_on_dummies():
         }
     )
     emb = ppmi_svd(corpus["text"])
-    T = fit_transform(corpus, emb, stop_words="english")
+    T = fit_alacarte(corpus, emb, stop_words="english")
     out = context_shift(corpus, "bank", by="grp", embeddings=emb, transform=T, n_perm=0, n_boot=0)
     ctx = find_contexts(corpus, "bank")
     E = T.embed(ctx)
@@ -293,7 +293,7 @@ def test_exchangeable_groups_reject_at_the_nominal_rate(population):
 
 def test_neighbor_similarities_equal_direct_cosines(planted):
     corpus, emb = planted
-    T = fit_transform(corpus, emb, stop_words="english")
+    T = fit_alacarte(corpus, emb, stop_words="english")
     terms = np.append(emb.terms, "banks")  # a word the glob target matches
     vectors = np.vstack([emb.vectors, emb.vectors[list(emb.terms).index("bank")]])
     emb2 = SimpleNamespace(terms=terms, vectors=vectors)
@@ -417,11 +417,11 @@ def test_errors(planted):
         bad = SimpleNamespace(terms=np.array(["a", "b"]), vectors=np.zeros((3, 2)))
         context_shift(corpus, "bank", by="group", embeddings=bad, n_perm=9)
     with pytest.raises(AnalysisError, match="not determined"):
-        fit_transform(corpus.head(1), emb, min_count=50)
+        fit_alacarte(corpus.head(1), emb, min_count=50)
     with pytest.raises(AnalysisError, match="weighting='sqrt'"):
-        fit_transform(corpus, emb, weighting="sqrt")
+        fit_alacarte(corpus, emb, weighting="sqrt")
     with pytest.raises(AnalysisError, match="weighting=-1"):
-        fit_transform(corpus, emb, weighting=-1)
+        fit_alacarte(corpus, emb, weighting=-1)
     with pytest.raises(AnalysisError, match="both 'A'"):
         context_contrast(
             corpus, "bank", by="group", target_group="A", reference="A", embeddings=emb
@@ -435,12 +435,12 @@ def test_errors(planted):
 def test_fit_transform_reuses_matches_and_checks_their_unit(planted):
     corpus, emb = planted
     ctx = find_contexts(corpus, "bank")
-    a = fit_transform(ctx, emb, stop_words="english")
-    b = fit_transform(corpus, emb, stop_words="english")
+    a = fit_alacarte(ctx, emb, stop_words="english")
+    b = fit_alacarte(corpus, emb, stop_words="english")
     assert isinstance(a, AlaCarte) and np.array_equal(a.matrix_, b.matrix_)
     with pytest.raises(AnalysisError, match="unit='sentence': these matches were made"):
-        fit_transform(ctx.matches, emb, unit="sentence")
-    # the transform context_shift fits equals fit_transform's with the same settings
+        fit_alacarte(ctx.matches, emb, unit="sentence")
+    # the transform context_shift fits equals fit_alacarte's with the same settings
     fitted = context_shift(corpus, "bank", by="group", embeddings=emb, n_perm=0, n_boot=0)
     given = context_shift(
         corpus, "bank", by="group", embeddings=emb, transform=b, n_perm=0, n_boot=0
@@ -483,7 +483,7 @@ def test_figures(planted):
 
 
 def test_stable_order_equals_numpy_stable_argsort():
-    from analysis.context.shift import _stable_order
+    from analysis.context._cooc import stable_order as _stable_order
 
     rng = np.random.default_rng(0)
     for high in (50, 70_000, 3_000_000):

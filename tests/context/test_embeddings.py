@@ -102,7 +102,7 @@ def test_cooccurrence_equals_loop_count(window, chunk):
     units = [list(rng.integers(0, 9, size=n)) for n in lengths]
     ids = np.concatenate([np.asarray(u, dtype=np.int64) for u in units])
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    got = _cooccurrence(ids, offsets, 9, window, chunk_tokens=chunk)
+    got = _cooccurrence(ids, offsets, 9, window, block_cells=chunk)
     assert got.dtype == np.int64 and got.has_canonical_format
     np.testing.assert_array_equal(got.toarray(), loop_counts(units, 9, window))
 

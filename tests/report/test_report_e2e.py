@@ -35,6 +35,10 @@ SEED_STUDY = re.compile(
 COMPARATIVE = re.compile(r"\b(?:" + "|".join(COMPARATIVE_WORDS) + r")\b", re.I)
 # a bound, not a comparison of groups ("at least 5 documents", "at most 12 groups")
 BOUND = re.compile(r"\bat (?:least|most)\b", re.I)
+# the columns that count the documents behind an interval
+SIDES = (
+    "n_docs", "n_a", "n_b", "n_docs_a", "n_docs_b", "n_docs_target", "n_docs_reference",
+)  # fmt: skip
 # embedded figures: base64 is not prose (and spells any four letters somewhere)
 EMBEDDED = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 
@@ -109,7 +113,7 @@ def _interval_violations(out: Path) -> list[str]:
         rows = table[table[ci].notna().any(axis=1)]
         if rows.empty:
             continue
-        sides = [c for c in ("n_docs", "n_a", "n_b", "n_docs_a", "n_docs_b") if c in table.columns]
+        sides = [c for c in SIDES if c in table.columns]
         if not sides:
             bad.append(f"{path.name}: intervals without a document count (n_docs or n_a/n_b)")
             continue
