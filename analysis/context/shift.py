@@ -597,10 +597,13 @@ def context_shift(
     of group ``g`` minus that of the reference), so it is computed that way, not by
     solving the least squares problem. ``norm = ||beta_g||`` (Euclidean).
 
-    **Interval**: percentile bootstrap clustered by document: ``n_boot`` times, the
+    **Interval**: basic bootstrap interval clustered by document (Davison & Hinkley
+    1997, *Bootstrap Methods and their Application*, eq. 5.6): ``n_boot`` times, the
     documents of ``g`` and those of the reference are resampled with replacement
-    (separately, keeping all the occurrences of a drawn document), and the norm is
-    recomputed. **p-value**: permutation test over documents: the group labels of the
+    (separately, keeping all the occurrences of a drawn document) and the norm is
+    recomputed; with ``q_lo``, ``q_hi`` the ``(1 - level) / 2`` and ``(1 + level) / 2``
+    quantiles of those norms, the interval is ``[max(0, 2 norm - q_hi), 2 norm - q_lo]``.
+    **p-value**: permutation test over documents: the group labels of the
     documents of ``g`` and of the reference are permuted (``n_perm`` times, group sizes
     fixed) and ``p = (1 + #{norm_perm >= norm}) / (1 + n_perm)``. Documents, not
     occurrences, are exchangeable under the null: the occurrences of one document share
@@ -611,8 +614,10 @@ def context_shift(
     for small groups, and its bootstrap interval does not cover 0. Read the norm against
     the permutation null (``p_value``), as conText does, not against zero; compare norms
     only between groups of similar size. Each bootstrap replicate adds resampling noise
-    in the same way, so for a small shift the interval can lie above the estimate
-    itself: it describes the sampling variability of the norm, it is not a test.
+    in the same way, so the replicates' norms sit above the estimate (a percentile
+    interval, as conText reports, can lie entirely above it for a small shift); the basic
+    interval reflects the quantiles around the estimate and so corrects that shift to
+    first order. It describes the sampling variability of the norm; it is not a test.
 
     Parameters
     ----------
@@ -708,7 +713,10 @@ def context_shift(
             if n_boot:
                 g_boot = _boot_means(_rng(seed, f"boot:{g}"), g_S, g_n, n_boot)
                 boot = np.linalg.norm(g_boot - r_boot, axis=1)
-                lo, hi = (float(v) for v in np.quantile(boot, [alpha, 1 - alpha]))
+                q_lo, q_hi = (float(v) for v in np.quantile(boot, [alpha, 1 - alpha]))
+                # basic (reverse-percentile) interval: corrects the upward shift that each
+                # replicate's resampling noise adds to the norm; a norm is never below 0
+                lo, hi = max(0.0, 2 * norm - q_hi), 2 * norm - q_lo
             if n_perm:
                 perm = _perm_norms(
                     _rng(seed, f"perm:{ref}:{g}"),

@@ -29,6 +29,10 @@ def _docs(n: int) -> str:
     return f"{int(n):,} document{'' if int(n) == 1 else 's'}"
 
 
+def _occ(n: int) -> str:
+    return f"{int(n):,} occurrence{'' if int(n) == 1 else 's'}"
+
+
 def _level(x: float) -> str:
     return f"{100 * float(x):g}%"
 
@@ -49,7 +53,7 @@ def context_keyness_findings(
     listed term of the smallest ``|z|`` (``supported=True``). A side without such a term
     gets a sentence without comparison (``supported=False``). When a side has fewer than
     ``min_docs`` documents, one sentence says that the comparison is shown, not
-    summarised, and names no term.
+    summarised: one sentence per target word lists those comparisons and names no term.
 
     Parameters
     ----------
@@ -76,6 +80,7 @@ def context_keyness_findings(
     max_terms = check_top_n(max_terms, name="max_terms", allow_none=False)
     min_docs = check_min_docs(min_docs)
     out: list[Finding] = []
+    small: dict[str, list] = {}  # target word -> its comparisons with a side below min_docs
     keys = table[["target", "reference"]].astype(str)
     pairs = list(dict.fromkeys(zip(keys["target"], keys["reference"], strict=True)))
     for target, reference in pairs:
@@ -87,21 +92,9 @@ def context_keyness_findings(
         level = _level(first["level"])
         z_crit = critical_z(float(first["level"]))
         row = {"context_target": word, "target": target, "reference": reference}
-        sizes = (
-            f"{target} ({_docs(n_t)}, {o_t:,} occurrences) and {reference} "
-            f"({_docs(n_r)}, {o_r:,} occurrences)"
-        )
+        sizes = f"{target} ({_docs(n_t)}, {_occ(o_t)}) and {reference} ({_docs(n_r)}, {_occ(o_r)})"
         if min(n_t, n_r) < min_docs:
-            out.append(
-                Finding(
-                    f"Near '{word}': {sizes}; with fewer than {min_docs} documents on a "
-                    "side, the context words are shown in the table and figure but not "
-                    "compared.",
-                    table=table_name,
-                    row=row,
-                    supported=False,
-                )
-            )
+            small.setdefault(word, []).append((target, n_t, row))
             continue
         supported = rows[rows["supported"].astype(bool)]
         sides = [
@@ -141,6 +134,19 @@ def context_keyness_findings(
                     supported=True,
                 )
             )
+    for word, pairs in small.items():
+        groups = join_names([f"{t}: {_docs(n)}" for t, n, _ in pairs], limit=len(pairs))
+        out.append(
+            Finding(
+                f"Near '{word}', {len(pairs)} comparison{'s' if len(pairs) > 1 else ''} "
+                f"of a group against the others ({groups} with the target) "
+                f"{'have' if len(pairs) > 1 else 'has'} fewer than {min_docs} documents on "
+                "a side: the context words are shown in the table and figures, not compared.",
+                table=table_name,
+                row=pairs[0][2],
+                supported=False,
+            )
+        )
     return out
 
 
@@ -152,11 +158,12 @@ def context_shift_findings(
 ) -> list[Finding]:
     """Sentences on whether each group's context of the target differs from the reference.
 
-    One sentence per row of :func:`analysis.context_shift`: the norm of the difference
-    of mean embeddings with its interval, the permutation p-value and the documents on
-    each side. A row with ``supported`` True says the contexts *differ* (the permutation
-    test rejects exchangeable groups at the table's level); otherwise the sentence says
-    they cannot be told apart, or that the group has too few documents for a test.
+    One sentence per tested row of :func:`analysis.context_shift`: the norm of the
+    difference of mean embeddings with its interval, the permutation p-value and the
+    documents on each side. A row with ``supported`` True says the contexts *differ* (the
+    permutation test rejects exchangeable groups at the table's level); otherwise the
+    sentence says they cannot be told apart. One more sentence lists the groups with too
+    few documents for a test.
     ``table=None`` with a ``note`` (why embeddings were skipped) gives that note as the
     one finding.
 
@@ -180,24 +187,39 @@ def context_shift_findings(
     ]  # fmt: skip
     require_columns(table, need, "context_shift_findings", empty_ok=True)
     out: list[Finding] = []
-    for r in table.itertuples(index=False):
+    untested = table[table["p_value"].isna()]
+    for r in table[table["p_value"].notna()].itertuples(index=False):
         word, level = str(r.target), _level(r.level)
         sizes = f"{_docs(r.n_docs)} and {_docs(r.n_docs_reference)}"
         row = {"target": word, "group": str(r.group), "reference": str(r.reference)}
         head = f"The contexts of '{word}' in {r.group} against {r.reference} ({sizes})"
-        if pd.isna(r.p_value):
-            text = f"{head}: too few documents for an interval or a permutation test."
+        stats = (
+            f"norm of the difference {fmt_num(r.norm, 3)}, {level} interval "
+            f"{fmt_num(r.ci_low, 3)} to {fmt_num(r.ci_high, 3)}; permutation p = "
+            f"{r.p_value:.3g} over {int(r.n_perm):,} permutations of the documents"
+        )
+        if bool(r.supported):
+            text = f"{head} differ beyond what random groups of these documents give ({stats})."
         else:
-            stats = (
-                f"norm of the difference {fmt_num(r.norm, 3)}, {level} interval "
-                f"{fmt_num(r.ci_low, 3)} to {fmt_num(r.ci_high, 3)}; permutation p = "
-                f"{r.p_value:.3g} over {int(r.n_perm):,} permutations of the documents"
-            )
-            if bool(r.supported):
-                text = f"{head} differ beyond what random groups of these documents give ({stats})."
-            else:
-                text = (
-                    f"{head} cannot be told apart from random groups of these documents ({stats})."
-                )
+            text = f"{head} cannot be told apart from random groups of these documents ({stats})."
         out.append(Finding(text, table=table_name, row=row, supported=bool(r.supported)))
+    if len(untested):
+        first = untested.iloc[0]
+        groups = join_names(
+            [
+                f"{g} ({_docs(n)})"
+                for g, n in zip(untested["group"], untested["n_docs"], strict=True)
+            ],
+            limit=6,
+        )
+        out.append(
+            Finding(
+                f"The contexts of '{first['target']}' in {groups} against "
+                f"{first['reference']} ({_docs(first['n_docs_reference'])}): too few documents "
+                "for an interval or a permutation test.",
+                table=table_name,
+                row={"target": str(first["target"]), "group": str(first["group"])},
+                supported=False,
+            )
+        )
     return out

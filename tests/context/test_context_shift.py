@@ -490,3 +490,56 @@ def test_stable_order_equals_numpy_stable_argsort():
         keys = rng.integers(0, high, size=5000)
         assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))
     assert len(_stable_order(np.zeros(0, dtype=np.int64))) == 0
+
+
+def test_interval_is_the_basic_cluster_bootstrap_written_with_loops():
+    """Resample documents (same streams), recompute the norm with loops, take the basic
+    interval: ``[max(0, 2 norm - q_hi), 2 norm - q_lo]``."""
+    from analysis.themes.stats import _rng
+
+    rng = np.random.default_rng(11)
+    groups = np.repeat(["a", "b"], 7)
+    topics = {"a": [NATURE], "b": [NATURE, FINANCE]}
+    corpus = pd.DataFrame(
+        {
+            "doc_id": [f"d{i:02d}" for i in range(14)],
+            "grp": groups,
+            "text": [make_doc(rng, topics[g] * int(rng.integers(1, 4))) for g in groups],
+        }
+    )
+    emb = ppmi_svd(corpus["text"])
+    T = fit_alacarte(corpus, emb, stop_words="english")
+    n_boot, level = 300, 0.9
+    out = context_shift(
+        corpus, "bank", by="grp", embeddings=emb, transform=T, n_perm=0, n_boot=n_boot,
+        level=level,
+    )  # fmt: skip
+    ctx = find_contexts(corpus, "bank")
+    E = T.embed(ctx)
+    keep = ~np.isnan(E).any(axis=1)
+    per_doc: dict[int, list] = {}
+    for d, e in zip(ctx.doc_index[keep], E[keep], strict=True):
+        per_doc.setdefault(int(d), []).append(e)
+    docs = {g: sorted(d for d in per_doc if groups[d] == g) for g in ("a", "b")}
+
+    def mean_of(chosen):
+        vecs = [e for d in chosen for e in per_doc[d]]
+        return sum(vecs) / len(vecs)
+
+    norm = float(np.linalg.norm(mean_of(docs["b"]) - mean_of(docs["a"])))
+    draws = {
+        g: _rng(0, f"boot:{g}").integers(0, len(docs[g]), size=(n_boot, len(docs[g])))
+        for g in ("a", "b")
+    }
+    boot = [
+        np.linalg.norm(
+            mean_of([docs["b"][i] for i in draws["b"][r]])
+            - mean_of([docs["a"][i] for i in draws["a"][r]])
+        )
+        for r in range(n_boot)
+    ]
+    q_lo, q_hi = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    row = out.iloc[0]
+    assert row["norm"] == pytest.approx(norm, rel=1e-10)
+    assert row["ci_low"] == pytest.approx(max(0.0, 2 * norm - q_hi), rel=1e-9)
+    assert row["ci_high"] == pytest.approx(2 * norm - q_lo, rel=1e-9)
