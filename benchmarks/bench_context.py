@@ -10,10 +10,8 @@ re-computing the two groups' occurrence means in a Python loop over permutations
 occurrence matrix (50 permutations, scaled to 1,000). The same test by year (every year
 against 1946) is timed too.
 
-Embeddings: :func:`analysis.context.embeddings.fit_embeddings` when that module is
-importable, else a PPMI + truncated SVD computed here (:func:`_ppmi_svd`, the same
-method: Levy, Goldberg & Dagan 2015); their time is printed but not part of
-``context_shift``'s. The corpus is loaded with ``cached_corpus`` (not timed).
+Embeddings: :func:`analysis.fit_embeddings` on the same corpus; their time is printed
+but not part of ``context_shift``'s. The corpus is loaded with ``cached_corpus`` (not timed).
 
     python benchmarks/bench_context.py
     python benchmarks/bench_context.py --target "multilateral*" --split 2017
@@ -27,10 +25,8 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
-import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,30 +35,9 @@ from _measure import PATTERN, PeakMemory, find_corpus  # noqa: E402
 
 import analysis  # noqa: E402
 from analysis.context import find_contexts  # noqa: E402
-from analysis.context._cooc import cooccurrence as _cooccurrence  # noqa: E402
 from analysis.context.shift import context_shift, fit_alacarte  # noqa: E402
 
 TARGET_SECONDS = 60.0
-
-
-def _ppmi_svd(tokens, *, dim: int = 100, window: int = 6, min_count: int = 5, cds: float = 0.75):
-    """Word vectors of the corpus: PPMI of the windowed co-occurrences (context counts
-    smoothed to the power ``cds``), truncated SVD, ``U S^0.5`` (Levy et al. 2015)."""
-    from sklearn.utils.extmath import randomized_svd
-
-    count = np.bincount(tokens.ids, minlength=len(tokens.types))
-    vocab = np.flatnonzero(count >= min_count)
-    index = np.full(len(tokens.types), -1, dtype=np.int64)
-    index[vocab] = np.arange(len(vocab))
-    C = _cooccurrence(tokens.ids, tokens.offsets, index, index, len(vocab), len(vocab), window)
-    C = C.tocoo()
-    row = np.asarray(C.sum(axis=1)).ravel()
-    ctx = np.asarray(C.sum(axis=0)).ravel() ** cds
-    pmi = np.log(C.data) + np.log(ctx.sum()) - np.log(row[C.row]) - np.log(ctx[C.col])
-    keep = pmi > 0
-    P = sp.csr_matrix((pmi[keep], (C.row[keep], C.col[keep])), shape=C.shape)
-    U, S, _ = randomized_svd(P, dim, random_state=0)
-    return SimpleNamespace(terms=tokens.types[vocab], vectors=U * np.sqrt(S))
 
 
 def _naive_p(E, doc, in_g, in_ref, observed, n_perm, seed=0):
@@ -118,22 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     memory = PeakMemory()
     memory.start()
     rows: list[tuple[str, float]] = []
-    try:
-        from analysis.context.embeddings import fit_embeddings
-    except ImportError:
-        fit_embeddings = None
-    if fit_embeddings is not None:
-        emb, _ = _timed("embeddings: fit_embeddings", lambda: fit_embeddings(corpus), [])
-    else:
-        from analysis.text import segment
-        from analysis.tokens import word_tokens
-
-        def fallback():
-            return _ppmi_svd(word_tokens(segment(corpus, "document")["text"].tolist()))
-
-        emb, _ = _timed(
-            "embeddings: PPMI + SVD here (no analysis.context.embeddings)", fallback, []
-        )
+    emb, _ = _timed("embeddings: fit_embeddings", lambda: analysis.fit_embeddings(corpus), [])
     print(f"  {len(emb.terms):,} words x {emb.vectors.shape[1]} dimensions")
 
     # the user's call, end to end
