@@ -206,9 +206,19 @@ def _note_record(note: _notes.Note | None) -> dict | None:
 
 
 def _check_codebook(name: str, declared: Mapping, prm: Mapping) -> None:
-    """Refuse, before any notebook runs, a themes section without a codebook to read."""
+    """Refuse, before any notebook runs, a themes section without a codebook to read, or a
+    context section with neither targets nor a codebook."""
     if "themes" not in declared or prm.get("themes"):
         return
+    if "targets" in declared:  # a context section looks at targets, or at the themes' cores
+        if prm.get("targets"):
+            return
+        raise AnalysisError(
+            f"{name} needs targets or a codebook: set `targets:` (words, globs, phrases) in "
+            f"its section of the params file, or `themes:` to look at each theme's core "
+            f"entries, or leave the section out with --notebooks "
+            f"(e.g. --notebooks {' '.join(n for n in SECTIONS if n != name)})"
+        )
     raise AnalysisError(
         f"{name} needs a codebook: set `themes:` in the params file (a YAML codebook, "
         f"relative to the params file) or leave the section out with --notebooks "

@@ -21,11 +21,29 @@ def test_themes_without_a_codebook_fail_before_any_notebook_runs(tmp_path, monke
     with pytest.raises(
         AnalysisError,
         match=r"^03-themes needs a codebook: set `themes:` in the params file .* leave the "
-        r"section out with --notebooks \(e\.g\. --notebooks 01-corpus 02-keywords 04-topics 05-compare\)$",
+        r"section out with --notebooks \(e\.g\. --notebooks 01-corpus 02-keywords 04-topics 05-compare "
+        r"06-context\)$",
     ):
         render(SEEDS, tmp_path / "r", notebooks=["01-corpus", "03-themes"], quiet=True)
     assert not ran and not (tmp_path / "r").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".r-build")]
+
+
+def test_context_without_targets_or_codebook_fails_before_any_notebook_runs(tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr(report, "run_suite", lambda *a, **k: ran.append(1))
+    with pytest.raises(AnalysisError, match=r"^06-context needs targets or a codebook: set"):
+        render(SEEDS, tmp_path / "r", notebooks=["06-context"], quiet=True)
+    assert not ran
+    params = tmp_path / "p.yaml"
+    params.write_text("06-context:\n  targets: [peace]\n", encoding="utf-8")
+
+    def reached(*args, **kwargs):
+        raise RuntimeError("the notebooks would run now")
+
+    monkeypatch.setattr(report, "run_suite", reached)
+    with pytest.raises(RuntimeError, match="would run"):  # targets alone are enough
+        render(SEEDS, tmp_path / "r", params, notebooks=["06-context"], quiet=True)
 
 
 def test_themes_with_a_codebook_in_the_params_pass_the_check(tmp_path, monkeypatch):
