@@ -17,7 +17,8 @@ detected from the file:
   (``+negative#AA0000``); the colour is dropped. Lexicoder 2 ``.lcd`` files are XML (the
   Yoshikoder format) and are refused with a message saying to save them from Lexicoder 3.
 * ``.yml`` / ``.yaml``: the toolkit's codebook when the top level has ``themes:`` (or
-  one of its other top-level keys ``name``, ``description``, ``sources``); otherwise a
+  one of its other top-level keys ``name``, ``description``, ``sources``, or a list of
+  mappings under any key, i.e. a misspelt ``themes:``); otherwise a
   quanteda dictionary (Benoit et al. 2018, "quanteda: An R package for the quantitative
   analysis of textual data", *Journal of Open Source Software* 3(30)): a mapping of keys
   to lists of values or to nested mappings, as written by quanteda's ``as.yaml`` and read
@@ -141,15 +142,22 @@ def is_quanteda_node(root) -> bool:
     """Whether a composed YAML document is a quanteda dictionary rather than our codebook.
 
     A non-empty mapping none of whose keys is one of our top-level keys (``name``,
-    ``description``, ``sources``, ``themes``). Anything else is read as our codebook, so
-    that its errors ("no 'themes:' list") stay the ones a codebook author expects.
+    ``description``, ``sources``, ``themes``) and none of whose values is a list holding
+    a mapping (a list of themes under a misspelt ``themes:``; quanteda values are text).
+    Anything else is read as our codebook, so that its errors ("no 'themes:' list",
+    "unknown key 'theme' (did you mean 'themes'?)") stay the ones a codebook author
+    expects.
     """
     import yaml
 
     if not isinstance(root, yaml.MappingNode) or not root.value:
         return False
     keys = {k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
-    return not keys & set(_OUR_TOP_KEYS)
+    themes_like = any(
+        isinstance(v, yaml.SequenceNode) and any(isinstance(i, yaml.MappingNode) for i in v.value)
+        for _, v in root.value
+    )
+    return not keys & set(_OUR_TOP_KEYS) and not themes_like
 
 
 # ----------------------------------------------------------------------------- shared
