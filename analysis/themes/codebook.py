@@ -153,6 +153,20 @@ class Codebook:
         ]
         return pd.DataFrame(rows, columns=["theme", "label", "kind", "entry", "core"])
 
+    def to_quanteda_yaml(self, path: str | Path) -> Path:
+        """Write the codebook as a quanteda dictionary YAML file; return its path.
+
+        One key per theme id with its entries, readable by quanteda's
+        ``dictionary(file = path, format = "YAML")`` and by :func:`load_themes` (same ids
+        and entries). Labels, definitions and core entries become ``#`` comments;
+        exclusions cannot be represented in quanteda's format: they are written as a
+        comment and an :class:`~analysis.errors.InputWarning` says they are lost. See
+        :mod:`analysis.themes.formats`.
+        """
+        from .formats import write_quanteda_yaml
+
+        return write_quanteda_yaml(self, path)
+
     def __repr__(self) -> str:
         return (
             f"<Codebook {self.name or self.path or ''}: {len(self)} themes ({', '.join(self.ids)})>"
@@ -256,8 +270,8 @@ def _check_entry(entry: str, where: str, theme: str) -> None:
         )
 
 
-def load_themes(path: str | Path | None = None) -> Codebook:
-    """Load a theme codebook from YAML.
+def load_themes(path: str | Path | None = None, *, format: str | None = None) -> Codebook:
+    """Load a theme codebook from our YAML, or a quanteda, LIWC or Lexicoder dictionary.
 
     The package ships no codebook: a codebook is a study's instrument, so a study keeps
     it next to its corpus (``examples/ungdc-sample/themes.yml``) and gives its path.
@@ -275,10 +289,19 @@ def load_themes(path: str | Path | None = None) -> Codebook:
     measures the related vocabulary, not the concept (the validity question of
     dictionary methods; Grimmer & Stewart 2013, section 5.1).
 
+    Dictionaries in other formats (quanteda's YAML, LIWC ``.dic``, Lexicoder ``.lc3``)
+    are read into the same :class:`Codebook`, one theme per category; how their
+    conventions map onto ours, and where they differ, is in
+    :mod:`analysis.themes.formats`.
+
     Parameters
     ----------
     path : str or Path
-        The YAML file. None is an error (there is no default codebook).
+        The codebook or dictionary file. None is an error (there is no default codebook).
+    format : {"analysis", "quanteda", "liwc", "lexicoder"}, optional
+        The file's format; None detects it from the extension (``.dic``: LIWC,
+        ``.lc3``/``.lcd``: Lexicoder, ``.yml``/``.yaml``: ours when the top level has
+        ``themes:``, else quanteda's) or, for another extension, from the first line.
 
     Raises
     ------
@@ -286,9 +309,13 @@ def load_themes(path: str | Path | None = None) -> Codebook:
         Naming the line (and theme) of the problem: a YAML syntax error, an unknown or
         repeated key, a missing key, an empty theme, a value of the wrong type, a
         repeated theme id or entry, an entry that is not a word, glob or phrase, a core
-        item that is not an entry of its theme; or no ``path`` at all.
+        item that is not an entry of its theme; or no ``path`` at all. An unknown
+        ``format``; for the other formats, the errors listed in
+        :mod:`analysis.themes.formats`.
     """
     import yaml
+
+    from . import formats
 
     if path is None:
         raise AnalysisError(NO_CODEBOOK)
@@ -298,12 +325,24 @@ def load_themes(path: str | Path | None = None) -> Codebook:
         )
     p = Path(path)
     source = str(p)
+    fmt = formats.detect_format(p, format)
+    if fmt == "liwc":
+        return formats.read_liwc(p)
+    if fmt == "lexicoder":
+        return formats.read_lexicoder(p)
     try:
         root = read_yaml(p, what="codebook", compose=True)
     except RecursionError:
         raise AnalysisError(
             f"{source}: codebook is nested too deeply to read; a theme is a flat mapping"
         ) from None
+    if fmt == "quanteda" or (fmt == "yaml" and formats.is_quanteda_node(root)):
+        if not isinstance(root, yaml.MappingNode) or not root.value:
+            raise AnalysisError(
+                f"{source}: a quanteda dictionary is a mapping of keys to lists of values; "
+                "the file has none"
+            )
+        return formats.read_quanteda(root, source)
     if root is None:
         raise AnalysisError(f"{source}: the file is empty; write a 'themes:' list")
     top = _mapping(root, source, "the codebook", _TOP_KEYS)
