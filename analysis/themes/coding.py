@@ -217,7 +217,8 @@ def sample_for_coding(
         doc_id, unit_id, position``, the ``by`` columns, ``left, match, right`` (the
         context of :func:`analysis.theme_hits`), ``weight``, and the empty coding
         columns ``valid`` (to fill with yes or no), ``coder`` and ``note``.
-        ``attrs["strata"]`` is a table of ``theme, group, hits, sampled, weight``.
+        ``attrs["strata"]`` lists the strata as records ``{theme, group, hits, sampled,
+        weight}`` (``pd.DataFrame(sheet.attrs["strata"])`` is their table).
     """
     n = check_int("n_per_theme", n_per_theme, 0)
     seed = check_int("seed", seed, 0)
@@ -263,7 +264,8 @@ def sample_for_coding(
             "weight": weight.to_numpy(),
         }
     )
-    out.attrs.update(strata=strata, seed=seed, n_per_theme=n, by=cols)
+    # records, not a frame: pandas compares attrs when sheets are concatenated
+    out.attrs.update(strata=strata.to_dict("records"), seed=seed, n_per_theme=n, by=cols)
     if path is not None:
         _write_new(out, Path(path))
     return out
