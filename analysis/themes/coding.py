@@ -56,6 +56,19 @@ _SEP = "\x1f"  # unit separator: never part of a doc_id, unit_id or theme id
 # ------------------------------------------------------------------ sampling
 
 
+def _digests(hits: pd.DataFrame) -> np.ndarray:
+    """The 64-bit BLAKE2b digest of each hit's doc_id, unit_id, position and theme."""
+    sep = _SEP
+    keys = (
+        hits["doc_id"].astype(str) + sep + hits["unit_id"].astype(str) + sep
+        + hits["position"].astype(np.int64).astype(str) + sep + hits["theme"].astype(str)
+    )  # fmt: skip
+    blob = b"".join(
+        hashlib.blake2b(k.encode("utf-8"), digest_size=8).digest() for k in keys.tolist()
+    )
+    return np.frombuffer(blob, dtype=">u8").astype(np.uint64)
+
+
 def hit_ids(hits: pd.DataFrame) -> pd.Series:
     """The stable id of each hit of a :func:`analysis.theme_hits` table.
 
@@ -66,28 +79,30 @@ def hit_ids(hits: pd.DataFrame) -> pd.Series:
     ``"hit-"`` prefix keeps spreadsheet programs from reading an id as a number.
     """
     require_columns(hits, ["doc_id", "unit_id", "position", "theme"], "hit_ids", empty_ok=True)
-    keys = zip(
-        hits["doc_id"].astype(str), hits["unit_id"].astype(str),
-        hits["position"].astype(np.int64).astype(str), hits["theme"].astype(str),
-        strict=True,
-    )  # fmt: skip
-    ids = [
-        "hit-" + hashlib.blake2b(_SEP.join(k).encode("utf-8"), digest_size=8).hexdigest()
-        for k in keys
-    ]
-    return pd.Series(ids, index=hits.index, name="hit_id", dtype=object)
+    return _ids(_digests(hits), hits.index)
 
 
-def _prn(ids: pd.Series, seed: int) -> np.ndarray:
-    """A permanent random number in [0, 2**64) per hit, from ``seed`` and its id."""
-    prefix = f"{seed}{_SEP}".encode()
-    return np.array(
-        [
-            int.from_bytes(hashlib.blake2b(prefix + i.encode(), digest_size=8).digest(), "big")
-            for i in ids
-        ],
-        dtype=np.uint64,
+def _ids(digests: np.ndarray, index) -> pd.Series:
+    return pd.Series(
+        [f"hit-{d:016x}" for d in digests.tolist()], index=index, name="hit_id", dtype=object
     )
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer (Steele, Lea & Flood 2014, "Fast splittable pseudorandom
+    number generators", OOPSLA): a bijective 64-bit mix with full avalanche."""
+    x = np.asarray(x, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _prn(digests: np.ndarray, seed: int) -> np.ndarray:
+    """A permanent random number in [0, 2**64) per hit, from ``seed`` and its digest."""
+    salt = _splitmix64(np.array([seed], dtype=np.uint64))[0]
+    return _splitmix64(digests ^ salt)
 
 
 def _allocate(sizes: np.ndarray, n: int) -> np.ndarray:
@@ -132,7 +147,7 @@ def _hit_table(data, window: int | None) -> tuple[pd.DataFrame, pd.DataFrame | N
             f"window={window!r}: a hit table already has its context; pass the ThemeMatches "
             "instead, or call analysis.theme_hits(..., window=...) first"
         )
-    return data.reset_index(drop=True), None, list(dict.fromkeys(data["theme"]))
+    return data.reset_index(drop=True), None, list(pd.unique(data["theme"]))
 
 
 def _group_columns(table: pd.DataFrame, docs: pd.DataFrame | None, cols: list) -> pd.DataFrame:
@@ -174,8 +189,9 @@ def sample_for_coding(
     **Draws.** Within a stratum the hits are drawn without replacement by *permanent
     random numbers* (Ohlsson 1995, "Coordination of samples using permanent random
     numbers", in Cox et al. (eds.), *Business Survey Methods*, Wiley, 153-169): each hit
-    gets the number ``blake2b(seed, hit_id)`` and a stratum keeps its ``k`` hits with the
-    smallest numbers. That is a simple random sample within the stratum, identical for
+    gets the number ``splitmix64(digest XOR splitmix64(seed))`` (``digest``: the 64 bits of
+    its ``hit_id``; SplitMix64's bijective mix, Steele, Lea & Flood 2014) and a stratum
+    keeps its ``k`` hits with the smallest numbers. That is a simple random sample within the stratum, identical for
     the same ``seed`` in every run, and a later run on a grown corpus keeps the hits
     already drawn unless newer hits take their place (so most codes carry over).
 
@@ -225,43 +241,48 @@ def sample_for_coding(
     cols = as_list(by, "by")
     table, docs, themes = _hit_table(data, window)
     table = _group_columns(table, docs, cols)
-    table.insert(0, "hit_id", hit_ids(table))
-    twice = table["hit_id"].duplicated(keep=False)
-    if twice.any():
-        first = table.loc[twice].iloc[0]
+    digests = _digests(table)
+    by_digest = np.argsort(digests, kind="stable")
+    same = np.flatnonzero(digests[by_digest][1:] == digests[by_digest][:-1])
+    if len(same):
+        first = table.iloc[by_digest[same[0]]]
         raise AnalysisError(
             f"data: the hit at doc_id={first['doc_id']!r}, position={first['position']} "
             f"(theme {first['theme']!r}) appears more than once; pass each hit once"
         )
     labels = group_labels(table, cols)
-    table["_t"] = table["theme"].map({t: i for i, t in enumerate(themes)})
-    g_rank = {g: i for i, g in enumerate(group_order(table, cols, labels))} if len(table) else {}
-    table["_g"] = labels.map(g_rank).to_numpy()
-    table["_key"] = _prn(table["hit_id"], seed)
-    sizes = table.groupby(["_t", "_g"]).size()
-    quota = pd.Series(0, index=sizes.index, dtype=np.int64)
-    for t in sizes.index.unique(level=0):
-        quota.loc[t] = _allocate(sizes.loc[t].to_numpy(), n)
-    table = table.sort_values(["_t", "_g", "_key"], kind="stable")
-    rank = table.groupby(["_t", "_g"]).cumcount().to_numpy()
-    stratum = pd.MultiIndex.from_arrays([table["_t"], table["_g"]])
-    table = table[rank < quota.reindex(stratum).to_numpy()].copy()
-    weight = (sizes / quota.where(quota > 0)).rename("weight")
-    table["weight"] = weight.reindex(pd.MultiIndex.from_arrays([table["_t"], table["_g"]])).values
-    table = table.sort_values(["_t", "_key"], kind="stable")
+    groups = group_order(table, cols, labels) if len(table) else ["all"]
+    t_idx = pd.Index(themes).get_indexer(table["theme"]).astype(np.int64)
+    g_idx = pd.Index(groups).get_indexer(labels).astype(np.int64)
+    stratum = t_idx * len(groups) + g_idx
+    sizes = np.bincount(stratum, minlength=len(themes) * len(groups))
+    sizes = sizes.reshape(len(themes), len(groups))
+    quota = np.array([_allocate(row, n) for row in sizes], dtype=np.int64).reshape(sizes.shape)
+    key = _prn(digests, seed)
+    order = np.lexsort((key, stratum))
+    s = stratum[order]
+    pos = np.arange(len(s))
+    start = np.maximum.accumulate(np.where(np.r_[True, s[1:] != s[:-1]], pos, 0)) if len(s) else pos
+    chosen = order[(pos - start) < quota.ravel()[s]]
+    chosen = chosen[np.lexsort((key[chosen], t_idx[chosen]))]  # random order within a theme
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(quota > 0, sizes / quota, np.nan)
+    out = table.iloc[chosen].reset_index(drop=True)
+    out.insert(0, "hit_id", _ids(digests[chosen], out.index))
+    out["weight"] = weight.ravel()[stratum[chosen]]
     for c in CODING_COLUMNS:
-        table[c] = ""
+        out[c] = ""
     out_cols = ["hit_id", "theme", "entry", "doc_id", "unit_id", "position", *cols]
     out_cols += ["left", "match", "right", "weight", *CODING_COLUMNS]
-    out = table[out_cols].reset_index(drop=True)
-    names = {i: g for g, i in g_rank.items()}
+    out = out[out_cols]
+    ti, gi = np.nonzero(sizes)
     strata = pd.DataFrame(
         {
-            "theme": [themes[t] for t in sizes.index.get_level_values(0)],
-            "group": [names[g] for g in sizes.index.get_level_values(1)],
-            "hits": sizes.to_numpy(),
-            "sampled": quota.to_numpy(),
-            "weight": weight.to_numpy(),
+            "theme": [themes[t] for t in ti],
+            "group": [groups[g] for g in gi],
+            "hits": sizes[ti, gi],
+            "sampled": quota[ti, gi],
+            "weight": weight[ti, gi],
         }
     )
     # records, not a frame: pandas compares attrs when sheets are concatenated
