@@ -47,6 +47,7 @@ N_IS_NGRAM_ORDER = {"collocations"}
 WINDOW_IS_CONTEXT_WORDS = {
     "kwic", "theme_hits", "find_contexts", "context_windows", "context_dtm", "context_keyness",
     "fit_embeddings", "context_shift", "context_neighbors", "context_contrast", "fit_alacarte",
+    "sample_for_coding",
 }  # fmt: skip
 FIGURE_LEVEL = {
     "plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k",

@@ -18,14 +18,17 @@ from ..errors import AnalysisError
 
 __all__ = ["main", "COMMANDS"]
 
-COMMANDS: tuple[str, ...] = ("corpus", "report", "terms", "themes", "topics", "context")
+COMMANDS: tuple[str, ...] = (
+    "corpus", "report", "terms", "themes", "coding", "topics", "context",
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="Framing analysis of a text corpus: corpus summary, keywords, keyness, "
-        "themes, topics, the context of a target and the papermill report.",
+        "themes, hand coding of theme hits, topics, the context of a target and the papermill "
+        "report.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
