@@ -40,10 +40,13 @@ from .output import output_folder, save_figure, save_findings, save_table
 from .text import segment, split_paragraphs, split_sentences, tokenize
 from .themes import (
     Codebook,
+    CodingResult,
     Theme,
     ThemeMatches,
+    coding_precision,
     load_themes,
     match_themes,
+    sample_for_coding,
     theme_comparisons,
     theme_contributions,
     theme_difference,
@@ -110,6 +113,10 @@ __all__ = [
     "theme_contributions",
     "theme_document_rates",
     "theme_comparisons",
+    # validation: hand coding (issue #15)
+    "sample_for_coding",
+    "coding_precision",
+    "CodingResult",
     # topic models (issue #5)
     "TopicModel",
     "fit_topics",

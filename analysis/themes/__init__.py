@@ -74,6 +74,7 @@ group's label, so a group's interval does not depend on which other groups exist
 from __future__ import annotations
 
 from .codebook import Codebook, Theme, as_codebook, focus_themes, load_themes
+from .coding import CodingResult, coding_precision, sample_for_coding
 from .match import ThemeMatches, match_themes
 from .stats import (
     theme_comparisons,
@@ -98,4 +99,7 @@ __all__ = [
     "theme_contributions",
     "theme_document_rates",
     "theme_comparisons",
+    "sample_for_coding",
+    "coding_precision",
+    "CodingResult",
 ]
