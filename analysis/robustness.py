@@ -548,7 +548,10 @@ def robustness(
         rows, entry_hits = _keyness_rows(ctx, estimate.term, specs), None
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     for k, n in enumerate(names):  # object columns keep None (no NaN for stop_words=None)
-        table.insert(k, n, pd.Series([s[n] for s in specs], dtype=object).infer_objects())
+        values = pd.Series([s[n] for s in specs], dtype=object)
+        if not values.isna().any():  # bools and numbers keep their dtype
+            values = values.infer_objects()
+        table.insert(k, n, values)
     table["baseline"] = [all(_same(s[n], base[n]) for n in names) for s in specs]
     table["supported"] = table["supported"].astype(bool)
     table.attrs.update(choices=names, level=level, min_docs=min_docs)
@@ -762,12 +765,13 @@ def _entry_table(table, names, base, theme, entry_hits) -> pd.DataFrame:
     )
     out["change"] = out["estimate"] - b["estimate"]
     base_sign = np.sign(b["estimate"])
-    out["flips_sign"] = (base_sign != 0) & (np.sign(out["estimate"]) != base_sign)
+    out["flips_sign"] = (base_sign != 0) & (np.sign(out["estimate"]) == -base_sign)
     out["loses_support"] = bool(b["supported"]) & ~out["supported"]
     out["rests_on"] = out["flips_sign"] | out["loses_support"]
     why = np.where(
-        out["flips_sign"] & out["loses_support"], "sign flips and support is lost",
-        np.where(out["flips_sign"], "sign flips", "support is lost"),
+        out["flips_sign"] & out["loses_support"],
+        "sign flips and the difference is no longer supported",
+        np.where(out["flips_sign"], "sign flips", "difference is no longer supported"),
     )  # fmt: skip
     out["note"] = [
         f"the difference rests on {e!r}: without it the {w}" if r else ""
