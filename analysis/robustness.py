@@ -556,6 +556,11 @@ def robustness(
     table["supported"] = table["supported"].astype(bool)
     table.attrs.update(choices=names, level=level, min_docs=min_docs)
     table.attrs["comparison"] = estimate.describe()
+    table.attrs["estimate_label"] = (
+        "rate difference per 1,000 words (target - reference)"
+        if isinstance(estimate, ThemeDifference)
+        else "log-odds keyness score (target vs reference)"
+    )
     summary = _summary(table, estimate.describe())
     entry_table = None
     if isinstance(estimate, ThemeDifference) and "drop_entry" in grid:
