@@ -18,7 +18,15 @@ from ..errors import AnalysisError
 
 __all__ = ["main", "COMMANDS"]
 
-COMMANDS: tuple[str, ...] = ("corpus", "report", "terms", "themes", "topics", "context")
+COMMANDS: tuple[str, ...] = (
+    "corpus",
+    "report",
+    "terms",
+    "themes",
+    "topics",
+    "context",
+    "robustness",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
