@@ -641,14 +641,90 @@ def _without(theme, drop: str | None):
     )
 
 
-def _tokenized(text: pd.DataFrame, unit: str):
-    """The units of ``text`` (with ``doc_index``) and their word tokens, as match_themes has them."""
-    from .text import segment
-    from .tokens import word_tokens
+def _within_units(raw, offsets: np.ndarray):
+    """``raw`` hits (global positions) without those that cross a unit boundary.
 
-    units = segment(text[["doc_id", "text"]], unit)
-    units = units.assign(doc_index=pd.Index(text["doc_id"]).get_indexer(units["doc_id"]))
-    return units, word_tokens(units["text"].tolist())
+    The condition of ``match_themes`` (a phrase never crosses a unit): a hit at ``s``
+    of ``n`` tokens stays when ``s + n`` does not pass the end of the unit of ``s``.
+    """
+    hs, hl, xs, xl = raw
+
+    def keep(starts: np.ndarray, n: int) -> np.ndarray:
+        if n == 1 or not len(starts):
+            return starts
+        unit = np.searchsorted(offsets, starts, "right") - 1
+        return starts[starts + n <= offsets[unit + 1]]
+
+    return (
+        [keep(h, n) for h, n in zip(hs, hl, strict=True)], hl,
+        [keep(x, n) for x, n in zip(xs, xl, strict=True)], xl,
+    )  # fmt: skip
+
+
+class _Streams:
+    """The tokens of one text variant, once: the documents' token stream, and each unit's.
+
+    Segmenting into paragraphs or sentences only removes whitespace between units, and
+    a word token never contains whitespace, so the units' tokens are the documents'
+    tokens with other boundaries: a unit's :class:`~analysis.tokens.Tokens` share the
+    documents' ``ids`` and ``types`` and get their own ``offsets``. This is checked
+    (each document's units must hold as many tokens as the document); where it fails the
+    units are tokenized themselves. The entries of a theme are found once per ``stem``
+    in the documents' stream; the hits of a unit are those that do not cross its
+    boundaries (:func:`_within_units`), as :func:`~analysis.match_themes` finds them.
+    """
+
+    def __init__(self, text: pd.DataFrame, theme, *, derive: bool = True):
+        self.text, self.theme, self.derive = text, theme, derive
+        self.doc_index = pd.Index(text["doc_id"])
+        self._units: dict[str, tuple] = {}
+        self._raw: dict[tuple, tuple] = {}
+
+    def units(self, unit: str):
+        """``units`` (with ``doc_index``), their ``Tokens``, and whether they are derived."""
+        from .text import segment
+        from .tokens import Tokens, word_tokens
+
+        if unit not in self._units:
+            units = segment(self.text[["doc_id", "text"]], unit)
+            units = units.assign(doc_index=self.doc_index.get_indexer(units["doc_id"]))
+            if unit == "document" or not self.derive:
+                self._units[unit] = (units, word_tokens(units["text"].tolist()), unit != "document")
+            else:
+                _, docs = self.units("document")[:2]
+                n = units["n_tokens"].to_numpy(np.int64)
+                per_doc = np.bincount(units["doc_index"], weights=n, minlength=len(self.text))
+                if np.array_equal(per_doc.astype(np.int64), docs.n_tokens):
+                    offsets = np.zeros(len(n) + 1, dtype=np.int64)
+                    np.cumsum(n, out=offsets[1:])
+                    tokens = Tokens(ids=docs.ids, offsets=offsets, types=docs.types, n_tokens=n)
+                    self._units[unit] = (units, tokens, False)
+                else:  # not the same stream: tokenize the units themselves
+                    self._units[unit] = (units, word_tokens(units["text"].tolist()), True)
+        return self._units[unit]
+
+    def raw(self, unit: str, stem: bool):
+        """:func:`_raw_theme_hits` of the theme within ``unit``."""
+        units, tokens, own = self.units(unit)
+        if own:  # a tokenization of its own: search it
+            key = (unit, stem)
+            if key not in self._raw:
+                self._raw[key] = _raw_theme_hits(tokens, self.theme, stem)
+            return self._raw[key]
+        key = ("document", stem)
+        if key not in self._raw:
+            self._raw[key] = _raw_theme_hits(self.units("document")[1], self.theme, stem)
+        if unit == "document":
+            return self._raw[key]
+        return _within_units(self._raw[key], tokens.offsets)
+
+    def matches(self, docs: pd.DataFrame, unit: str, stem: bool, drop: str | None):
+        """The ThemeMatches of the theme without ``drop``, as match_themes gives them."""
+        units, tokens, _ = self.units(unit)
+        raw = self.raw(unit, stem)
+        return _theme_matches(
+            docs, units, tokens, self.theme, raw, drop, {"unit": unit, "stem": stem}
+        )
 
 
 def _theme_matches(docs, units, tokens, theme, raw, drop: str | None, params: dict):
@@ -696,20 +772,14 @@ def _theme_rows(ctx: _Context, theme, specs: list[dict], base: dict):
     docs = ctx.corpus.drop(columns=[c for c in ("text", "raw_text") if c in ctx.corpus])
     results: dict[int, dict] = {}
     entry_hits = None
-    order = sorted(range(len(specs)), key=lambda i: (specs[i]["unit"], not specs[i]["clean"]))
-    current = None
+    order = sorted(range(len(specs)), key=lambda i: (not specs[i]["clean"], specs[i]["unit"]))
+    streams, current = None, None
     for i in order:
         s = specs[i]
-        if (s["unit"], s["clean"]) != current:  # one tokenization per text-level choice
-            current = (s["unit"], s["clean"])
-            units, tokens = _tokenized(ctx.text(s["clean"]), s["unit"])
-            raw_by_stem: dict[bool, tuple] = {}
-        if s["stem"] not in raw_by_stem:  # one search of the entries per stem
-            raw_by_stem[s["stem"]] = _raw_theme_hits(tokens, theme, s["stem"])
-        m = _theme_matches(
-            docs, units, tokens, theme, raw_by_stem[s["stem"]], s["drop_entry"],
-            {"unit": s["unit"], "stem": s["stem"]},
-        )  # fmt: skip
+        if s["clean"] != current:  # one tokenization per text variant
+            current = s["clean"]
+            streams = _Streams(ctx.text(s["clean"]), theme)
+        m = streams.matches(docs, s["unit"], s["stem"], s["drop_entry"])
         d = theme_difference(
             m, by=ctx.by, target=ctx.target, reference=ctx.reference, n_boot=ctx.n_boot,
             n_perm=0, seed=ctx.seed, level=ctx.level, min_docs=ctx.min_docs,

@@ -18,9 +18,7 @@ from analysis.robustness import (
     KeynessScore,
     ThemeDifference,
     _prune,
-    _raw_theme_hits,
-    _theme_matches,
-    _tokenized,
+    _Streams,
     default_grid,
     robustness,
 )
@@ -136,24 +134,39 @@ OVERLAP_TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("unit", ["document", "paragraph"])
+@pytest.mark.parametrize("unit", ["document", "paragraph", "sentence"])
 @pytest.mark.parametrize("stem", [False, True])
-def test_leave_one_entry_out_equals_a_full_rematch(unit, stem):
+@pytest.mark.parametrize("derive", [True, False])
+def test_leave_one_entry_out_equals_a_full_rematch(unit, stem, derive):
+    """Entries found once in the documents' token stream, then kept within the units and
+    re-resolved without each entry: the same hits as match_themes with the reduced codebook
+    (derive=False: the units tokenized on their own, the fallback path)."""
     corpus = pd.DataFrame(
         {"doc_id": [f"d{i}" for i in range(len(OVERLAP_TEXTS))], "text": OVERLAP_TEXTS}
     )
-    units, tokens = _tokenized(corpus, unit)
-    raw = _raw_theme_hits(tokens, OVERLAP_THEME, stem)
+    streams = _Streams(corpus, OVERLAP_THEME, derive=derive)
     docs = corpus.drop(columns="text")
     for drop in (None, *OVERLAP_THEME.entries):
-        ours = _theme_matches(docs, units, tokens, OVERLAP_THEME, raw, drop, {})
+        ours = streams.matches(docs, unit, stem, drop)
         codebook = _reduced(Codebook((OVERLAP_THEME,)), "council", drop)
         full = match_themes(corpus, codebook, unit=unit, stem=stem)
         assert full.n_hits > 0
         for name in ("start", "length", "entry", "unit_of", "theme"):
             np.testing.assert_array_equal(getattr(ours, name), getattr(full, name), err_msg=name)
         assert ours.entries == full.entries
+        np.testing.assert_array_equal(ours.tokens.ids, full.tokens.ids)
+        np.testing.assert_array_equal(ours.tokens.offsets, full.tokens.offsets)
+        np.testing.assert_array_equal(ours.doc_tokens(), full.doc_tokens())
         np.testing.assert_array_equal(ours.counts().to_numpy(), full.counts().to_numpy())
+
+
+def test_a_phrase_across_a_paragraph_break_counts_per_document_only():
+    corpus = pd.DataFrame({"doc_id": ["d0"], "text": ["the security\n\ncouncil met"]})
+    theme = Theme("c", "C", "C.", ("security council", "met"))
+    streams = _Streams(corpus, theme)
+    docs = corpus.drop(columns="text")
+    assert streams.matches(docs, "document", False, None).n_hits == 2
+    assert streams.matches(docs, "paragraph", False, None).n_hits == 1
 
 
 def test_the_overlap_rule_matters_in_this_test():
