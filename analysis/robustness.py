@@ -31,10 +31,12 @@ The choices (``grid`` keys) and their defaults (the *baseline* specification):
 ``drop_entry`` (None; :class:`ThemeDifference` only)
     None, or one entry of the theme left out of the codebook.
 
-Speed: the corpus is segmented and tokenized once per text-level choice (``unit`` x
-``clean``); a theme's entries are found once per tokenization and ``stem`` and only the
-overlap rule is re-run per dropped entry (the result equals matching the reduced
-codebook, overlaps included); a document-term matrix is built once per ``unit``,
+Speed: the corpus is tokenized once per text variant (``clean``); the tokens of
+paragraphs and sentences are the documents' token stream with other boundaries (checked
+per document, see :class:`_Streams`); a theme's entries are found once per ``stem`` and
+a unit keeps the hits that do not cross its boundaries; only the exclusions and the
+overlap rule run again per dropped entry (the result equals matching the reduced
+codebook, overlaps included). A document-term matrix is built once per ``unit``,
 ``clean``, ``stem`` and ``stop_words`` and its ``min_df`` variants are column prunings
 of it (equal to building them anew).
 """
