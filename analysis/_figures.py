@@ -21,4 +21,6 @@ FIGURES: tuple[str, ...] = (
     "plot_context_keyness",
     "plot_context_shift",
     "plot_context_neighbors",
+    # robustness: the specification curve
+    "plot_specification_curve",
 )

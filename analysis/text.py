@@ -133,9 +133,14 @@ def segment(
             unit_ids.append(f"{doc_id}#{tag}{j}")
             unit_index.append(j)
             texts.append(piece)
-    out = meta.iloc[rows_idx].reset_index(drop=True)
-    out.insert(1, "unit_id", unit_ids)
-    out.insert(2, "unit_index", unit_index)
+    columns = list(meta.columns)
+    columns[1:1] = ["unit_id", "unit_index"]
+    columns += [c for c in ("text", "n_tokens") if c not in columns]
+    # the document's text is not repeated on each of its units: with a pyarrow string
+    # column, taking its rows would copy the whole text once per unit
+    out = meta.drop(columns=["text"], errors="ignore").iloc[rows_idx].reset_index(drop=True)
+    out["unit_id"] = unit_ids
+    out["unit_index"] = unit_index
     out["text"] = texts
     out["n_tokens"] = count_words(texts)
-    return out
+    return out[columns]

@@ -51,7 +51,7 @@ WINDOW_IS_CONTEXT_WORDS = {
 }  # fmt: skip
 FIGURE_LEVEL = {
     "plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k",
-    "plot_context_neighbors",
+    "plot_context_neighbors", "plot_specification_curve",
 }  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from ..errors import AnalysisError
 __all__ = ["main", "COMMANDS"]
 
 COMMANDS: tuple[str, ...] = (
-    "corpus", "report", "terms", "themes", "coding", "topics", "context",
+    "corpus", "report", "terms", "themes", "coding", "topics", "context", "robustness",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from ._base import STYLE, readable
 from .context import plot_context_keyness  # noqa: F401
 from .context_shift import plot_context_neighbors, plot_context_shift  # noqa: F401
 from .corpus import plot_faceted_bars, plot_lengths  # noqa: F401
+from .robustness import plot_specification_curve  # noqa: F401
 from .terms import plot_keyness, plot_keywords, plot_term_rates  # noqa: F401
 from .themes import (  # noqa: F401
     plot_theme_contributions,

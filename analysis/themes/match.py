@@ -118,6 +118,30 @@ def _resolve(starts: np.ndarray, lengths: np.ndarray, entries: np.ndarray):
     return starts[keep], lengths[keep], entries[keep]
 
 
+def _counted(hs: list, hl: list, he: list, xs: list, xl: list):
+    """The counted hits of one theme from its entries' and exclusions' raw hits.
+
+    ``hs, hl, he``: per entry, the start positions, lengths and entry index of its hits;
+    ``xs, xl``: per exclusion, the same without the index. Hits that share a token with
+    an exclusion hit go, then overlaps are resolved (:func:`_resolve`). Shared by
+    :func:`match_themes` and :func:`analysis.robustness.robustness` (which drops one
+    entry's hits at a time and must count exactly as a codebook without that entry).
+    """
+    starts = np.concatenate(hs).astype(np.int64) if hs else np.zeros(0, np.int64)
+    lengths = np.concatenate(hl).astype(np.int64) if hl else np.zeros(0, np.int64)
+    entries = np.concatenate(he).astype(np.int64) if he else np.zeros(0, np.int64)
+    if xs and len(starts):
+        x_s = np.concatenate(xs).astype(np.int64)
+        x_e = x_s + np.concatenate(xl)
+        if len(x_s):
+            o = np.argsort(x_s, kind="stable")
+            x_s, x_e = x_s[o], np.maximum.accumulate(x_e[o])
+            idx = np.searchsorted(x_s, starts + lengths, "left") - 1
+            hit = (idx >= 0) & (x_e[np.maximum(idx, 0)] > starts)
+            starts, lengths, entries = starts[~hit], lengths[~hit], entries[~hit]
+    return _resolve(starts, lengths, entries)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class ThemeMatches:
     """The counted hits of a codebook in a corpus: the output of :func:`match_themes`.
@@ -295,19 +319,7 @@ def match_themes(
                 hs.append(s)
                 hl.append(np.full(len(s), n))
                 he.append(np.full(len(s), ei))
-        starts = np.concatenate(hs).astype(np.int64)
-        lengths = np.concatenate(hl).astype(np.int64)
-        entries = np.concatenate(he).astype(np.int64)
-        if xs and len(starts):
-            x_s = np.concatenate(xs).astype(np.int64)
-            x_e = x_s + np.concatenate(xl)
-            if len(x_s):
-                o = np.argsort(x_s, kind="stable")
-                x_s, x_e = x_s[o], np.maximum.accumulate(x_e[o])
-                idx = np.searchsorted(x_s, starts + lengths, "left") - 1
-                hit = (idx >= 0) & (x_e[np.maximum(idx, 0)] > starts)
-                starts, lengths, entries = starts[~hit], lengths[~hit], entries[~hit]
-        starts, lengths, entries = _resolve(starts, lengths, entries)
+        starts, lengths, entries = _counted(hs, hl, he, xs, xl)
         out_start.append(starts)
         out_len.append(lengths)
         out_entry.append(entries)

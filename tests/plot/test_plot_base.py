@@ -20,6 +20,7 @@ from analysis.plot._base import interval_title, readable
 
 FIGURE_LEVEL = {"plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k"}
 FIGURE_LEVEL.add("plot_context_neighbors")
+FIGURE_LEVEL.add("plot_specification_curve")
 INTERVAL_FIGURES = {"plot_theme_trend", "plot_topic_prevalence", "plot_term_rates"}
 
 

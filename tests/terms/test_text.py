@@ -127,3 +127,30 @@ def test_tokenize_custom_pattern_and_errors() -> None:
         tokenize("x", token_pattern="(")
     with pytest.raises(AnalysisError, match="capturing groups"):
         tokenize("x", token_pattern=r"(a)(b)")
+
+
+def test_segment_units_carry_the_metadata_not_the_document_text():
+    """Paragraph rows: the document's metadata, the paragraph's text, columns in place
+    (the document's text is not taken row by row, which copied it once per unit)."""
+    import pandas as pd
+
+    from analysis.text import segment, split_paragraphs
+
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "year": [2010, 2020],
+            "text": pd.Series(["one two\n\nthree", "four\n\nfive six\n\nseven"], dtype="str"),
+            "source": ["x", "y"],
+        }
+    )
+    out = segment(docs, "paragraph")
+    rows = []
+    for _, d in docs.iterrows():
+        for j, p in enumerate(split_paragraphs(d["text"])):
+            rows.append((d["doc_id"], f"{d['doc_id']}#p{j}", j, d["year"], p, d["source"]))
+    assert list(out.columns) == [
+        "doc_id", "unit_id", "unit_index", "year", "text", "source", "n_tokens",
+    ]  # fmt: skip
+    assert [tuple(r) for r in out.iloc[:, :6].itertuples(index=False)] == rows
+    assert out["n_tokens"].tolist() == [2, 1, 1, 2, 1]
