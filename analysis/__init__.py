@@ -37,6 +37,7 @@ from .errors import AnalysisError, InputWarning
 from .grouping import group_sizes, usable_columns
 from .keywords import tfidf_keywords
 from .output import output_folder, save_figure, save_findings, save_table
+from .robustness import KeynessScore, RobustnessResult, ThemeDifference, robustness
 from .text import segment, split_paragraphs, split_sentences, tokenize
 from .themes import (
     Codebook,
@@ -117,6 +118,11 @@ __all__ = [
     "sample_for_coding",
     "coding_precision",
     "CodingResult",
+    # validation: robustness to analytic choices (issue #15)
+    "robustness",
+    "ThemeDifference",
+    "KeynessScore",
+    "RobustnessResult",
     # topic models (issue #5)
     "TopicModel",
     "fit_topics",

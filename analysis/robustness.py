@@ -224,7 +224,9 @@ class RobustnessResult:
         One row per specification: one column per varied choice (``attrs["choices"]``
         lists them), ``estimate, ci_low, ci_high, n_docs_target, n_docs_reference,
         supported`` (the interval excludes 0 and each side has at least ``min_docs``
-        documents), ``baseline`` (every choice at its baseline value) and ``note``.
+        documents; with fewer, the interval is NaN: a side of a handful of documents is
+        shown, not summarised, see :mod:`analysis.evidence`), ``baseline`` (every choice
+        at its baseline value) and ``note``.
     summary : DataFrame
         One row: ``comparison, n_specs, share_same_sign`` (share of specifications whose
         estimate has the baseline's sign), ``share_supported``,
@@ -603,6 +605,8 @@ class _Context:
 
 
 def _row(estimate, lo, hi, n_t, n_r, min_docs, note="") -> dict:
+    if min(n_t, n_r) < min_docs:  # shown, not summarised (analysis.evidence)
+        lo = hi = np.nan
     ok = bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
     return {
         "estimate": float(estimate),

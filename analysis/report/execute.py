@@ -36,6 +36,7 @@ SECTIONS = {
     "04-topics": "Topics",
     "05-compare": "Comparisons",
     "06-context": "Context",
+    "07-robustness": "Validation",
 }
 KERNEL_NAME = "analysis-python"
 _KERNELS = ".jupyter"  # inside the build folder; removed after the run

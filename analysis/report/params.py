@@ -20,7 +20,7 @@ __all__ = [
     "load", "split", "params_for", "read_options", "notes_folder", "PATH_PARAMS", "RENDER_PARAMS", "RENAMED_PARAMS",
 ]  # fmt: skip
 
-PATH_PARAMS = {"themes", "rules", "codebook", "notes", "embeddings"}
+PATH_PARAMS = {"themes", "rules", "codebook", "notes", "embeddings", "coding"}
 # read by render itself, never passed to a notebook: ``pattern`` (the fail-fast read of the
 # corpus) and ``notes`` (the folder of the authors' Markdown notes, one per section)
 RENDER_PARAMS = {"pattern", "notes"}
@@ -107,7 +107,7 @@ def check(data: Mapping, declared: Mapping[str, Mapping], source: str) -> None:
 
 
 def is_path_param(name: str) -> bool:
-    """File parameters: ``themes``, ``rules``, ``codebook``, ``notes``, ``embeddings`` and ``*_file``/``*_path``/``*_dir``."""
+    """File parameters: ``themes``, ``rules``, ``codebook``, ``notes``, ``embeddings``, ``coding`` and ``*_file``/``*_path``/``*_dir``."""
     return name in PATH_PARAMS or name.endswith(("_file", "_path", "_dir"))
 
 

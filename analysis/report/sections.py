@@ -36,6 +36,7 @@ PREFIXES = {
     "04-topics": "topics-",
     "05-compare": "compare-",
     "06-context": "context-",
+    "07-robustness": "robustness-",
 }
 
 
