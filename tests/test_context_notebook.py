@@ -65,7 +65,7 @@ def test_seeds_context_keyness_and_embeddings_skipped_with_the_reason(
     assert {"context-targets", "context-keyness-japan-year", "context-windows-japan"} <= tables
     assert not any(t.startswith("context-shift") for t in tables)
     targets = pd.read_csv(out / "tables" / "context-targets.csv")
-    assert targets["target"].tolist() == ["friendship:core", "Japan*"]
+    assert targets["target"].tolist() == ["friendship (core)", "Japan*"]
     assert (targets["occurrences"] > 0).all()
     texts = [f["text"] for f in _findings(out)]
     assert any(t.startswith("Embeddings skipped: the corpus has") for t in texts)

@@ -3,7 +3,8 @@
 A **target** is written in the codebook syntax (:mod:`analysis.themes`): a word
 (``"sovereignty"``), a ``*`` glob (``"Japan*"``), a phrase (``"community with a shared
 future"``), a list of these (pooled as one target), or the id of a theme of a codebook
-(all its entries and exclusions; ``"<id>:core"`` for its core entries only).
+(all its entries and exclusions; ``"<id>:core"`` for its core entries only; a
+one-item list ``["sovereignty"]`` is always the word, even where a theme has that id).
 Occurrences are found by the theme matcher
 (:func:`analysis.match_themes`), so a target matches exactly where a theme with that
 entry would be counted: within a unit, case-insensitive, longest hit first, exclusions
@@ -46,10 +47,13 @@ Target = str | Sequence[str]
 def target_codebook(target: Target, codebook: Codebook | str | Path | None = None) -> Codebook:
     """A one-theme :class:`Codebook` for ``target``.
 
-    ``target`` is the id of a theme of ``codebook`` (that theme, with its exclusions),
-    ``"<theme id>:core"`` (the theme's core entries, with its exclusions), or an entry or list of entries in the codebook syntax (words, ``*`` globs,
-    phrases), checked as a codebook checks its entries. The theme's id is the target's
-    label: the theme id, or the entries joined by ``" | "``.
+    A string ``target`` is, in this order: the id of a theme of ``codebook`` (that
+    theme's entries and exclusions; label ``"<id> (theme)"``), ``"<theme id>:core"``
+    (its core entries, with its exclusions; label ``"<id> (core)"``), or an entry in the
+    codebook syntax (a word, ``*`` glob or phrase; label: the entry). A list is always a
+    list of entries, pooled (label: the entries joined by ``" | "``): to look at the word
+    ``sovereignty`` when the codebook has a theme of that id, give ``["sovereignty"]``.
+    Entries are checked as a codebook checks its entries.
     """
     if isinstance(target, str):
         items = [target]
@@ -60,11 +64,16 @@ def target_codebook(target: Target, codebook: Codebook | str | Path | None = Non
             f"target={target!r}: give a word, a glob ('Japan*'), a phrase, a list of them, "
             "or the id of a theme of the codebook"
         )
-    if codebook is not None:
+    if codebook is not None and isinstance(target, str):
         cb = as_codebook(codebook)
-        if len(items) == 1 and items[0] in cb.ids:
-            return cb.select([items[0]])
-        if len(items) == 1 and items[0].endswith(":core") and items[0][:-5] in cb.ids:
+        if target in cb.ids:
+            theme = cb[target]
+            labelled = Theme(
+                id=f"{theme.id} (theme)", label=theme.label, definition=theme.definition,
+                entries=theme.entries, exclusions=theme.exclusions, core=theme.core,
+            )  # fmt: skip
+            return Codebook((labelled,), name=f"target theme {target}")
+        if target.endswith(":core") and target[:-5] in cb.ids:
             theme = cb[items[0][:-5]]
             if not theme.core:
                 raise AnalysisError(
@@ -72,10 +81,10 @@ def target_codebook(target: Target, codebook: Codebook | str | Path | None = Non
                     f"give the theme id {theme.id!r} for all its entries"
                 )
             core = Theme(
-                id=items[0], label=f"{theme.label} (core)", definition=theme.definition,
+                id=f"{theme.id} (core)", label=f"{theme.label} (core)", definition=theme.definition,
                 entries=theme.core, exclusions=theme.exclusions,
             )  # fmt: skip
-            return Codebook((core,), name=f"target {items[0]}")
+            return Codebook((core,), name=f"target {target}")
     label = " | ".join(" ".join(t.split()) for t in items)
     for item in items:
         _check_entry(item, "target", label)

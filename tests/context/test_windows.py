@@ -82,7 +82,10 @@ def test_theme_id_target_uses_entries_and_exclusions(seed_codebook, seed_corpus)
     ctx = find_contexts(seed_corpus, theme.id, codebook=cb)
     matches = analysis.match_themes(seed_corpus, cb.select([theme.id]))
     assert ctx.n_occurrences == matches.n_hits
-    assert ctx.target == theme.id
+    assert ctx.target == f"{theme.id} (theme)"
+    # a one-item list is the word itself, never the theme of that id
+    word = target_codebook([theme.id], cb)
+    assert word.themes[0].entries == (theme.id,) and word.ids == [theme.id]
 
 
 def test_context_excludes_target_and_stays_in_unit():
@@ -114,7 +117,7 @@ def test_core_target(seed_codebook):
     one = target_codebook(f"{theme.id}:core", cb)
     assert one.themes[0].entries == theme.core
     assert one.themes[0].exclusions == theme.exclusions
-    assert one.ids == [f"{theme.id}:core"]
+    assert one.ids == [f"{theme.id} (core)"]
     # without a codebook it is not a theme reference but an entry, and ':' is refused
     with pytest.raises(AnalysisError, match=r"contains ':'"):
         target_codebook(f"{theme.id}:core")
