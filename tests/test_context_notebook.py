@@ -117,8 +117,12 @@ def test_planted_shift_found_with_a_vectors_file(tmp_path, monkeypatch):
     assert shift[["group", "reference"]].values.tolist() == [["B", "A"]]
     assert bool(shift["supported"].iloc[0]) and shift["p_value"].iloc[0] <= 0.01
     keyness = pd.read_csv(out / "tables" / "context-keyness-bank-group.csv")
-    top_a = keyness[(keyness["target"] == "A") & keyness["supported"]]["term"]
+    # a two-valued column is compared once (B against A): A's words are B's negative side
+    assert set(keyness["target"]) == {"B"} and set(keyness["reference"]) == {"A"}
+    top_a = keyness[keyness["supported"] & (keyness["z"] < 0)]["term"]
+    top_b = keyness[keyness["supported"] & (keyness["z"] > 0)]["term"]
     assert set(top_a) & {"river", "water", "fish", "shore"}
+    assert set(top_b) & {"money", "loan", "credit", "cash"}
     neighbors = pd.read_csv(out / "tables" / "context-neighbors-bank-group.csv")
     assert set(neighbors[neighbors["group"] == "B"]["term"]) & {"money", "loan", "credit", "cash"}
     texts = [f["text"] for f in _findings(out)]

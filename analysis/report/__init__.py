@@ -119,8 +119,14 @@ def render(
     # fail fast, with the loader's one-line error; the notebooks then load the cached table
     docs = cached_corpus(corpus, **read_opts)
     runs = [(p, _params.params_for(p.stem, declared[p.stem], common, per)) for p in paths]
+    lacking = [p.stem for p, prm in runs if _lacks_codebook(declared[p.stem], prm)]
+    if lacking:  # the suggestion names every section that can run as the params stand
+        can = [
+            n for n in declared
+            if not _lacks_codebook(declared[n], _params.params_for(n, declared[n], common, per))
+        ]  # fmt: skip
+        _no_codebook(lacking[0], declared[lacking[0]], can)
     for p, prm in runs:
-        _check_codebook(p.stem, declared[p.stem], prm)
         _check_columns(p.stem, prm, list(docs.columns))
     inputs = provenance.collect(corpus, read_opts)
     try:
@@ -205,24 +211,27 @@ def _note_record(note: _notes.Note | None) -> dict | None:
     return {"path": note.path, "sha256": note.sha256, "teaser": _notes.teaser(note.text)}
 
 
-def _check_codebook(name: str, declared: Mapping, prm: Mapping) -> None:
-    """Refuse, before any notebook runs, a themes section without a codebook to read, or a
-    context section with neither targets nor a codebook."""
+def _lacks_codebook(declared: Mapping, prm: Mapping) -> bool:
+    """A themes section without a codebook to read, or a context section with neither
+    targets nor a codebook."""
     if "themes" not in declared or prm.get("themes"):
-        return
+        return False
+    return not ("targets" in declared and prm.get("targets"))
+
+
+def _no_codebook(name: str, declared: Mapping, others: list[str]) -> None:
+    """Refuse, before any notebook runs, the first section :func:`_lacks_codebook`;
+    ``others`` are the sections that can run as the params stand."""
+    leave = f"or leave the section out with --notebooks (e.g. --notebooks {' '.join(others)})"
     if "targets" in declared:  # a context section looks at targets, or at the themes' cores
-        if prm.get("targets"):
-            return
         raise AnalysisError(
             f"{name} needs targets or a codebook: set `targets:` (words, globs, phrases) in "
             f"its section of the params file, or `themes:` to look at each theme's core "
-            f"entries, or leave the section out with --notebooks "
-            f"(e.g. --notebooks {' '.join(n for n in SECTIONS if n != name)})"
+            f"entries, {leave}"
         )
     raise AnalysisError(
         f"{name} needs a codebook: set `themes:` in the params file (a YAML codebook, "
-        f"relative to the params file) or leave the section out with --notebooks "
-        f"(e.g. --notebooks {' '.join(n for n in SECTIONS if n != name)})"
+        f"relative to the params file) {leave}"
     )
 
 

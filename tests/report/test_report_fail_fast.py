@@ -21,8 +21,7 @@ def test_themes_without_a_codebook_fail_before_any_notebook_runs(tmp_path, monke
     with pytest.raises(
         AnalysisError,
         match=r"^03-themes needs a codebook: set `themes:` in the params file .* leave the "
-        r"section out with --notebooks \(e\.g\. --notebooks 01-corpus 02-keywords 04-topics 05-compare "
-        r"06-context\)$",
+        r"section out with --notebooks \(e\.g\. --notebooks 01-corpus 02-keywords 04-topics 05-compare\)$",
     ):
         render(SEEDS, tmp_path / "r", notebooks=["01-corpus", "03-themes"], quiet=True)
     assert not ran and not (tmp_path / "r").exists()
