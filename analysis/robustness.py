@@ -91,7 +91,8 @@ SUMMARY_COLUMNS = [
 ]  # fmt: skip
 ENTRY_COLUMNS = [
     "entry", "core", "hits_target", "hits_reference", "estimate", "ci_low", "ci_high",
-    "supported", "change", "flips_sign", "loses_support", "rests_on", "note",
+    "n_docs_target", "n_docs_reference", "supported", "change", "flips_sign",
+    "loses_support", "rests_on", "note",
 ]  # fmt: skip
 
 
@@ -236,7 +237,7 @@ class RobustnessResult:
         :class:`ThemeDifference` with ``drop_entry`` varied: one row per dropped entry,
         the other choices at baseline, sorted by ``|change|``: ``entry, core,
         hits_target, hits_reference`` (the entry's hits in the baseline), ``estimate,
-        ci_low, ci_high, supported, change`` (estimate minus the baseline's),
+        ci_low, ci_high, n_docs_target, n_docs_reference, supported, change`` (estimate minus the baseline's),
         ``flips_sign, loses_support, rests_on`` (either) and ``note`` ("the difference
         rests on 'security council'"). None otherwise.
     grid : dict
@@ -830,6 +831,8 @@ def _entry_table(table, names, base, theme, entry_hits) -> pd.DataFrame:
             "estimate": rows["estimate"].to_numpy(),
             "ci_low": rows["ci_low"].to_numpy(),
             "ci_high": rows["ci_high"].to_numpy(),
+            "n_docs_target": rows["n_docs_target"].to_numpy(),
+            "n_docs_reference": rows["n_docs_reference"].to_numpy(),
             "supported": rows["supported"].to_numpy(dtype=bool),
         }
     )

@@ -181,8 +181,8 @@ def robustness_findings(
             out.append(
                 Finding(
                     f"{what}: no single codebook entry carries the difference; leaving out "
-                    f"the entry that moves it most, {top['entry']!r}, changes the estimate "
-                    f"by {fmt_num(top['change'], 3)}.",
+                    f"any one entry changes the estimate by at most "
+                    f"{fmt_num(abs(top['change']), 3)} (without {top['entry']!r}).",
                     table=entries_name,
                     row={"entry": str(top["entry"])},
                 )

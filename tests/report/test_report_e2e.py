@@ -35,9 +35,11 @@ SEED_STUDY = re.compile(
 COMPARATIVE = re.compile(r"\b(?:" + "|".join(COMPARATIVE_WORDS) + r")\b", re.I)
 # a bound, not a comparison of groups ("at least 5 documents", "at most 12 groups")
 BOUND = re.compile(r"\bat (?:least|most)\b", re.I)
-# the columns that count the documents behind an interval
+# the columns that count the documents behind an interval (n_coded: the hand-coded hits
+# behind a Wilson interval of precision)
 SIDES = (
     "n_docs", "n_a", "n_b", "n_docs_a", "n_docs_b", "n_docs_target", "n_docs_reference",
+    "n_coded",
 )  # fmt: skip
 # embedded figures: base64 is not prose (and spells any four letters somewhere)
 EMBEDDED = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
