@@ -102,6 +102,8 @@ def test_wheel_installs_in_a_fresh_venv_and_renders_the_seed_report(tmp_path: Pa
     prov = json.loads((rep / "provenance.json").read_text(encoding="utf-8"))
     assert prov["git"] == {"commit": None, "dirty": None}  # never another repository's commit
     assert prov["versions"]["analysis"] == "0.1.0"
-    read = {p.name for p in (work / "seeds").iterdir() if p.suffix in (".txt", ".csv")}
-    assert set(prov["corpus"]["files"]) == read  # not report.yaml nor notes/
+    read = {
+        p.name for p in (work / "seeds").iterdir() if p.suffix == ".txt" or p.name == "metadata.csv"
+    }
+    assert set(prov["corpus"]["files"]) == read  # not report.yaml, notes/ nor coding.csv
     assert len(list((rep / "tables").glob("*.csv"))) > 10
