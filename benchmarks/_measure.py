@@ -8,10 +8,16 @@ among the processes sharing it, so the sum is the physical memory of the whole t
 
 from __future__ import annotations
 
+import math
 import os
+import pickle
 import tarfile
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path("~/.cache/framing-analysis").expanduser()
@@ -106,3 +112,62 @@ class PeakMemory(threading.Thread):
         self._stop_event.set()
         self.join()
         return self.peak_kb / 1024
+
+
+def _status(key: str) -> int:
+    """A ``/proc/self/status`` field in kB (``VmRSS:``, ``VmHWM:``); 0 where absent."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(key):
+                return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class ChildRun:
+    """What :func:`in_child` measured: wall and CPU seconds, peak RSS and its growth over
+    the child's start (MB), the result, or the error."""
+
+    seconds: float = math.nan
+    cpu: float = math.nan
+    peak_mb: float = math.nan
+    growth_mb: float = math.nan
+    result: Any = None
+    error: str | None = None
+
+
+def in_child(fn: Callable[[], Any]) -> ChildRun:
+    """``fn()`` in a forked child (Linux), so each job's memory is its own.
+
+    The child's peak RSS (``VmHWM``) is reset at the fork (``/proc/self/clear_refs``), so
+    the peak includes what the child inherits (the loaded corpus) and the growth is the
+    peak over the child's starting RSS. CPU seconds are the child's, its threads
+    included. The result must pickle; an exception is reported in ``error`` (the parent
+    never hangs on a failed job).
+    """
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            try:
+                with open("/proc/self/clear_refs", "w") as fh:
+                    fh.write("5")  # reset VmHWM to the current RSS
+            except OSError:
+                pass
+            start = _status("VmRSS:")
+            t, c = time.perf_counter(), time.process_time()
+            result = fn()
+            seconds, cpu = time.perf_counter() - t, time.process_time() - c
+            peak = _status("VmHWM:")
+            run = ChildRun(seconds, cpu, peak / 1024, (peak - start) / 1024, result)
+        except Exception as exc:  # report, do not hang the parent
+            run = ChildRun(error=f"{type(exc).__name__}: {exc}")
+        os.write(w, pickle.dumps(run))
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 65536):
+        data += chunk
+    os.waitpid(pid, 0)
+    return pickle.loads(data)

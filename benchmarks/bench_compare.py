@@ -30,17 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "terms"), str(ROOT / "benchmarks")]
 
 import compare_before as before  # noqa: E402
+from _measure import in_child  # noqa: E402
 
 import analysis  # noqa: E402
 from analysis import compare as after  # noqa: E402
-
-
-def _status(key: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key):
-                return int(line.split()[1])
-    return 0
 
 
 def _digest(result) -> str:
@@ -48,33 +41,6 @@ def _digest(result) -> str:
         h = int(pd.util.hash_pandas_object(result, index=False).sum())
         return f"{result.shape} {list(result.dtypes.astype(str))} {h}"
     return repr(result)
-
-
-def run_child(fn) -> tuple[float, float, float, str]:
-    """``fn()`` in a forked child: seconds, peak RSS MB, RSS growth MB, result digest."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            with open("/proc/self/clear_refs", "w") as fh:
-                fh.write("5")  # reset VmHWM to the current RSS
-        except OSError:
-            pass
-        start = _status("VmRSS:")
-        t = time.perf_counter()
-        res = fn()
-        sec = time.perf_counter() - t
-        peak = _status("VmHWM:")
-        digest = _digest(res)
-        os.write(w, pickle.dumps((sec, peak / 1024, (peak - start) / 1024, digest)))
-        os._exit(0)
-    os.close(w)
-    data = b""
-    while chunk := os.read(r, 65536):
-        data += chunk
-    os.waitpid(pid, 0)
-    return pickle.loads(data)
 
 
 def main() -> None:
@@ -122,11 +88,11 @@ def main() -> None:
     print(f"{'job':38s} {'before s':>9s} {'after s':>8s} {'peak MB b/a':>13s} "
           f"{'growth MB b/a':>14s}  equal")  # fmt: skip
     for name, job in jobs.items():
-        b = run_child(lambda job=job: job(before))
-        a = run_child(lambda job=job: job(after))
+        b = in_child(lambda job=job: _digest(job(before)))
+        a = in_child(lambda job=job: _digest(job(after)))
         print(
-            f"{name:38s} {b[0]:9.2f} {a[0]:8.2f} {b[1]:6.0f}/{a[1]:<6.0f} "
-            f"{b[2]:7.0f}/{a[2]:<6.0f}  {b[3] == a[3]}",
+            f"{name:38s} {b.seconds:9.2f} {a.seconds:8.2f} {b.peak_mb:6.0f}/{a.peak_mb:<6.0f} "
+            f"{b.growth_mb:7.0f}/{a.growth_mb:<6.0f}  {b.result == a.result}",
             flush=True,
         )
     print(f"load average at end {os.getloadavg()}")

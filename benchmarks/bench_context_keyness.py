@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import os
-import pickle
 import re
 import sys
 import time
@@ -33,45 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from _measure import PATTERN, find_corpus  # noqa: E402
+from _measure import PATTERN, find_corpus, in_child  # noqa: E402
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # noqa: E402
 
 import analysis  # noqa: E402
 from analysis.context.keyness import context_dtm, context_keyness  # noqa: E402
-
-
-def _status(key: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key):
-                return int(line.split()[1])
-    return 0
-
-
-def run_child(fn):
-    """``fn()`` in a forked child: seconds, peak RSS MB, RSS growth MB, its picklable result."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            with open("/proc/self/clear_refs", "w") as fh:
-                fh.write("5")  # reset VmHWM to the current RSS
-        except OSError:
-            pass
-        start = _status("VmRSS:")
-        t = time.perf_counter()
-        res = fn()
-        sec = time.perf_counter() - t
-        peak = _status("VmHWM:")
-        os.write(w, pickle.dumps((sec, peak / 1024, (peak - start) / 1024, res)))
-        os._exit(0)
-    os.close(w)
-    data = b""
-    while chunk := os.read(r, 65536):
-        data += chunk
-    os.waitpid(pid, 0)
-    return pickle.loads(data)
 
 
 def loop_counts(texts: list[str], glob: str, window: int) -> dict[int, Counter]:
@@ -125,14 +90,13 @@ def main() -> None:
 
     print(f"\ncontext counts of {args.target!r}, window {w}")
     print(f"{'job':38s} {'seconds':>8s} {'peak MB':>8s} {'growth MB':>9s}")
-    base = run_child(lambda: loop_counts(texts, glob, w))
-    ours = run_child(lambda: dtm_counts(corpus, glob, w))
-    for name, (sec, peak, grow, _) in (
-        ("plain Python loop (baseline)", base),
-        ("context_dtm", ours),
-    ):
-        print(f"{name:38s} {sec:8.2f} {peak:8.0f} {grow:9.0f}", flush=True)
-    print(f"same counts: {base[3] == ours[3]} ({len(ours[3])} documents with the target)")
+    base = in_child(lambda: loop_counts(texts, glob, w))
+    ours = in_child(lambda: dtm_counts(corpus, glob, w))
+    for name, r in (("plain Python loop (baseline)", base), ("context_dtm", ours)):
+        print(f"{name:38s} {r.seconds:8.2f} {r.peak_mb:8.0f} {r.growth_mb:9.0f}", flush=True)
+    print(
+        f"same counts: {base.result == ours.result} ({len(ours.result)} documents with the target)"
+    )
 
     print(f"\ncontext_keyness of {args.target!r}, country CHN vs USA, n_boot=500")
     print(f"{'job':38s} {'seconds':>8s} {'peak MB':>8s} {'growth MB':>9s}")
@@ -143,8 +107,10 @@ def main() -> None:
                                     reference="USA", window=w, top_n=top_n, n_boot=500)  # fmt: skip
             return table
 
-        sec, peak, grow, table = run_child(job)
-        print(f"{f'top_n={top_n} ({len(table)} terms)':38s} {sec:8.2f} {peak:8.0f} {grow:9.0f}")
+        r = in_child(job)
+        table = r.result
+        label = f"top_n={top_n} ({len(table)} terms)"
+        print(f"{label:38s} {r.seconds:8.2f} {r.peak_mb:8.0f} {r.growth_mb:9.0f}")
     top = table.head(8)[["term", "score", "z", "ci_low", "ci_high", "supported"]]
     print(f"\n{table['n_docs_target'].iloc[0]} CHN and {table['n_docs_reference'].iloc[0]} USA "
           f"speeches with the target; most CHN-leaning context words:")  # fmt: skip

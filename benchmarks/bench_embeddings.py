@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -39,6 +38,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from _measure import in_child  # noqa: E402
+
 import analysis  # noqa: E402
 from analysis.context.embeddings import fit_embeddings  # noqa: E402
 from analysis.tokens import word_tokens  # noqa: E402
@@ -46,46 +47,6 @@ from analysis.tokens import word_tokens  # noqa: E402
 TARGET_S = 180.0
 WORDS = ("sovereignty", "multilateralism", "terrorism")
 GENSIM_MAX_WORDS = 10_000  # gensim.models.word2vec's MAX_WORDS_IN_BATCH
-
-
-def _status(key: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key):
-                return int(line.split()[1])
-    return 0
-
-
-def run_child(fn) -> dict:
-    """``fn()`` in a forked child: its result dict plus seconds, CPU seconds, peak and growth MB."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            try:
-                with open("/proc/self/clear_refs", "w") as fh:
-                    fh.write("5")  # reset VmHWM to the current RSS
-            except OSError:
-                pass
-            start = _status("VmRSS:")
-            t, c = time.perf_counter(), time.process_time()
-            out = fn()
-            out["seconds"] = time.perf_counter() - t
-            out["cpu"] = time.process_time() - c  # this process's threads (gensim's included)
-            peak = _status("VmHWM:")
-            out["peak_mb"] = peak / 1024
-            out["growth_mb"] = (peak - start) / 1024
-        except Exception as exc:  # report, do not hang the parent
-            out = {"error": f"{type(exc).__name__}: {exc}"}
-        os.write(w, pickle.dumps(out))
-        os._exit(0)
-    os.close(w)
-    data = b""
-    while chunk := os.read(r, 65536):
-        data += chunk
-    os.waitpid(pid, 0)
-    return pickle.loads(data)
 
 
 def ours(corpus, dim: int, window: int, min_count: int) -> dict:
@@ -175,7 +136,18 @@ def main() -> None:
         f"{'job':40s} {'wall s':>8s} {'CPU s':>8s} {'peak MB':>8s} {'growth MB':>10s} {'words':>8s}"
     )
     for name, job in jobs.items():
-        res = results[name] = run_child(job)
+        run = in_child(job)
+        res = results[name] = (
+            {"error": run.error}
+            if run.error
+            else {
+                **run.result,
+                "seconds": run.seconds,
+                "cpu": run.cpu,
+                "peak_mb": run.peak_mb,
+                "growth_mb": run.growth_mb,
+            }  # fmt: skip
+        )
         if "error" in res:
             print(f"{name:40s} failed: {res['error']}")
             continue
