@@ -184,3 +184,32 @@ def seeds_dtm():
 def mini_dir() -> Path:
     """``tests/data/ungdc_mini``: a few UN General Debate speeches for real-text checks."""
     return ROOT / "tests" / "data" / "ungdc_mini"
+
+
+@pytest.fixture
+def run_notebook(tmp_path: Path, monkeypatch) -> Callable[..., Path]:
+    """``run_notebook(name, **params)``: the suite's notebook ``name`` executed by
+    papermill with this checkout's ``analysis`` (``out`` in ``tmp_path/report``);
+    returns that folder."""
+    import os
+
+    papermill = pytest.importorskip("papermill")
+    from analysis.report import NOTEBOOK_DIR
+
+    def run(name: str, **params) -> Path:
+        monkeypatch.setenv(
+            "PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+        )
+        monkeypatch.setenv("MPLBACKEND", "Agg")
+        out = tmp_path / "report"
+        papermill.execute_notebook(
+            str(NOTEBOOK_DIR / name),
+            str(tmp_path / name),
+            parameters={"out": str(out), **params},
+            cwd=str(NOTEBOOK_DIR),
+            kernel_name="python3",
+            progress_bar=False,
+        )
+        return out
+
+    return run

@@ -4,7 +4,6 @@ and a planted corpus with a vectors file (the embedding-regression part runs).""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -20,21 +19,6 @@ NAME = "06-context.ipynb"
 STUDY_WORDS = ("five articles", "Shanxi", "Chinese", "CGTN", "People's Daily", "Japan")
 
 papermill = pytest.importorskip("papermill")
-
-
-def _run(tmp_path: Path, monkeypatch, **params) -> Path:
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    out = tmp_path / "report"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / NAME),
-        str(tmp_path / NAME),
-        parameters={"out": str(out), **params},
-        cwd=str(NOTEBOOK_DIR),
-        kernel_name="python3",
-        progress_bar=False,
-    )
-    return out
 
 
 def _findings(out: Path) -> list[dict]:
@@ -54,11 +38,9 @@ def test_stored_without_outputs_one_parameters_cell_and_no_study():
         assert word.lower() not in text.lower(), word
 
 
-def test_seeds_context_keyness_and_embeddings_skipped_with_the_reason(
-    tmp_path, monkeypatch, seed_codebook
-):
-    out = _run(
-        tmp_path, monkeypatch, corpus=str(SEEDS), themes=str(seed_codebook),
+def test_seeds_context_keyness_and_embeddings_skipped_with_the_reason(run_notebook, seed_codebook):
+    out = run_notebook(
+        NAME, corpus=str(SEEDS), themes=str(seed_codebook),
         targets=["friendship:core", "Japan*"], by=["year"], n_boot=50,
     )  # fmt: skip
     tables = {p.stem for p in (out / "tables").glob("*.csv")}
@@ -107,10 +89,10 @@ def _planted(tmp_path: Path) -> tuple[Path, Path]:
     return corpus, path
 
 
-def test_planted_shift_found_with_a_vectors_file(tmp_path, monkeypatch):
+def test_planted_shift_found_with_a_vectors_file(tmp_path, run_notebook):
     corpus, vectors = _planted(tmp_path)
-    out = _run(
-        tmp_path, monkeypatch, corpus=str(corpus), targets=["bank"], by=["group"],
+    out = run_notebook(
+        NAME, corpus=str(corpus), targets=["bank"], by=["group"],
         time_col="year", embeddings=str(vectors), n_boot=50, n_perm=199, top_n=4,
     )  # fmt: skip
     shift = pd.read_csv(out / "tables" / "context-shift-bank-group.csv")

@@ -4,7 +4,6 @@ sheet (precision table) and without one (a blank sheet, and the finding that say
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -17,27 +16,6 @@ SEEDS = ROOT / "seeds"
 NAME = "07-robustness.ipynb"
 
 papermill = pytest.importorskip("papermill")
-
-
-def _run(tmp_path: Path, monkeypatch, **params) -> Path:
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    out = tmp_path / "report"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / NAME),
-        str(tmp_path / NAME),
-        parameters={
-            "corpus": str(SEEDS),
-            "themes": str(SEEDS / "themes.yml"),
-            "out": str(out),
-            "n_boot": 50,
-            **params,
-        },  # fmt: skip
-        cwd=str(NOTEBOOK_DIR),
-        kernel_name="python3",
-        progress_bar=False,
-    )
-    return out
 
 
 def _findings(out: Path) -> list[dict]:
@@ -55,8 +33,13 @@ def test_stored_without_outputs_and_one_parameters_cell():
         assert word not in text
 
 
-def test_seeds_with_the_coded_sheet(tmp_path, monkeypatch):
-    out = _run(tmp_path, monkeypatch, focus=["friendship"], coding=str(SEEDS / "coding.csv"))
+def _run(run_notebook, **params) -> Path:
+    seeds = {"corpus": str(SEEDS), "themes": str(SEEDS / "themes.yml"), "n_boot": 50}
+    return run_notebook(NAME, **seeds, **params)
+
+
+def test_seeds_with_the_coded_sheet(run_notebook):
+    out = _run(run_notebook, focus=["friendship"], coding=str(SEEDS / "coding.csv"))
     tables = {p.stem for p in (out / "tables").glob("*.csv")}
     assert {"robustness-theme-friendship", "robustness-theme-friendship-entries",
             "robustness-summary-themes", "coding-precision", "coding-sample"} <= tables  # fmt: skip
@@ -72,8 +55,8 @@ def test_seeds_with_the_coded_sheet(tmp_path, monkeypatch):
     assert (out / "figures" / "robustness-theme-friendship.svg").is_file()
 
 
-def test_seeds_without_a_coded_sheet(tmp_path, monkeypatch):
-    out = _run(tmp_path, monkeypatch, focus=["peace"], terms=["peace"])
+def test_seeds_without_a_coded_sheet(run_notebook):
+    out = _run(run_notebook, focus=["peace"], terms=["peace"])
     assert not (out / "tables" / "coding-precision.csv").exists()
     sheet = pd.read_csv(out / "tables" / "coding-sample.csv")
     assert sheet["valid"].isna().all() and len(sheet) > 0
