@@ -37,7 +37,8 @@ def test_report_has_index_section_figures_tables_and_provenance(seed_report: Pat
     for f, digest in prov["corpus"]["files"].items():
         assert hashlib.sha256((SEEDS / f).read_bytes()).hexdigest() == digest
     # the articles and the manifest; the study's params file and notes are not corpus files
-    read = {p.name for p in SEEDS.iterdir() if p.suffix in (".txt", ".csv")}
+    # the loader's files: the texts and the manifest (not the study's coding sheet)
+    read = {p.name for p in SEEDS.iterdir() if p.suffix == ".txt" or p.name == "metadata.csv"}
     assert set(prov["corpus"]["files"]) == read and len(read) == 6
     assert prov["versions"]["pandas"] and prov["versions"]["analysis"] == "0.1.0"
     assert "01-corpus" in prov["notebook_seconds"] and prov["seconds"] > 0
