@@ -125,8 +125,9 @@ class Codebook:
         for t in self.themes:
             if t.id == theme_id:
                 return t
+        hint = did_you_mean(theme_id, self.ids) if isinstance(theme_id, str) else ""
         raise AnalysisError(
-            f"codebook has no theme {theme_id!r}; its themes are {', '.join(self.ids)}"
+            f"codebook has no theme {theme_id!r}{hint}; its themes are {', '.join(self.ids)}"
         )
 
     @property

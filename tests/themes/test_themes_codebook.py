@@ -174,3 +174,14 @@ def test_invalid_codebooks_name_the_line_or_theme(tmp_path, text, message):
 def test_missing_codebook_file(tmp_path):
     with pytest.raises(AnalysisError, match="not found"):
         load_themes(tmp_path / "nope.yml")
+
+
+def test_an_unknown_theme_id_suggests_the_nearest(seed_codebook):
+    from analysis import load_themes
+    from analysis.errors import AnalysisError
+
+    cb = load_themes(seed_codebook)
+    with pytest.raises(
+        AnalysisError, match=r"no theme 'frendship' \(did you mean 'friendship'\?\)"
+    ):
+        cb["frendship"]
