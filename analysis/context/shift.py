@@ -55,7 +55,7 @@ from ..grouping import check_by, group_labels, group_order
 from ..text import segment
 from ..themes.codebook import Codebook
 from ..themes.match import ThemeMatches, _ranges
-from ..themes.stats import _boot_counts, _rng
+from ..themes.stats import _boot_counts, _rng, holm
 from ..tokens import Tokens, stop_word_set, word_tokens
 from ..validation import check_choice, check_int, check_level, check_top_n
 from ._cooc import cooccurrence as _cooccurrence
@@ -74,8 +74,8 @@ __all__ = [
 
 SHIFT_COLUMNS = [
     "group", "reference", "n_occurrences", "n_docs", "n_occurrences_reference",
-    "n_docs_reference", "norm", "ci_low", "ci_high", "p_value", "n_perm", "level",
-    "supported", "target", "window", "norm_null",
+    "n_docs_reference", "norm", "ci_low", "ci_high", "p_value", "p_adjusted", "n_perm",
+    "level", "supported", "target", "window", "norm_null",
 ]  # fmt: skip
 NEIGHBOR_COLUMNS = [
     "group", "term", "similarity", "ci_low", "ci_high", "rank", "n_occurrences", "n_docs",
@@ -260,8 +260,9 @@ def fit_alacarte(
     conText's ``compute_transform`` takes ``log`` of the co-occurrence row sums
     ``sum_c C[w, c]``; here ``count_w`` is the word's own frequency, so a word's weight
     does not grow with the window. Words with no usable context token are left out.
-    ``C @ V`` is a sparse matrix product: the pairs are collected one offset ``1..window``
-    at a time, with no loop over tokens.
+    ``C`` comes from :func:`analysis.context._cooc.cooccurrence` (each token's ``2 *
+    window`` neighbours gathered per block of rows and summed by a sparse product) and
+    ``C @ V`` is a sparse matrix product: no loop over tokens.
 
     Parameters
     ----------
@@ -607,7 +608,10 @@ def context_shift(
     documents of ``g`` and of the reference are permuted (``n_perm`` times, group sizes
     fixed) and ``p = (1 + #{norm_perm >= norm}) / (1 + n_perm)``. Documents, not
     occurrences, are exchangeable under the null: the occurrences of one document share
-    its author, topic and register. ``supported = p <= 1 - level``.
+    its author, topic and register. Every non-reference group is one test, so
+    ``p_adjusted`` is Holm's step-down adjustment over the groups of the table (Holm
+    1979; :func:`analysis.themes.stats.holm`) and ``supported = p_adjusted <= 1 - level``:
+    with twenty years against one, a group is not called different by chance alone.
 
     **The norm is biased upward**: ``||mean_g - mean_ref||`` is positive even when both
     groups come from the same population (noise in ``dim`` directions adds up), more so
@@ -621,7 +625,7 @@ def context_shift(
 
     Parameters
     ----------
-    data : DataFrame or ThemeMatches
+    data : DataFrame, ThemeMatches or Contexts
         A corpus (:func:`analysis.read_corpus`), or one-theme matches of
         :func:`analysis.context.target_codebook` (reused).
     target : str or list of str
@@ -666,8 +670,9 @@ def context_shift(
     -------
     DataFrame
         One row per non-reference group in which the target occurs, in group order:
-        ``group, reference, n_occurrences, n_docs, norm, ci_low, ci_high, p_value,
-        level, supported, target, window, norm_null`` (``norm_null``: the mean norm
+        ``group, reference, n_occurrences, n_docs, n_occurrences_reference,
+        n_docs_reference, norm, ci_low, ci_high, p_value, p_adjusted, n_perm, level,
+        supported, target, window, norm_null`` (``norm_null``: the mean norm
         over the permutations, what the norm is expected to be with no shift at all;
         NaN without a test). ``attrs``: ``by``, ``reference``,
         ``n_occurrences_reference``, ``n_docs_reference``, ``n_dropped`` (occurrences
@@ -742,12 +747,15 @@ def context_shift(
                 "p_value": p,
                 "n_perm": n_perm,
                 "level": level,
-                "supported": bool(p <= 1 - level) if not np.isnan(p) else False,
+                "supported": False,  # set below, from the Holm-adjusted p-values
                 "target": occ.target,
                 "window": occ.window,
                 "norm_null": null,
             }
         )
+    for row, adjusted in zip(rows, holm([r["p_value"] for r in rows]), strict=True):
+        row["p_adjusted"] = adjusted
+        row["supported"] = bool(adjusted <= 1 - level) if not np.isnan(adjusted) else False
     out = pd.DataFrame(rows, columns=SHIFT_COLUMNS)
     out = out.astype({"n_occurrences": np.int64, "n_docs": np.int64, "supported": bool})
     out.attrs.update(
@@ -1019,8 +1027,9 @@ def context_contrast(
     sim_b = W @ _unit(b_S.sum(axis=0) / b_n.sum())
     diff = sim_a - sim_b
     top_a = _top(diff, cand_terms, top_n)
+    top_a = top_a[diff[top_a] > 0]  # a word is closer to a side only where diff says so
     top_b = _top(-diff, cand_terms, top_n)
-    top_b = top_b[~np.isin(top_b, top_a)]
+    top_b = top_b[diff[top_b] < 0]
     picked = np.concatenate([top_a, top_b])
     lo = hi = np.full(len(picked), np.nan)
     if n_boot and min(len(a_docs), len(b_docs)) >= min_docs:

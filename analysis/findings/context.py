@@ -81,10 +81,16 @@ def context_keyness_findings(
     min_docs = check_min_docs(min_docs)
     out: list[Finding] = []
     small: dict[str, list] = {}  # target word -> its comparisons with a side below min_docs
-    keys = table[["target", "reference"]].astype(str)
-    pairs = list(dict.fromkeys(zip(keys["target"], keys["reference"], strict=True)))
-    for target, reference in pairs:
-        rows = table[(keys["target"] == target) & (keys["reference"] == reference)]
+    keys = table[["context_target", "target", "reference"]].astype(str)
+    pairs = list(
+        dict.fromkeys(zip(keys["context_target"], keys["target"], keys["reference"], strict=True))
+    )
+    for word_key, target, reference in pairs:
+        rows = table[
+            (keys["context_target"] == word_key)
+            & (keys["target"] == target)
+            & (keys["reference"] == reference)
+        ]
         first = rows.iloc[0]
         word = str(first["context_target"])
         n_t, n_r = int(first["n_docs_target"]), int(first["n_docs_reference"])
@@ -161,7 +167,8 @@ def context_shift_findings(
     One sentence per tested row of :func:`analysis.context_shift`: the norm of the
     difference of mean embeddings with its interval, the permutation p-value and the
     documents on each side. A row with ``supported`` True says the contexts *differ* (the
-    permutation test rejects exchangeable groups at the table's level); otherwise the
+    permutation test, Holm-adjusted over the groups of the table, rejects exchangeable
+    groups at the table's level); otherwise the
     sentence says they cannot be told apart. One more sentence lists the groups with too
     few documents for a test.
     ``table=None`` with a ``note`` (why embeddings were skipped) gives that note as the
@@ -188,15 +195,22 @@ def context_shift_findings(
     require_columns(table, need, "context_shift_findings", empty_ok=True)
     out: list[Finding] = []
     untested = table[table["p_value"].isna()]
+    n_tests = int(table["p_value"].notna().sum())
     for r in table[table["p_value"].notna()].itertuples(index=False):
         word, level = str(r.target), _level(r.level)
         sizes = f"{_docs(r.n_docs)} and {_docs(r.n_docs_reference)}"
         row = {"target": word, "group": str(r.group), "reference": str(r.reference)}
         head = f"The contexts of '{word}' in {r.group} against {r.reference} ({sizes})"
+        adjusted = getattr(r, "p_adjusted", float("nan"))
+        holm = (
+            f", {adjusted:.3g} after Holm's adjustment for the {n_tests} groups tested"
+            if n_tests > 1 and pd.notna(adjusted)
+            else ""
+        )
         stats = (
             f"norm of the difference {fmt_num(r.norm, 3)}, {level} interval "
             f"{fmt_num(r.ci_low, 3)} to {fmt_num(r.ci_high, 3)}; permutation p = "
-            f"{r.p_value:.3g} over {int(r.n_perm):,} permutations of the documents"
+            f"{r.p_value:.3g} over {int(r.n_perm):,} permutations of the documents{holm}"
         )
         if bool(r.supported):
             text = f"{head} differ beyond what random groups of these documents give ({stats})."
@@ -215,8 +229,12 @@ def context_shift_findings(
         out.append(
             Finding(
                 f"The contexts of '{first['target']}' in {groups} against "
-                f"{first['reference']} ({_docs(first['n_docs_reference'])}): too few documents "
-                "for an interval or a permutation test.",
+                f"{first['reference']} ({_docs(first['n_docs_reference'])}): "
+                + (
+                    "no permutation test was run (n_perm=0)."
+                    if int(first["n_perm"]) == 0
+                    else "too few documents for an interval or a permutation test."
+                ),
                 table=table_name,
                 row={"target": str(first["target"]), "group": str(first["group"])},
                 supported=False,

@@ -543,3 +543,32 @@ def test_interval_is_the_basic_cluster_bootstrap_written_with_loops():
     assert row["norm"] == pytest.approx(norm, rel=1e-10)
     assert row["ci_low"] == pytest.approx(max(0.0, 2 * norm - q_hi), rel=1e-9)
     assert row["ci_high"] == pytest.approx(2 * norm - q_lo, rel=1e-9)
+
+
+def test_several_groups_are_holm_adjusted_and_contrast_sides_follow_the_sign():
+    from analysis.themes.stats import holm
+
+    rng = np.random.default_rng(5)
+    groups = np.repeat(["a", "b", "c"], 8)
+    topics = {"a": [NATURE], "b": [FINANCE], "c": [NATURE, FINANCE]}
+    corpus = pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(24)],
+            "grp": groups,
+            "text": [make_doc(rng, topics[g] * int(rng.integers(1, 4))) for g in groups],
+        }
+    )
+    emb = ppmi_svd(corpus["text"])
+    T = fit_alacarte(corpus, emb, stop_words="english")
+    out = context_shift(corpus, "bank", by="grp", embeddings=emb, transform=T, n_perm=199)
+    np.testing.assert_allclose(out["p_adjusted"], holm(out["p_value"]))
+    assert (out["p_adjusted"] >= out["p_value"]).all()
+    assert out["supported"].tolist() == (out["p_adjusted"] <= 0.05).tolist()
+    from analysis.context import context_contrast
+
+    c = context_contrast(
+        corpus, "bank", by="grp", target_group="b", reference="a", embeddings=emb, transform=T,
+        top_n=50, n_boot=20,
+    )  # fmt: skip
+    assert (c.loc[c["closer_to"] == "b", "diff"] > 0).all()
+    assert (c.loc[c["closer_to"] == "a", "diff"] < 0).all()

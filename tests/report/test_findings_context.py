@@ -89,3 +89,15 @@ def test_shift_note_and_errors():
     assert context_shift_findings(None, table_name=None) == []
     with pytest.raises(AnalysisError, match="context_shift_findings"):
         context_shift_findings(_shift().drop(columns="p_value"), table_name="s")
+
+
+def test_keyness_tables_of_two_targets_are_kept_apart():
+    table = pd.concat(
+        [_keyness(), _keyness().assign(context_target="lake", z=[9.0, 8.0, 0.1, -9.0])],
+        ignore_index=True,
+    )
+    found = context_keyness_findings(table, table_name="t")
+    peace = [f for f in found if f.text.startswith("Near 'sovereignty'")]
+    lake = [f for f in found if f.text.startswith("Near 'lake'")]
+    assert len(peace) == 2 and len(lake) == 2
+    assert "z = 9.00" not in peace[0].text and "z = 4.00" not in lake[0].text
