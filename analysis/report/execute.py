@@ -120,6 +120,9 @@ def _worker_init(parent: int, jupyter_path: str) -> None:
     """Set up a notebook worker: Ctrl-C is the parent's business; die with the parent;
     find the pinned kernelspec first."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # forked while the parent held SIGINT: the kernels this worker starts must not
+    # inherit the blocked mask
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -156,18 +159,31 @@ def run_suite(
     n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
     kernels = write_kernelspec(build / _KERNELS)
     results: dict[str, dict] = {}
-    pool = ProcessPoolExecutor(
-        max_workers=n_jobs, initializer=_worker_init, initargs=(os.getpid(), str(kernels))
-    )
+    # A Ctrl-C that lands while the pool forks its workers would be raised inside an
+    # at-fork hook, where Python reports it as "Exception ignored" and carries on, so the
+    # run would not stop: SIGINT is held while the workers are forked (all at the first
+    # submit with the fork start method) and taken right after, inside the try below.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        futs = {
-            # the kernel runs in the notebook's folder, which outlives the run (an
-            # interrupted run removes the build folder while kernels are still exiting)
-            pool.submit(
-                _run_one, str(p), str(build / "notebooks" / p.name), prm, str(p.parent), timeout
-            ): p
-            for p, prm in runs
-        }
+        pool = ProcessPoolExecutor(
+            max_workers=n_jobs, initializer=_worker_init, initargs=(os.getpid(), str(kernels))
+        )
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    try:
+        try:
+            futs = {
+                # the kernel runs in the notebook's folder, which outlives the run (an
+                # interrupted run removes the build folder while kernels are still exiting)
+                pool.submit(
+                    _run_one, str(p), str(build / "notebooks" / p.name), prm, str(p.parent),
+                    timeout,
+                ): p
+                for p, prm in runs
+            }  # fmt: skip
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held Ctrl-C is raised here
         for fut in as_completed(futs):
             p = futs[fut]
             results[p.stem] = r = fut.result()
