@@ -652,8 +652,10 @@ def coding_precision(
     three, two of them.
 
     **Precision.** For a set of coded hits with codes ``v_i`` (1 valid, 0 not) and
-    weights ``w_i`` (the sheet's ``weight``, 1 when absent): ``precision = sum w_i v_i /
-    sum w_i``, the share of valid hits among all the hits the sample stands for. The
+    weights ``w_i`` (the sheet's ``weight``, 1 when absent, times ``sampled_s /
+    coded_s`` for a stratum some of whose sampled hits are not coded yet, so each stratum
+    keeps its share of the hits): ``precision = sum w_i v_i / sum w_i``, the share of
+    valid hits among all the hits the sample stands for. The
     interval is the Wilson score interval (:func:`wilson_interval`; Wilson 1927, *JASA*
     22(158)) at ``p = precision`` with ``n`` Kish's effective sample size ``n_eff =
     (sum w)^2 / sum w^2`` (Kish 1965, *Survey Sampling*, Wiley); with equal weights
@@ -707,6 +709,12 @@ def coding_precision(
     hits["group"] = group_labels(hits, cols).to_numpy() if cols else ""
     hits = hits.join(per_hit)
     is_coded = hits["n_codes"].notna()
+    # A partly coded stratum stands for all its hits through the hits coded: the weight
+    # of a coded hit is hits_s / coded_s = weight * sampled_s / coded_s (strata: a theme's
+    # hits of one weight), so a stratum with blank rows is not under-weighted.
+    stratum = hits["theme"].astype(str) + _SEP + hits["weight"].map(repr)
+    sampled = stratum.map(stratum.value_counts())
+    hits["weight"] = hits["weight"] * sampled / stratum.map(stratum[is_coded].value_counts())
     codes = hits[is_coded].copy()
     codes["n_codes"] = codes["n_codes"].astype(np.int64)
     codes["n_yes"] = codes["n_yes"].astype(np.int64)

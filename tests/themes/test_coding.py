@@ -497,3 +497,25 @@ def test_parse_valid_numbers_and_missing():
     assert parse_valid(None) is None and parse_valid(float("nan")) is None
     with pytest.raises(ValueError):
         parse_valid(2)
+
+
+def test_partly_coded_strata_are_reweighted_by_their_coded_hits():
+    """Stratum A: 20 hits, 10 sampled (weight 2), all valid; stratum B: 200 hits, 10
+    sampled (weight 20), 2 coded not valid, 8 blank. The estimate is 20 / 220."""
+    rows = [("A", 2.0, "yes")] * 10 + [("B", 20.0, "no" if i < 2 else "") for i in range(10)]
+    sheet = pd.DataFrame(
+        {
+            "hit_id": [f"hit-{i:016x}" for i in range(20)],
+            "doc_id": [f"d{i}" for i in range(20)],
+            "theme": "t",
+            "entry": "e",
+            "grp": [r[0] for r in rows],
+            "weight": [r[1] for r in rows],
+            "valid": [r[2] for r in rows],
+            "coder": ["ann" if r[2] else "" for r in rows],
+        }
+    )
+    result = coding_precision(sheet)
+    row = result.precision.iloc[0]
+    assert row["n_coded"] == 12 and row["n_uncoded"] == 8
+    assert row["precision"] == pytest.approx(20 / 220)
