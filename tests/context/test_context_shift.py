@@ -200,7 +200,9 @@ def test_embed_equals_plain_loop():
 # --------------------------------------------------------------------------- the regression
 
 
-def test_coefficients_equal_ols_on_dummies():
+def _three_groups():
+    """24 documents in groups a (nature), b (finance) and c (both), their vectors and
+    the à la carte transform learned from them."""
     rng = np.random.default_rng(5)
     groups = np.repeat(["a", "b", "c"], 8)
     topics = {"a": [NATURE], "b": [FINANCE], "c": [NATURE, FINANCE]}
@@ -212,7 +214,11 @@ def test_coefficients_equal_ols_on_dummies():
         }
     )
     emb = ppmi_svd(corpus["text"])
-    T = fit_alacarte(corpus, emb, stop_words="english")
+    return corpus, groups, emb, fit_alacarte(corpus, emb, stop_words="english")
+
+
+def test_coefficients_equal_ols_on_dummies():
+    corpus, groups, emb, T = _three_groups()
     out = context_shift(corpus, "bank", by="grp", embeddings=emb, transform=T, n_perm=0, n_boot=0)
     ctx = find_contexts(corpus, "bank")
     E = T.embed(ctx)
@@ -548,18 +554,7 @@ def test_interval_is_the_basic_cluster_bootstrap_written_with_loops():
 def test_several_groups_are_holm_adjusted_and_contrast_sides_follow_the_sign():
     from analysis.themes.stats import holm
 
-    rng = np.random.default_rng(5)
-    groups = np.repeat(["a", "b", "c"], 8)
-    topics = {"a": [NATURE], "b": [FINANCE], "c": [NATURE, FINANCE]}
-    corpus = pd.DataFrame(
-        {
-            "doc_id": [f"d{i}" for i in range(24)],
-            "grp": groups,
-            "text": [make_doc(rng, topics[g] * int(rng.integers(1, 4))) for g in groups],
-        }
-    )
-    emb = ppmi_svd(corpus["text"])
-    T = fit_alacarte(corpus, emb, stop_words="english")
+    corpus, groups, emb, T = _three_groups()
     out = context_shift(corpus, "bank", by="grp", embeddings=emb, transform=T, n_perm=199)
     np.testing.assert_allclose(out["p_adjusted"], holm(out["p_value"]))
     assert (out["p_adjusted"] >= out["p_value"]).all()
