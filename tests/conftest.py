@@ -213,3 +213,19 @@ def run_notebook(tmp_path: Path, monkeypatch) -> Callable[..., Path]:
         return out
 
     return run
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A small Dask cluster for the distributed tests: 2 single-threaded workers in this
+    process (fast to start; the tests in tests/distributed/test_processes.py use worker
+    processes to check that tasks pickle). Skipped with the install hint without Dask."""
+    pytest.importorskip(
+        "distributed", reason="Dask is not installed: pip install -e '.[dask]' runs these tests"
+    )
+    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster, distributed.Client(cluster, set_as_default=False) as client:
+        yield client
