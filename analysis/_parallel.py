@@ -4,7 +4,7 @@ The workers are forked (Linux), so they inherit the caller's data through
 :data:`STATE` instead of receiving it pickled; only each task (a small tuple) goes to a
 worker and only its result comes back. With one job, or elsewhere than Linux, the same
 function runs in-process over the same tasks, so results never depend on the number
-of processes.
+of processes. Inside a Dask worker (or any daemon process) it runs in-process too.
 """
 
 from __future__ import annotations
@@ -33,6 +33,23 @@ def shared(**state: Any) -> Iterator[None]:
         STATE.clear()
 
 
+def _in_worker() -> bool:
+    """True inside a daemon process (which may not fork a pool) or a Dask worker (whose
+    cluster already spreads the work over the cores): there the tasks run in-process."""
+    import multiprocessing as mp
+
+    if mp.current_process().daemon:
+        return True
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return False
+    try:
+        distributed.get_worker()
+    except ValueError:
+        return False
+    return True
+
+
 def fork_map(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int) -> Iterator[R]:
     """``func(task)`` for every task, in order, in ``jobs`` forked processes.
 
@@ -40,7 +57,7 @@ def fork_map(func: Callable[[T], R], tasks: Iterable[T], *, jobs: int) -> Iterat
     one-line error (without the worker's traceback attached).
     """
     tasks = list(tasks)
-    if jobs <= 1 or len(tasks) < 2 or not sys.platform.startswith("linux"):
+    if jobs <= 1 or len(tasks) < 2 or not sys.platform.startswith("linux") or _in_worker():
         yield from map(func, tasks)
         return
     import multiprocessing as mp

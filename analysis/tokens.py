@@ -517,6 +517,11 @@ def _resolve_jobs(n_jobs: int | None, total_chars: int) -> int:
             jobs = 1
     if not sys.platform.startswith("linux"):  # fork is the only cheap way to share texts
         jobs = 1
+    if jobs > 1:
+        from ._parallel import _in_worker
+
+        if _in_worker():  # a Dask worker or a daemon process: its cluster spreads the work
+            jobs = 1
     return jobs
 
 
