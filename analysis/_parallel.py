@@ -10,6 +10,7 @@ of processes. Inside a Dask worker (or any daemon process) it runs in-process to
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -22,15 +23,25 @@ R = TypeVar("R")
 #: What the current job's workers read (set by :func:`shared`, inherited on fork).
 STATE: dict[str, Any] = {}
 
+#: One job at a time per process: threads of one process (the workers of a Dask cluster
+#: with ``processes=False``, or a user's threads) would otherwise overwrite each other's
+#: :data:`STATE`.
+_STATE_LOCK = threading.RLock()
+
 
 @contextmanager
 def shared(**state: Any) -> Iterator[None]:
-    """Make ``state`` visible to the workers of :func:`fork_map` for the block's duration."""
-    STATE.update(state)
-    try:
-        yield
-    finally:
-        STATE.clear()
+    """Make ``state`` visible to the workers of :func:`fork_map` for the block's duration.
+
+    Holds a per-process lock for the block, so two threads never share the state of
+    two jobs (they take turns; forked workers only read their inherited copy).
+    """
+    with _STATE_LOCK:
+        STATE.update(state)
+        try:
+            yield
+        finally:
+            STATE.clear()
 
 
 def _in_worker() -> bool:
