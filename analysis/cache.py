@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._yaml import did_you_mean
 from .corpus import _with_text_column, corpus_files, read_corpus
 from .errors import AnalysisError, InputWarning
 
@@ -171,6 +172,7 @@ def cached_corpus(
     dedupe_threshold: float | None = 0.8,
     progress: bool | None = None,
     n_jobs: int | None = None,
+    engine: str = "pandas",
 ) -> pd.DataFrame:
     """:func:`analysis.read_corpus`, through the corpus cache (see the module docstring).
 
@@ -183,6 +185,9 @@ def cached_corpus(
     progress, n_jobs
         As for :func:`analysis.read_corpus` (not part of the key: they do not change
         the result).
+    engine : {"pandas"}, default "pandas"
+        The cache holds in-memory corpora only: ``"dask"`` is an error saying to call
+        ``read_corpus(path, engine="dask")``, which reads the files in the workers.
 
     Returns
     -------
@@ -192,6 +197,16 @@ def cached_corpus(
         near-duplicates) are given again on a cache hit, so a notebook shows them either
         way.
     """
+    if engine != "pandas":
+        if engine == "dask":
+            raise AnalysisError(
+                "cached_corpus(engine='dask'): the corpus cache holds in-memory corpora only; "
+                "call read_corpus(path, engine='dask') for a partitioned Dask corpus"
+            )
+        raise AnalysisError(
+            f"engine={engine!r}{did_you_mean(engine, ['pandas', 'dask'])}: cached_corpus reads "
+            "in memory ('pandas'); call read_corpus(path, engine='dask') for a Dask corpus"
+        )
     options = dict(
         pattern=pattern, columns=columns, text_column=text_column, manifest=manifest,
         glob=glob, clean=clean, rules=rules, infer_title=infer_title,

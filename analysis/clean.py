@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -572,6 +573,7 @@ def clean_audit(
     *,
     rules: Sequence[Rule] | str | Path | None = None,
     n_jobs: int | None = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     """The cleaning audit of a corpus: one row per removed line (or prefix).
 
@@ -585,11 +587,36 @@ def clean_audit(
     ``n_jobs`` processes (forked, Linux only; default: all cores above 20 million
     characters) share the documents; the table does not depend on it.
 
+    A Dask corpus (``read_corpus(path, engine="dask")``), or a pandas corpus given with
+    ``client``, is audited partition by partition in the Dask workers with this same
+    function (one process each) and the rows gathered in corpus order: the same table
+    as the in-memory audit of the computed corpus. Without ``rules`` the rules kept by
+    the Dask loader are re-applied.
+
+    Parameters
+    ----------
+    corpus : DataFrame or dask.dataframe.DataFrame
+        A corpus from :func:`analysis.read_corpus` (needs ``raw_text``).
+    rules : optional
+        The cleaning rules given to :func:`analysis.read_corpus`.
+    n_jobs : int, optional
+        Processes of the in-memory audit.
+    client : distributed.Client, optional
+        The Dask cluster that audits a Dask corpus (default: Dask's default client, else
+        its local scheduler); given with a pandas corpus, that corpus is split into
+        partitions and audited there.
+
     Returns
     -------
     DataFrame
         Columns ``doc_id, rule, line, chars, text``, ordered by document and line.
     """
+    from .distributed._client import is_dask_frame
+
+    if client is not None or is_dask_frame(corpus):
+        from .distributed.corpus import clean_audit as audit_partitioned
+
+        return audit_partitioned(corpus, rules=rules, client=client)
     if "raw_text" not in corpus.columns:
         raise AnalysisError("corpus has no raw_text column; load it with analysis.read_corpus")
     if rules is None and "clean_rules" in corpus.attrs:

@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,22 @@ from .errors import AnalysisError, InputWarning
 from .tokens import _chunk_bounds, _fold_table, _resolve_jobs, _word_table, word_keys
 
 __all__ = ["read_corpus", "corpus_files", "corpus_summary", "parse_date", "CORE_COLUMNS"]
+
+ENGINES = ("pandas", "dask")
+
+
+class _DedupeDefault:
+    """The default of ``read_corpus(dedupe_threshold=)``: 0.8 in memory, no check with
+    ``engine="dask"`` (an explicit value is then distinguished from it)."""
+
+    def __repr__(self) -> str:
+        return "0.8 (None with engine='dask')"
+
+    def __reduce__(self) -> str:
+        return "DEDUPE_DEFAULT"  # one instance, also after pickling
+
+
+DEDUPE_DEFAULT = _DedupeDefault()
 
 CORE_COLUMNS = (
     "doc_id", "file", "source", "source_type", "date", "date_raw", "year", "title",
@@ -623,10 +640,13 @@ def read_corpus(
     clean: bool = True,
     rules: str | Path | Sequence[str | Path | Rule] | None = None,
     infer_title: bool = False,
-    dedupe_threshold: float | None = 0.8,
+    dedupe_threshold: float | None | _DedupeDefault = DEDUPE_DEFAULT,
     progress: bool | None = None,
     n_jobs: int | None = None,
-) -> pd.DataFrame:
+    engine: str = "pandas",
+    partition_size: int | str = "64MB",
+    client: Any = None,
+) -> pd.DataFrame | Any:
     """Read a corpus into a DataFrame with one row per document.
 
     Three layouts are read:
@@ -674,15 +694,33 @@ def read_corpus(
         Cleaning rules, as accepted by :func:`analysis.clean.load_rules`.
     infer_title : bool, default False
         Take a short first line as the headline when no title is given.
-    dedupe_threshold : float or None, default 0.8
+    dedupe_threshold : float or None, default 0.8 (None with ``engine="dask"``)
         Flag near-duplicates at or above this estimated Jaccard resemblance of word
-        5-gram shingles (column ``duplicate_of``); None skips the check.
+        5-gram shingles (column ``duplicate_of``); None skips the check. With
+        ``engine="dask"`` the check compares every document with every other, so it
+        runs only when a threshold is given explicitly (see
+        :func:`analysis.distributed.corpus.read_corpus` for what it costs).
     progress : bool or None
-        Show a progress bar; None shows one for folders of 500 files or more.
+        Show a progress bar; None shows one for folders of 500 files or more
+        (``engine="pandas"`` only).
     n_jobs : int, optional
         Processes that read, clean and tokenize the documents (forked, Linux only; -1:
         all cores). Default: all cores for corpora of more than 20 million characters,
-        one otherwise. The result does not depend on it.
+        one otherwise. The result does not depend on it (``engine="pandas"`` only).
+    engine : {"pandas", "dask"}, default "pandas"
+        ``"pandas"`` reads the corpus into memory now. ``"dask"`` returns a lazy Dask
+        DataFrame whose partitions are runs of about ``partition_size`` of input files,
+        each read and cleaned by a Dask worker with this function's own code; its
+        ``compute()`` equals the ``"pandas"`` result with the same options (columns,
+        dtypes, values, index ``0..n-1``). Needs Dask (``pip install -e '.[dask]'``).
+    partition_size : int or str, default "64MB"
+        ``engine="dask"`` only: bytes of input files per partition, as an int or a size
+        such as ``"64MB"``, ``"512kB"`` or ``"1GiB"`` (for a table: characters of text).
+    client : distributed.Client, optional
+        ``engine="dask"`` only: the cluster that computes the near-duplicate sketches
+        when ``dedupe_threshold`` is given (default: Dask's default client, else its
+        local scheduler). The returned frame computes wherever it is computed
+        (``client.compute(ddf)``, or ``ddf.compute()`` on the default client).
 
     Returns
     -------
@@ -690,7 +728,9 @@ def read_corpus(
         See the module docstring for the columns. ``n_tokens`` is the document's word
         tokens (maximal runs of ``\\w``; :mod:`analysis.tokens`). ``attrs["clean_rules"]``
         holds the rules used, for :func:`analysis.clean_audit`; it stays for one release
-        only, so pass the same ``rules=`` to ``clean_audit`` explicitly.
+        only, so pass the same ``rules=`` to ``clean_audit`` explicitly. With
+        ``engine="dask"``, a ``dask.dataframe.DataFrame`` (see
+        :func:`analysis.distributed.corpus.read_corpus`).
 
     Raises
     ------
@@ -700,21 +740,32 @@ def read_corpus(
         file, a damaged UTF-16/UTF-8 file, a manifest row without its file or naming a
         file outside the corpus, a file without a row, an empty or repeated doc_id, an
         unparseable date, a year that is not a number or disagrees with the date, a
-        repeated CSV header, a non-string text, a bad ``columns`` mapping.
+        repeated CSV header, a non-string text, a bad ``columns`` mapping, an unknown
+        ``engine``. With ``engine="dask"`` the same checks run at the call, before any
+        task; a document that cannot be read or that cleaning empties raises its
+        one-line error when the frame is computed.
     """
-    path = Path(path).expanduser()
-    columns = _with_text_column(columns, text_column)
-    plan = _plan(path, pattern=pattern, manifest=manifest, glob=glob)
-    if plan.kind == "table":
-        meta, texts = _read_table(path, columns or {})
-        source: list[Path] | list[str] = texts
-    else:
-        if columns:
-            raise AnalysisError(
-                f"columns: a column mapping applies to a CSV/JSONL/Parquet corpus, not to the folder {path}; "
-                f"name the columns in its {manifest} instead"
-            )
-        meta, source = plan.meta, plan.docs
+    if engine not in ENGINES:
+        raise AnalysisError(
+            f"engine={engine!r}{did_you_mean(engine, ENGINES)}: give 'pandas' (in memory) or 'dask' (partitioned)"
+        )
+    if engine == "dask":
+        from .distributed.corpus import read_corpus as read_partitioned
+
+        return read_partitioned(
+            path, pattern=pattern, columns=columns, text_column=text_column,
+            manifest=manifest, glob=glob, clean=clean, rules=rules,
+            infer_title=infer_title, dedupe_threshold=dedupe_threshold,
+            progress=progress, n_jobs=n_jobs, partition_size=partition_size, client=client,
+        )  # fmt: skip
+    if client is not None:
+        raise AnalysisError(
+            "client= is for engine='dask'; pass engine='dask' to read the corpus on the cluster, or drop client"
+        )
+    if dedupe_threshold is DEDUPE_DEFAULT:
+        dedupe_threshold = 0.8
+    meta, source = _documents(path, pattern=pattern, columns=columns, text_column=text_column,
+                              manifest=manifest, glob=glob)  # fmt: skip
     return _assemble(
         meta,
         source,
@@ -725,6 +776,32 @@ def read_corpus(
         progress=progress,
         n_jobs=n_jobs,
     )
+
+
+def _documents(
+    path: str | Path,
+    *,
+    pattern: str | None,
+    columns: Mapping[str, str] | None,
+    text_column: str | None,
+    manifest: str,
+    glob: str,
+) -> tuple[pd.DataFrame, list[Path] | list[str]]:
+    """Every check :func:`read_corpus` makes before reading a document, and what it
+    then reads: the metadata (one row per document) and the document paths (a folder)
+    or the texts (a table, read here)."""
+    path = Path(path).expanduser()
+    columns = _with_text_column(columns, text_column)
+    plan = _plan(path, pattern=pattern, manifest=manifest, glob=glob)
+    if plan.kind == "table":
+        meta, texts = _read_table(path, columns or {})
+        return meta, texts
+    if columns:
+        raise AnalysisError(
+            f"columns: a column mapping applies to a CSV/JSONL/Parquet corpus, not to the folder {path}; "
+            f"name the columns in its {manifest} instead"
+        )
+    return plan.meta, plan.docs
 
 
 def _with_text_column(
@@ -1047,21 +1124,13 @@ def _assemble(
     out["chars_removed"] = np.asarray([r for c in chunks for r in c.removed], dtype=np.int64)
     out["duplicate_of"] = ""
     if dedupe_threshold is not None and n > 1:
-        pairs = pairs_from_sketches(
+        first = _near_duplicates(
             list(out["doc_id"]),
             [sk for c in chunks for sk in c.sketches],
             threshold=dedupe_threshold,
-            k=128,
-            max_postings=500,
+            stacklevel=4,
         )
-        first = pairs.drop_duplicates("doc_id").set_index("doc_id")["duplicate_of"]
         out["duplicate_of"] = [first.get(d, "") for d in out["doc_id"]]
-        if len(first):
-            warnings.warn(
-                f"{len(first)} near-duplicate document(s), e.g. {first.index[0]!r} ~ {first.iloc[0]!r}; see column duplicate_of",
-                InputWarning,
-                stacklevel=3,
-            )
     extra = [c for c in meta.columns if c not in out.columns and c not in ("text", "raw_text")]
     for c in extra:
         out[c] = meta[c].to_numpy()
@@ -1071,6 +1140,22 @@ def _assemble(
     # more release: pass rules= to clean_audit explicitly)
     out.attrs["clean_rules"] = tuple(ruleset)
     return out
+
+
+def _near_duplicates(
+    ids: list[str], sketches: list[np.ndarray], *, threshold: float, stacklevel: int
+) -> pd.Series:
+    """``duplicate_of`` by ``doc_id`` for the documents that have one (the first earlier
+    document at or above ``threshold``), from every document's sketch; warns when any."""
+    pairs = pairs_from_sketches(ids, sketches, threshold=threshold, k=128, max_postings=500)
+    first = pairs.drop_duplicates("doc_id").set_index("doc_id")["duplicate_of"]
+    if len(first):
+        warnings.warn(
+            f"{len(first)} near-duplicate document(s), e.g. {first.index[0]!r} ~ {first.iloc[0]!r}; see column duplicate_of",
+            InputWarning,
+            stacklevel=stacklevel,
+        )
+    return first
 
 
 def _concat(parts: list[np.ndarray]) -> np.ndarray:
