@@ -644,7 +644,7 @@ def read_corpus(
     progress: bool | None = None,
     n_jobs: int | None = None,
     engine: str = "pandas",
-    partition_size: int | str = "64MB",
+    partition_size: int | str = "32MB",
     client: Any = None,
 ) -> pd.DataFrame | Any:
     """Read a corpus into a DataFrame with one row per document.
@@ -713,7 +713,7 @@ def read_corpus(
         each read and cleaned by a Dask worker with this function's own code; its
         ``compute()`` equals the ``"pandas"`` result with the same options (columns,
         dtypes, values, index ``0..n-1``). Needs Dask (``pip install -e '.[dask]'``).
-    partition_size : int or str, default "64MB"
+    partition_size : int or str, default "32MB"
         ``engine="dask"`` only: bytes of input files per partition, as an int or a size
         such as ``"64MB"``, ``"512kB"`` or ``"1GiB"`` (for a table: characters of text).
     client : distributed.Client, optional

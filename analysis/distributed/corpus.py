@@ -95,7 +95,7 @@ def read_corpus(
     dedupe_threshold: Any = None,
     progress: bool | None = None,
     n_jobs: int | None = None,
-    partition_size: int | str = "64MB",
+    partition_size: int | str = "32MB",
     client: Any = None,
 ) -> Any:
     """:func:`analysis.read_corpus` as a Dask DataFrame, one partition per run of files.
@@ -136,7 +136,7 @@ def read_corpus(
     progress, n_jobs
         In-memory options: only None is accepted here (a Dask cluster shares the
         partitions among its workers; its dashboard shows the progress).
-    partition_size : int or str, default "64MB"
+    partition_size : int or str, default "32MB"
         Bytes of input per partition (see :func:`parse_size`).
     client : distributed.Client, optional
         The cluster that computes the near-duplicate sketches (default: Dask's default
