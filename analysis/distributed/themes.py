@@ -72,7 +72,7 @@ def match_themes(
     """The :class:`~analysis.themes.match.ThemeCounts` of a Dask corpus, partition by partition.
 
     Each partition is matched by the in-memory :func:`analysis.match_themes` (one task
-    per partition, ``n_jobs`` never above 1 inside a worker) and reduced to its
+    per partition; the tokenizer runs in the worker's own process) and reduced to its
     ThemeCounts; the parts are joined in partition order. The result equals
     ``analysis.match_themes(corpus.compute(), codebook, unit=unit, stem=stem)
     .theme_counts()`` exactly: same documents in the same order, same integer counts
