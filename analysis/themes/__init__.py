@@ -19,6 +19,11 @@ finds the hits once (:func:`match_themes` returns a :class:`ThemeMatches`), and
     rates = analysis.theme_rates(matches, by="year")          # no second matching
     hits = analysis.theme_hits(matches)
 
+The rates, differences and comparisons read only the documents x themes counts,
+``matches.theme_counts()`` (a :class:`ThemeCounts`, like quanteda's ``dfm_lookup``); a
+Dask corpus is matched partition by partition and only these counts are gathered
+(:mod:`analysis.distributed.themes`), with tables identical to the in-memory ones.
+
 Matching semantics
 ------------------
 Text is split into *word tokens*, the maximal runs of ``\\w`` (:mod:`analysis.tokens`),
@@ -75,7 +80,7 @@ from __future__ import annotations
 
 from .codebook import Codebook, Theme, as_codebook, focus_themes, load_themes
 from .coding import CodingResult, coding_precision, sample_for_coding
-from .match import ThemeMatches, match_themes
+from .match import ThemeCounts, ThemeMatches, match_themes
 from .stats import (
     theme_comparisons,
     theme_contributions,
@@ -93,6 +98,7 @@ __all__ = [
     "focus_themes",
     "match_themes",
     "ThemeMatches",
+    "ThemeCounts",
     "theme_rates",
     "theme_difference",
     "theme_hits",

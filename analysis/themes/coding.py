@@ -35,7 +35,7 @@ from scipy.stats import norm
 from ..errors import AnalysisError
 from ..grouping import group_labels, group_order
 from ..validation import as_list, check_int, check_level, require_columns
-from .match import ThemeMatches
+from .match import ThemeCounts, ThemeMatches
 from .stats import theme_hits
 
 __all__ = [
@@ -131,6 +131,11 @@ def _hit_table(data, window: int | None) -> tuple[pd.DataFrame, pd.DataFrame | N
     if isinstance(data, ThemeMatches):
         table = theme_hits(data, window=8 if window is None else check_int("window", window))
         return table, data.docs, list(data.codebook.ids)
+    if isinstance(data, ThemeCounts):
+        raise AnalysisError(
+            "data: sample_for_coding needs the hits themselves, which a ThemeCounts does "
+            "not keep; pass the ThemeMatches of analysis.match_themes(corpus)"
+        )
     if not isinstance(data, pd.DataFrame):
         raise AnalysisError(
             "data must be the table of analysis.theme_hits or the ThemeMatches of "

@@ -9,8 +9,10 @@ matched once however many statistics are computed from it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +23,7 @@ from ..tokens import Tokens, word_tokens
 from ..validation import check_choice
 from .codebook import Codebook, as_codebook, entry_tokens
 
-__all__ = ["match_themes", "ThemeMatches"]
+__all__ = ["match_themes", "ThemeMatches", "ThemeCounts"]
 
 
 def _slot_ids(token: str, tokens: Tokens, stem: bool) -> np.ndarray | None:
@@ -149,7 +151,8 @@ class ThemeMatches:
     Pass it instead of a corpus to :func:`~analysis.theme_rates`,
     :func:`~analysis.theme_difference`, :func:`~analysis.theme_hits` and
     :func:`~analysis.theme_contributions`; they then reuse these hits instead of
-    matching again.
+    matching again. :meth:`theme_counts` keeps only the per-document counts
+    (:class:`ThemeCounts`), which is all the rates and differences need.
 
     Attributes
     ----------
@@ -229,10 +232,160 @@ class ThemeMatches:
             columns=pd.Index(self.codebook.ids, name="theme"),
         )
 
+    def theme_counts(self) -> ThemeCounts:
+        """The documents x themes hit counts: all :func:`~analysis.theme_rates` needs.
+
+        Named after the :class:`ThemeCounts` it returns (``counts()`` is the same table
+        as a DataFrame). The hits, units and tokens are left behind, so the result is
+        small (``n_docs x n_themes`` integers) and can be sent between processes and
+        joined with :meth:`ThemeCounts.concat`.
+        """
+        n_docs = len(self.docs)
+        n_units = np.bincount(self.units["doc_index"].to_numpy(), minlength=n_docs)
+        return ThemeCounts(
+            codebook=self.codebook,
+            docs=self.docs,
+            hits=self.counts().to_numpy(),
+            n_tokens=self.doc_tokens(),
+            n_units=n_units.astype(np.int64),
+            params=dict(self.params),
+        )
+
     def __repr__(self) -> str:
         return (
             f"<ThemeMatches {len(self.docs)} documents x {len(self.codebook)} themes, "
             f"{self.n_hits} hits (unit={self.params.get('unit')}, stem={self.params.get('stem')})>"
+        )
+
+
+def _check_unique_ids(doc_ids: pd.Series) -> None:
+    """One line naming the first doc_id that occurs twice."""
+    dup = doc_ids.duplicated()
+    if dup.any():
+        raise AnalysisError(
+            f"corpus has doc_id {doc_ids[dup].iloc[0]!r} twice; doc_ids must be unique"
+        )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ThemeCounts:
+    """Hit counts of a codebook per document: what the theme rates and tests read.
+
+    The documents x themes table of counted hits (:func:`match_themes`), with each
+    document's word tokens and units, and nothing else: no text, no tokens, no hit
+    positions. It is the analogue of quanteda's ``dfm_lookup(dfm, dictionary)``, a
+    documents x dictionary-keys count matrix, together with ``ntoken()`` of the
+    documents; unlike ``dfm_lookup`` the counts follow the matching rules of
+    :mod:`analysis.themes` (phrases within units, one count per stretch of text,
+    exclusions). :func:`~analysis.theme_rates`, :func:`~analysis.theme_difference`,
+    :func:`~analysis.theme_document_rates` and :func:`~analysis.theme_comparisons`
+    accept it in place of a :class:`ThemeMatches` and return identical tables;
+    :func:`~analysis.theme_hits`, :func:`~analysis.theme_contributions` and the coding
+    sample need the hits themselves and refuse it.
+
+    It is small (``n_docs x n_themes`` integers plus the metadata), which is why a
+    Dask corpus is matched partition by partition and only these counts are gathered
+    and joined with :meth:`concat` (map-reduce: Dean & Ghemawat 2004, "MapReduce:
+    simplified data processing on large clusters", OSDI).
+
+    Attributes
+    ----------
+    codebook : Codebook
+        The codebook that was matched.
+    docs : DataFrame
+        One row per document, in corpus order (index 0..n-1): every corpus column
+        except ``text`` and ``raw_text``. Grouping columns (``by=``) are read from here.
+    hits : ndarray of int64, shape (n_docs, n_themes)
+        ``hits[i, t]``: counted hits of theme ``t`` (codebook order) in document ``i``;
+        equals ``ThemeMatches.counts().to_numpy()``.
+    n_tokens : ndarray of int64, shape (n_docs,)
+        Word tokens of each document (``ThemeMatches.doc_tokens()``), the denominators
+        of every ``rate_per_1k``.
+    n_units : ndarray of int64, shape (n_docs,)
+        Matching units of each document (1 each for ``unit="document"``).
+    params : dict
+        ``{"unit": ..., "stem": ...}`` as given to :func:`match_themes`.
+    """
+
+    codebook: Codebook
+    docs: pd.DataFrame
+    hits: np.ndarray
+    n_tokens: np.ndarray
+    n_units: np.ndarray
+    params: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n, k = len(self.docs), len(self.codebook)
+        shapes = (np.shape(self.hits), np.shape(self.n_tokens), np.shape(self.n_units))
+        if shapes != ((n, k), (n,), (n,)):
+            raise AnalysisError(
+                f"ThemeCounts: hits {shapes[0]}, n_tokens {shapes[1]} and n_units "
+                f"{shapes[2]} do not fit {n} documents x {k} themes; build it with "
+                "ThemeMatches.theme_counts()"
+            )
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.docs)
+
+    def counts(self) -> pd.DataFrame:
+        """The hits as a DataFrame: index ``doc_id``, one ``int64`` column per theme id
+        (the table of ``ThemeMatches.counts()``)."""
+        return pd.DataFrame(
+            self.hits,
+            index=pd.Index(self.docs["doc_id"], name="doc_id"),
+            columns=pd.Index(self.codebook.ids, name="theme"),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[ThemeCounts]) -> ThemeCounts:
+        """The counts of the parts' documents, in the order of ``parts``.
+
+        The reduce step of the map-reduce: the counts of a corpus cut into contiguous
+        pieces, concatenated in corpus order, equal the counts of the whole corpus
+        (a document's hits depend on its own text only). Every part must come from the
+        same codebook, ``unit`` and ``stem``; a ``doc_id`` in two parts is an error.
+        The ``docs`` columns keep the first non-empty part's dtypes where pandas can.
+        """
+        parts = list(parts)
+        if not parts or not all(isinstance(p, ThemeCounts) for p in parts):
+            raise AnalysisError(
+                "parts: give a non-empty list of ThemeCounts (ThemeMatches.theme_counts())"
+            )
+        first = parts[0]
+        for p in parts[1:]:
+            if p.params != first.params:
+                raise AnalysisError(
+                    f"parts: counts made with {p.params} and with {first.params}; match "
+                    "every part with the same unit and stem"
+                )
+            if p.codebook is not first.codebook and p.codebook != first.codebook:
+                raise AnalysisError(
+                    "parts: counts made with different codebooks; match every part with "
+                    "the same codebook"
+                )
+        full = [p for p in parts if p.n_docs] or parts[:1]
+        docs = (
+            pd.concat([p.docs for p in full], ignore_index=True)
+            if len(full) > 1
+            else (full[0].docs.reset_index(drop=True))
+        )
+        _check_unique_ids(docs["doc_id"])
+        k = len(first.codebook)
+        return cls(
+            codebook=first.codebook,
+            docs=docs,
+            hits=np.concatenate([p.hits.reshape(-1, k) for p in full]).astype(np.int64),
+            n_tokens=np.concatenate([p.n_tokens for p in full]).astype(np.int64),
+            n_units=np.concatenate([p.n_units for p in full]).astype(np.int64),
+            params=dict(first.params),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<ThemeCounts {self.n_docs} documents x {len(self.codebook)} themes, "
+            f"{int(self.hits.sum())} hits (unit={self.params.get('unit')}, "
+            f"stem={self.params.get('stem')})>"
         )
 
 
@@ -242,7 +395,8 @@ def match_themes(
     *,
     unit: str = "document",
     stem: bool = False,
-) -> ThemeMatches:
+    client: Any = None,
+) -> ThemeMatches | ThemeCounts:
     """Find every counted hit of ``codebook`` in ``corpus``, once, for all statistics.
 
     The corpus is split into units (:func:`analysis.segment`), tokenized into word
@@ -263,14 +417,27 @@ def match_themes(
         Unit within which phrases match (they never cross a unit boundary).
     stem : bool, default False
         Compare the Snowball stems of plain word entries with those of the text.
+    client : distributed.Client, optional
+        Match on this Dask client. When ``corpus`` is a Dask DataFrame (or ``client``
+        is given), each partition is matched by this function in a worker and only its
+        :class:`ThemeCounts` comes back; they are joined in corpus order
+        (:meth:`ThemeCounts.concat`), so the counts equal
+        ``match_themes(whole_corpus).theme_counts()`` exactly (see
+        :func:`analysis.distributed.themes.match_themes`). Without ``client``, a Dask
+        corpus runs on Dask's default client, else on its local threaded scheduler.
 
     Returns
     -------
-    ThemeMatches
-        The hits, with the codebook, the documents' metadata and the units; pass it to
-        :func:`~analysis.theme_rates`, :func:`~analysis.theme_difference`,
-        :func:`~analysis.theme_hits` and :func:`~analysis.theme_contributions`.
-        ``.counts()`` gives the documents x themes hit counts.
+    ThemeMatches or ThemeCounts
+        For a pandas corpus without ``client``: the hits, with the codebook, the
+        documents' metadata and the units; pass it to :func:`~analysis.theme_rates`,
+        :func:`~analysis.theme_difference`, :func:`~analysis.theme_hits` and
+        :func:`~analysis.theme_contributions`. ``.counts()`` gives the documents x
+        themes hit counts. On Dask: the :class:`ThemeCounts` of the whole corpus. The
+        hits themselves (for :func:`~analysis.theme_hits`, KWIC, coding samples) are
+        not gathered from Dask: sample documents first (``ddf.sample(frac=...)
+        .compute()``) or map this function over the partitions yourself
+        (``ddf.map_partitions``/``to_delayed``).
 
     Examples
     --------
@@ -278,6 +445,12 @@ def match_themes(
     >>> rates = analysis.theme_rates(matches, by="year")
     >>> hits = analysis.theme_hits(matches)
     """
+    from ..distributed._client import is_dask_frame
+
+    if client is not None or is_dask_frame(corpus):
+        from ..distributed.themes import match_themes as match_on_dask
+
+        return match_on_dask(corpus, codebook, unit=unit, stem=stem, client=client)
     codebook = as_codebook(codebook)
     if not isinstance(corpus, pd.DataFrame):
         raise AnalysisError("corpus must be a DataFrame from analysis.read_corpus")
@@ -286,9 +459,7 @@ def match_themes(
     check_choice("unit", unit, UNITS)
     if len(corpus) == 0:
         raise AnalysisError("corpus has no documents; check the path given to read_corpus")
-    if corpus["doc_id"].duplicated().any():
-        dup = corpus["doc_id"][corpus["doc_id"].duplicated()].iloc[0]
-        raise AnalysisError(f"corpus has doc_id {dup!r} twice; doc_ids must be unique")
+    _check_unique_ids(corpus["doc_id"])
     units = segment(corpus, unit)
     doc_index = pd.Index(corpus["doc_id"]).get_indexer(units["doc_id"])
     units = units.assign(doc_index=doc_index)

@@ -4,6 +4,12 @@ Each statistic takes either a corpus (and a codebook), which it matches with
 :func:`~analysis.themes.match.match_themes`, or a :class:`ThemeMatches`, which it reads
 without matching again. The intervals and tests are described in :mod:`analysis.themes`.
 
+The rates, differences and comparisons read only the per-document counts
+(:class:`ThemeCounts`); they also accept a ThemeCounts, and a Dask corpus (or
+``client=``), which is matched partition by partition
+(:mod:`analysis.distributed.themes`) and then read by the same code, so the tables are
+identical. :func:`theme_hits` and :func:`theme_contributions` need the hits themselves.
+
 Token counts: ``n_tokens`` of a document is its number of word tokens, the maximal runs
 of word characters (:mod:`analysis.tokens`); every ``rate_per_1k`` here is
 ``1000 * hits / tokens`` with ``tokens`` the sum of ``n_tokens`` over the documents.
@@ -14,30 +20,32 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..distributed._client import is_dask_frame
 from ..errors import AnalysisError
 from ..evidence import MIN_DOCS, check_min_docs, per_document_note
 from ..grouping import check_by, group_labels, group_order
 from ..tokens import spans
 from ..validation import as_list, check_int, check_level, renamed
 from .codebook import Codebook, as_codebook, focus_themes
-from .match import ThemeMatches, match_themes
+from .match import ThemeCounts, ThemeMatches, match_themes
 
 __all__ = [
     "theme_rates", "theme_difference", "theme_hits", "theme_contributions",
     "theme_document_rates", "theme_comparisons",
 ]  # fmt: skip
 
-Data = pd.DataFrame | ThemeMatches
+Data = pd.DataFrame | ThemeMatches | ThemeCounts  # or a Dask DataFrame corpus
 CodebookLike = Codebook | str | Path | None
 
 
 def _frame(data: Data) -> pd.DataFrame:
     """The documents (index 0..n-1) whose columns ``by=`` names: corpus or matches."""
-    if isinstance(data, ThemeMatches):
+    if isinstance(data, ThemeMatches | ThemeCounts):
         return data.docs
     if not isinstance(data, pd.DataFrame):
         raise AnalysisError(
@@ -47,10 +55,57 @@ def _frame(data: Data) -> pd.DataFrame:
     return data.reset_index(drop=True)
 
 
+def _on_dask(
+    data: Any,
+    codebook: CodebookLike,
+    unit: str | None,
+    stem: bool | None,
+    client: Any,
+    by: str | Sequence[str] | None,
+    by_required: str = "",
+) -> Data:
+    """``data`` itself, or for a Dask corpus (or a corpus with ``client``) its
+    :class:`ThemeCounts`, matched partition by partition on Dask. ``by`` is checked
+    against the corpus columns first (and must name one when ``by_required`` says
+    why), so a mistyped column fails before anything is matched."""
+    if isinstance(data, ThemeMatches | ThemeCounts):
+        return data
+    if client is None and not is_dask_frame(data):
+        return data
+    if is_dask_frame(data) or isinstance(data, pd.DataFrame):
+        if not check_by(data, by) and by_required:
+            raise AnalysisError(by_required)
+    from ..distributed.themes import match_themes as match_on_dask
+
+    return match_on_dask(
+        data,
+        codebook,
+        unit="document" if unit is None else unit,
+        stem=False if stem is None else stem,
+        client=client,
+    )
+
+
+def _need_hits(data: Any, hits_for: str) -> None:
+    """One line when ``data`` cannot give the hits themselves that ``hits_for`` reads:
+    a ThemeCounts, or a Dask corpus (whose hits are never gathered)."""
+    if isinstance(data, ThemeCounts):
+        raise AnalysisError(
+            f"data: {hits_for} needs the hits themselves, which a ThemeCounts does not "
+            "keep; pass the ThemeMatches of analysis.match_themes(corpus) or the corpus"
+        )
+    if is_dask_frame(data):
+        raise AnalysisError(
+            f"data: {hits_for} needs the hits themselves, which are not gathered from Dask; "
+            "pass a pandas corpus (e.g. ddf.sample(frac=0.1).compute()) or map "
+            "analysis.match_themes over the partitions yourself"
+        )
+
+
 def _matched(data: Data, codebook: CodebookLike, unit: str | None, stem: bool | None):
-    """``data`` itself when it is a ThemeMatches (checked against the other arguments),
-    else the matches of the corpus ``data``."""
-    if not isinstance(data, ThemeMatches):
+    """``data`` itself when it is a ThemeMatches or ThemeCounts (checked against the
+    other arguments), else the matches of the corpus ``data``."""
+    if not isinstance(data, ThemeMatches | ThemeCounts):
         return match_themes(
             data,
             codebook,
@@ -86,9 +141,14 @@ def _boot_counts(rng: np.random.Generator, n_boot: int, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n).astype(np.float64)
 
 
-def _doc_table(m: ThemeMatches) -> tuple[np.ndarray, np.ndarray]:
+def _counts(m: ThemeMatches | ThemeCounts) -> ThemeCounts:
+    """The per-document counts every rate and test reads."""
+    return m if isinstance(m, ThemeCounts) else m.theme_counts()
+
+
+def _doc_table(c: ThemeCounts) -> tuple[np.ndarray, np.ndarray]:
     """Per-document hits (n_docs x n_themes) and tokens, as floats for the resampling."""
-    return m.counts().to_numpy(dtype=np.float64), m.doc_tokens().astype(np.float64)
+    return c.hits.astype(np.float64), c.n_tokens.astype(np.float64)
 
 
 def _ratio(h, t):
@@ -119,6 +179,7 @@ def theme_rates(
     stem: bool | None = None,
     level: float = 0.95,
     min_docs: int = MIN_DOCS,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Theme rates per 1,000 tokens by group, with bootstrap intervals.
 
@@ -130,9 +191,10 @@ def theme_rates(
 
     Parameters
     ----------
-    data : DataFrame or ThemeMatches
-        A corpus from :func:`analysis.read_corpus`, or the matches of
-        :func:`analysis.match_themes` (then nothing is matched again).
+    data : DataFrame, ThemeMatches or ThemeCounts
+        A corpus from :func:`analysis.read_corpus` (pandas or Dask), or the matches of
+        :func:`analysis.match_themes` or their counts (``ThemeMatches.theme_counts()``;
+        then nothing is matched again).
     codebook : Codebook, path or None
         A codebook (:func:`analysis.load_themes`) or the path of a YAML codebook. With a
         corpus, None is an error (the package ships no codebook); with matches, None
@@ -156,6 +218,12 @@ def theme_rates(
         ``"n=3: per-document values"``: with so few documents a percentile interval only
         restates the extreme documents (see :mod:`analysis.evidence`); read its
         documents one by one in :func:`theme_document_rates`.
+    client : distributed.Client, optional
+        Match a Dask corpus on this client. When ``data`` is a Dask DataFrame (or a
+        corpus with ``client``), each partition is matched in a worker and only its
+        per-document counts come back (:func:`analysis.distributed.themes.match_themes`);
+        the table is then computed here from those counts and equals the in-memory one
+        exactly (same bootstrap streams). Ignored for matches or counts.
 
     Returns
     -------
@@ -171,11 +239,12 @@ def theme_rates(
     seed = check_int("seed", seed, 0)
     level = check_level(level)
     min_docs = check_min_docs(min_docs)
+    data = _on_dask(data, codebook, unit, stem, client, by)
     frame = _frame(data)
     cols = check_by(frame, by)
-    m = _matched(data, codebook, unit, stem)
+    m = _counts(_matched(data, codebook, unit, stem))
     hits, tokens = _doc_table(m)
-    n_units = np.bincount(m.units["doc_index"].to_numpy(), minlength=len(frame))
+    n_units = m.n_units
     labels = group_labels(frame, cols)
     alpha = (1 - level) / 2
     rows = []
@@ -229,6 +298,7 @@ def theme_difference(
     stem: bool | None = None,
     level: float = 0.95,
     min_docs: int = MIN_DOCS,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Difference in theme rates between the groups ``target`` and ``reference``.
 
@@ -249,8 +319,9 @@ def theme_difference(
 
     Parameters
     ----------
-    data : DataFrame or ThemeMatches
-        A corpus, or the matches of :func:`analysis.match_themes`.
+    data : DataFrame, ThemeMatches or ThemeCounts
+        A corpus (pandas or Dask), or the matches of :func:`analysis.match_themes` or
+        their counts.
     codebook : Codebook, path or None
         As in :func:`theme_rates` (required for a corpus).
     by : str or list of str
@@ -268,6 +339,12 @@ def theme_difference(
         Coverage of the percentile interval.
     min_docs : int, default :data:`analysis.evidence.MIN_DOCS` (5)
         Fewest documents each group needs for the interval and the test.
+    client : distributed.Client, optional
+        Match a Dask corpus on this client. When ``data`` is a Dask DataFrame (or a
+        corpus with ``client``), each partition is matched in a worker and only its
+        per-document counts come back (:func:`analysis.distributed.themes.match_themes`);
+        the table is then computed here from those counts and equals the in-memory one
+        exactly (same bootstrap and permutation streams). Ignored for matches or counts.
 
     Returns
     -------
@@ -280,18 +357,18 @@ def theme_difference(
     seed = check_int("seed", seed, 0)
     level = check_level(level)
     min_docs = check_min_docs(min_docs)
+    need_by = "by is required: the column whose groups target and reference are compared"
+    data = _on_dask(data, codebook, unit, stem, client, by, need_by)
     frame = _frame(data)
     cols = check_by(frame, by)
     if not cols:
-        raise AnalysisError(
-            "by is required: the column whose groups target and reference are compared"
-        )
+        raise AnalysisError(need_by)
     labels = group_labels(frame, cols).to_numpy()
     groups = _check_groups(frame, cols, labels, by, target=target, reference=reference)
     a, b = groups["target"], groups["reference"]
     if a == b:
         raise AnalysisError(f"target and reference are both {a!r}; compare two different groups")
-    m = _matched(data, codebook, unit, stem)
+    m = _counts(_matched(data, codebook, unit, stem))
     hits, tokens = _doc_table(m)
     ia, ib = np.flatnonzero(labels == a), np.flatnonzero(labels == b)
     ha, ta, hb, tb = hits[ia], tokens[ia], hits[ib], tokens[ib]
@@ -362,7 +439,9 @@ def theme_hits(
     Parameters
     ----------
     data : DataFrame or ThemeMatches
-        A corpus, or the matches of :func:`analysis.match_themes`.
+        A pandas corpus, or the matches of :func:`analysis.match_themes`. Not a
+        ThemeCounts or a Dask corpus: the hits themselves are not gathered from Dask
+        (sample documents first, or map ``match_themes`` over the partitions).
     codebook : Codebook, path or None
         As in :func:`theme_rates` (required for a corpus).
     window : int, default 8
@@ -380,6 +459,7 @@ def theme_hits(
         document, in [0, 1)), ``left, match, right`` (the original text, whitespace
         collapsed).
     """
+    _need_hits(data, "theme_hits")
     window = check_int("window", window, 0)
     m = _matched(data, codebook, unit, stem)
     offsets = m.tokens.offsets
@@ -462,7 +542,9 @@ def theme_contributions(
     Parameters
     ----------
     data : DataFrame or ThemeMatches
-        A corpus, or the matches of :func:`analysis.match_themes`.
+        A pandas corpus, or the matches of :func:`analysis.match_themes`. Not a
+        ThemeCounts or a Dask corpus: the hits themselves are not gathered from Dask
+        (sample documents first, or map ``match_themes`` over the partitions).
     codebook : Codebook, path or None
         As in :func:`theme_rates` (required for a corpus).
     by : str or list of str, optional
@@ -472,6 +554,7 @@ def theme_contributions(
     unit, stem : optional
         As in :func:`theme_rates`.
     """
+    _need_hits(data, "theme_contributions")
     frame = _frame(data)
     cols = check_by(frame, by)
     if (target is None) != (reference is None):
@@ -543,6 +626,7 @@ def theme_document_rates(
     by: str | Sequence[str] | None = None,
     unit: str | None = None,
     stem: bool | None = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Each document's theme rate: what a small group is made of, one row per document.
 
@@ -555,8 +639,9 @@ def theme_document_rates(
 
     Parameters
     ----------
-    data : DataFrame or ThemeMatches
-        A corpus, or the matches of :func:`analysis.match_themes`.
+    data : DataFrame, ThemeMatches or ThemeCounts
+        A corpus (pandas or Dask), or the matches of :func:`analysis.match_themes` or
+        their counts.
     codebook : Codebook, path or None
         As in :func:`theme_rates` (required for a corpus).
     by : str or list of str, optional
@@ -564,6 +649,12 @@ def theme_document_rates(
         group ``"all"``.
     unit, stem : optional
         As in :func:`theme_rates`.
+    client : distributed.Client, optional
+        Match a Dask corpus on this client. When ``data`` is a Dask DataFrame (or a
+        corpus with ``client``), each partition is matched in a worker and only its
+        per-document counts come back (:func:`analysis.distributed.themes.match_themes`);
+        the table is then computed here from those counts and equals the in-memory one
+        exactly. Ignored for matches or counts.
 
     Returns
     -------
@@ -573,11 +664,12 @@ def theme_document_rates(
         rate_per_1k`` (NaN for a document without tokens) and ``n_docs`` (documents in
         the group).
     """
+    data = _on_dask(data, codebook, unit, stem, client, by)
     frame = _frame(data)
     cols = check_by(frame, by)
-    m = _matched(data, codebook, unit, stem)
-    counts = m.counts().to_numpy()
-    tokens = m.doc_tokens()
+    m = _counts(_matched(data, codebook, unit, stem))
+    counts = m.hits
+    tokens = m.n_tokens
     labels = group_labels(frame, cols)
     order = {g: i for i, g in enumerate(group_order(frame, cols, labels))}
     # plain lists: a pandas lookup per row deep-copies the frame's attrs each time
@@ -646,6 +738,7 @@ def theme_comparisons(
     level: float = 0.95,
     alpha: float = 0.05,
     min_docs: int = MIN_DOCS,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Which group differences of a theme the documents support: the table findings cite.
 
@@ -668,8 +761,9 @@ def theme_comparisons(
 
     Parameters
     ----------
-    data : DataFrame or ThemeMatches
-        A corpus, or the matches of :func:`analysis.match_themes`.
+    data : DataFrame, ThemeMatches or ThemeCounts
+        A corpus (pandas or Dask), or the matches of :func:`analysis.match_themes` or
+        their counts.
     codebook : Codebook, path or None
         As in :func:`theme_rates` (required for a corpus).
     by : str or list of str
@@ -685,6 +779,12 @@ def theme_comparisons(
         Family-wise error rate per theme (the Holm-adjusted p-value must be below it).
     min_docs : int, default :data:`analysis.evidence.MIN_DOCS` (5)
         Fewest documents a group needs to be tested.
+    client : distributed.Client, optional
+        Match a Dask corpus on this client. When ``data`` is a Dask DataFrame (or a
+        corpus with ``client``), each partition is matched in a worker and only its
+        per-document counts come back (:func:`analysis.distributed.themes.match_themes`);
+        the table is then computed here from those counts and equals the in-memory one
+        exactly (same bootstrap and permutation streams). Ignored for matches or counts.
 
     Returns
     -------
@@ -700,11 +800,13 @@ def theme_comparisons(
     """
     alpha = _check_alpha(alpha)
     min_docs = check_min_docs(min_docs)
+    need_by = "by is required: the column whose groups are compared"
+    data = _on_dask(data, codebook, unit, stem, client, by, need_by)
     frame = _frame(data)
     cols = check_by(frame, by)
     if not cols:
-        raise AnalysisError("by is required: the column whose groups are compared")
-    m = _matched(data, codebook, unit, stem)
+        raise AnalysisError(need_by)
+    m = _counts(_matched(data, codebook, unit, stem))  # counted once for all comparisons
     ids = focus_themes(m.codebook, None if focus is None else as_list(focus, "focus"))
     rates = theme_rates(m, by=cols, n_boot=n_boot, seed=seed, level=level, min_docs=min_docs)
     name = " | ".join(cols)
