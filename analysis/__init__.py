@@ -9,6 +9,7 @@ return matplotlib Axes.
 
 from __future__ import annotations
 
+from . import distributed  # the Dask switch: analysis.distributed.connect(...)
 from ._figures import FIGURES
 from .cache import cached_corpus
 from .clean import clean_audit, clean_text, load_rules
@@ -43,6 +44,7 @@ from .themes import (
     Codebook,
     CodingResult,
     Theme,
+    ThemeCounts,
     ThemeMatches,
     coding_precision,
     load_themes,
@@ -69,6 +71,8 @@ from .topics import (
 __version__ = "0.1.0"
 
 __all__ = [
+    # Dask (issue 16): connect, the partitioned paths
+    "distributed",
     # corpus and cleaning (issue #2)
     "read_corpus",
     "cached_corpus",
@@ -108,6 +112,7 @@ __all__ = [
     "load_themes",
     "match_themes",
     "ThemeMatches",
+    "ThemeCounts",
     "theme_rates",
     "theme_difference",
     "theme_hits",

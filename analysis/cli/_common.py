@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pandas as pd
 
 __all__ = [
     "add_corpus_argument",
+    "add_scheduler_argument",
+    "scheduler_from_args",
     "column_map",
     "add_dtm_options",
     "add_format_argument",
@@ -124,25 +129,75 @@ def add_dtm_options(
     )
 
 
-def dtm_from_args(args: argparse.Namespace):
-    """Build the document-term matrix that :func:`add_dtm_options` describes."""
+def add_scheduler_argument(parser: argparse.ArgumentParser) -> None:
+    """``--scheduler``: run the counting on Dask (a local cluster or a running scheduler)."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="count on Dask: 'local' starts a cluster on this machine (a worker per core, "
+        "each with a memory limit), or give a running scheduler's address, e.g. "
+        "tcp://host:8786; results are identical (needs pip install -e '.[dask]')",
+    )
+
+
+@contextmanager
+def scheduler_from_args(args: argparse.Namespace) -> Iterator[Any]:
+    """The Dask client ``--scheduler`` asks for (None without it), closed on exit.
+
+    Prints the number of workers and the dashboard link on stderr; Dask's progress bar
+    is shown while a computation runs when stderr is a terminal.
+    """
+    address = getattr(args, "scheduler", None)
+    if not address:
+        yield None
+        return
+    from ..distributed import connect
+    from ..distributed._client import show_progress
+
+    client = connect(address)
+    try:
+        n = len(client.scheduler_info().get("workers", {}))
+        print(f"dask: {n} workers; dashboard {client.dashboard_link}", file=sys.stderr)
+        with show_progress(sys.stderr.isatty()):
+            yield client
+    finally:
+        cluster = client.cluster if address == "local" else None
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def dtm_from_args(args: argparse.Namespace, *, client: Any = None, group_by: Any = None):
+    """Build the document-term matrix that :func:`add_dtm_options` describes.
+
+    With a Dask ``client`` the corpus is read in partitions and counted on the cluster;
+    ``group_by`` then sums the counts per group there, so the document-level matrix is
+    never assembled (the statistics by those groups are unchanged).
+    """
     from ..dtm import build_dtm
     from ..errors import AnalysisError
 
     lo, hi = args.ngram
     if lo > hi:
         raise AnalysisError(f"--ngram {lo} {hi}: the first number must not exceed the second")
+    options: dict = {}
+    if client is not None:
+        options["client"] = client
+        if group_by:
+            options["group_by"] = group_by
     return build_dtm(
-        load(args),
+        load(args, client=client),
         unit=args.unit,
         ngram_range=(lo, hi),
         stem=args.stem,
         stop_words=None if args.no_stop_words else "english",
         min_df=args.min_df,
+        **options,
     )
 
 
-def load(args: argparse.Namespace) -> pd.DataFrame:
+def load(args: argparse.Namespace, *, client: Any = None) -> pd.DataFrame:
+    """The corpus the options name; partitioned on Dask when ``client`` is given."""
     from ..corpus import read_corpus
 
     options: dict = {}
@@ -153,6 +208,8 @@ def load(args: argparse.Namespace) -> pd.DataFrame:
         columns[args.text_column] = "text"
     if columns:
         options["columns"] = columns
+    if client is not None:
+        options.update(engine="dask", client=client)
     return read_corpus(args.corpus, **options)
 
 

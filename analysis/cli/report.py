@@ -44,6 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--jobs", type=int, metavar="N", help="notebooks run in parallel (default: CPUs, at most 3)"
     )
     p.add_argument("--title", help="report title")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="build the document-term matrices on Dask: 'local' starts a cluster for the run, "
+        "or give a running scheduler's address, e.g. tcp://host:8786 (tables are identical; "
+        "needs pip install -e '.[dask]')",
+    )
     p.set_defaults(func=run)
 
 
@@ -53,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     out = render(
         args.corpus, args.out, args.params, notebooks=args.notebooks, with_code=args.with_code,
-        jobs=args.jobs, title=args.title, force=args.force,
+        jobs=args.jobs, title=args.title, force=args.force, scheduler=args.scheduler,
     )  # fmt: skip
     print(
         f"report written to {out / 'index.html'} in {time.perf_counter() - t0:.1f} s",

@@ -18,10 +18,12 @@ from ._common import (
     add_corpus_argument,
     add_dtm_options,
     add_format_argument,
+    add_scheduler_argument,
     dtm_from_args,
     emit,
     load,
     positive_int,
+    scheduler_from_args,
 )
 
 __all__ = ["register"]
@@ -30,14 +32,18 @@ __all__ = ["register"]
 def _keywords(args: argparse.Namespace) -> int:
     from ..keywords import tfidf_keywords
 
-    emit(tfidf_keywords(dtm_from_args(args), by=args.by, top_n=args.top), args.format)
+    with scheduler_from_args(args) as client:
+        dtm = dtm_from_args(args, client=client, group_by=args.by)
+    emit(tfidf_keywords(dtm, by=args.by, top_n=args.top), args.format)
     return 0
 
 
 def _frequencies(args: argparse.Namespace) -> int:
     from ..compare import term_frequencies
 
-    table = term_frequencies(dtm_from_args(args), by=args.by, terms=args.terms)
+    with scheduler_from_args(args) as client:
+        dtm = dtm_from_args(args, client=client, group_by=args.by)
+    table = term_frequencies(dtm, by=args.by, terms=args.terms)
     if args.terms is None:
         table = table.groupby("group", sort=False).head(args.top)
     emit(table, args.format)
@@ -47,8 +53,10 @@ def _frequencies(args: argparse.Namespace) -> int:
 def _keyness(args: argparse.Namespace) -> int:
     from ..compare import keyness
 
+    with scheduler_from_args(args) as client:
+        dtm = dtm_from_args(args, client=client, group_by=args.by)
     table = keyness(
-        dtm_from_args(args),
+        dtm,
         by=args.by,
         target=args.target,
         reference=args.reference,
@@ -93,6 +101,7 @@ def register(subparsers) -> None:
     p.add_argument("--by", metavar="COLUMN", help="group by this column (default: per document)")
     p.add_argument("--top", type=positive_int, default=10, help="terms per group (default: 10)")
     add_dtm_options(p)
+    add_scheduler_argument(p)
     add_format_argument(p)
     p.set_defaults(func=_keywords)
 
@@ -111,6 +120,7 @@ def register(subparsers) -> None:
         help="without --terms: the most frequent terms per group (default: 10)",
     )
     add_dtm_options(p)
+    add_scheduler_argument(p)
     add_format_argument(p)
     p.set_defaults(func=_frequencies)
 
@@ -142,6 +152,7 @@ def register(subparsers) -> None:
         "z_crit 1.96)",
     )
     add_dtm_options(p)
+    add_scheduler_argument(p)
     add_format_argument(p)
     p.set_defaults(func=_keyness)
 

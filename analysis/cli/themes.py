@@ -7,7 +7,14 @@ import argparse
 from ..errors import AnalysisError
 from ..evidence import MIN_DOCS
 from ..text import UNITS
-from ._common import add_corpus_argument, add_format_argument, emit, load
+from ._common import (
+    add_corpus_argument,
+    add_format_argument,
+    add_scheduler_argument,
+    emit,
+    load,
+    scheduler_from_args,
+)
 
 
 def register(subparsers) -> None:
@@ -49,6 +56,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "--hits", action="store_true", help="print every hit with its context instead of rates"
     )
+    add_scheduler_argument(p)
     add_format_argument(p)
     p.set_defaults(func=run)
 
@@ -62,8 +70,16 @@ def run(args: argparse.Namespace) -> int:
             "e.g. --themes examples/ungdc-sample/themes.yml"
         )
     codebook = load_themes(args.themes)
-    corpus = load(args)
-    matches = match_themes(corpus, codebook, unit=args.unit, stem=args.stem)
+    if args.hits and getattr(args, "scheduler", None):
+        raise AnalysisError(
+            "--hits with --scheduler: the hits are not gathered from the cluster (only the "
+            "per-document counts are); drop --scheduler to print the hits"
+        )
+    with scheduler_from_args(args) as client:
+        options = {"client": client} if client is not None else {}
+        matches = match_themes(
+            load(args, client=client), codebook, unit=args.unit, stem=args.stem, **options
+        )
     if args.hits:
         table = theme_hits(matches)
     else:

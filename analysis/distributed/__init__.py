@@ -17,6 +17,7 @@ from ._client import (
     is_dask_frame,
     require_dask,
     resolve_client,
+    show_progress,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "is_dask_frame",
     "require_dask",
     "resolve_client",
+    "show_progress",
 ]

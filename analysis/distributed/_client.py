@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import AnalysisError
@@ -21,6 +22,7 @@ __all__ = [
     "resolve_client",
     "compute",
     "as_partitioned",
+    "show_progress",
 ]
 
 _log = logging.getLogger("analysis.distributed")
@@ -141,13 +143,33 @@ def resolve_client(client: Any = None) -> Any:
         return None
 
 
-def compute(collections: Sequence[Any], *, client: Any = None, progress: bool = False) -> list:
+_PROGRESS = {"on": False}
+
+
+@contextmanager
+def show_progress(on: bool = True) -> Iterator[None]:
+    """Within the block, :func:`compute` shows Dask's console progress bar (the CLI turns
+    it on when stderr is a terminal)."""
+    saved = _PROGRESS["on"]
+    _PROGRESS["on"] = bool(on)
+    try:
+        yield
+    finally:
+        _PROGRESS["on"] = saved
+
+
+def compute(
+    collections: Sequence[Any], *, client: Any = None, progress: bool | None = None
+) -> list:
     """Compute Dask collections or delayed objects on ``client`` (or the default).
 
-    With ``progress``, Dask's own console progress bar is shown while it runs.
+    With ``progress`` (default: as :func:`show_progress` set it), Dask's own console
+    progress bar is shown while it runs.
     """
     import dask
 
+    if progress is None:
+        progress = _PROGRESS["on"]
     client = resolve_client(client)
     if client is None:
         if progress:

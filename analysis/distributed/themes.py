@@ -67,7 +67,7 @@ def match_themes(
     unit: str = "document",
     stem: bool = False,
     client: Any = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> ThemeCounts:
     """The :class:`~analysis.themes.match.ThemeCounts` of a Dask corpus, partition by partition.
 
@@ -93,8 +93,9 @@ def match_themes(
     client : distributed.Client, optional
         The Dask client to run on (:func:`analysis.distributed.resolve_client`: else
         Dask's default client, else its local threaded scheduler).
-    progress : bool, default False
-        Show Dask's progress bar.
+    progress : bool, optional
+        Show Dask's progress bar (default: as :func:`analysis.distributed.show_progress`
+        set it; the CLI shows it on a terminal).
 
     Returns
     -------

@@ -48,6 +48,7 @@ def render(
     title: str | None = None,
     quiet: bool = False,
     force: bool = False,
+    scheduler: str | None = None,
 ) -> Path:
     """Render the report of ``corpus`` into ``out``.
 
@@ -86,6 +87,12 @@ def render(
         Replace an ``out`` that is not a report, or that holds files the previous report
         did not write. Those files are still kept (moved into the new report folder);
         a file whose path the new report also writes is an error.
+    scheduler : str, optional
+        Count on Dask (:func:`analysis.distributed.connect`): ``"local"`` starts a
+        ``LocalCluster`` for the run (closed at the end), an address such as
+        ``"tcp://host:8786"`` uses a running cluster. Every notebook that declares a
+        ``scheduler`` parameter gets the cluster's address and builds its document-term
+        matrices there; the tables are identical to an in-memory run.
 
     Returns
     -------
@@ -140,7 +147,16 @@ def render(
         given = {"corpus": str(corpus), "out": str(_sections.stage_folder(build, p.stem))}
         prm.update({k: v for k, v in given.items() if k in declared[p.stem]})
     keep_build: list[bool] = []
+    client = None
     try:
+        if scheduler:
+            from ..distributed import connect
+
+            client = connect(scheduler)
+            address = client.scheduler.address
+            for p, prm in runs:
+                if "scheduler" in declared[p.stem]:
+                    prm["scheduler"] = address
         (build / "notebooks").mkdir()
         for p, _ in runs:  # each notebook's out exists, as the report folder always did
             _sections.stage_folder(build, p.stem).mkdir(parents=True)
@@ -188,6 +204,7 @@ def render(
             "notebook_seconds": {n: r["seconds"] for n, r in records.items()},
             "seconds": round(time.perf_counter() - t_start, 2),
             "command": " ".join(sys.argv),
+            "scheduler": scheduler,
         }
         html.write_index(build, record)
         record["outputs"] = folder.outputs(build)  # the marker: every file this report wrote
@@ -202,6 +219,12 @@ def render(
         if isinstance(exc, OSError):
             raise folder.os_error(exc, out) from None
         raise
+    finally:
+        if client is not None:
+            cluster = client.cluster if scheduler == "local" else None
+            client.close()
+            if cluster is not None:
+                cluster.close()
     return out
 
 
