@@ -221,6 +221,14 @@ EMPTY_VOCABULARY = (
     "text column, token_pattern and stop_words"
 )
 
+def no_terms_message(min_df, max_df, n_units: int) -> str:
+    """The error when no term has a document frequency within ``min_df..max_df``."""
+    return (
+        f"no terms remain after pruning with min_df={min_df!r} and max_df={max_df!r} "
+        f"over {n_units} units; lower min_df or raise max_df"
+    )
+
+
 #: Columns of a unit table that are not document metadata, so cannot be ``group_by``.
 _NOT_GROUPS = ("doc_id", "unit_id", "unit_index", "n_tokens", "n_docs", "text", "raw_text")
 
@@ -404,10 +412,7 @@ def _assemble_matrix(levels, parts, n_units, lo, stem, min_df, max_df):
     keys_all = [k for keys_n, _ in parts for k in keys_n]
     terms_all = [t for _, terms_n in parts for t in terms_n] if stem else keys_all
     if len(keys_all) == 0:
-        raise AnalysisError(
-            f"no terms remain after pruning with min_df={min_df!r} and max_df={max_df!r} "
-            f"over {n_units} units; lower min_df or raise max_df"
-        )
+        raise AnalysisError(no_terms_message(min_df, max_df, n_units))
     order = np.asarray(sorted(range(len(keys_all)), key=keys_all.__getitem__), dtype=np.int64)
     matrix = _fast.to_csr([lv for lv in levels if lv.n >= lo], n_units, order)
     keys_all = np.asarray(keys_all, dtype=object)[order]
