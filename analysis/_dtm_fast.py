@@ -392,7 +392,6 @@ def surface_variants(
     return _variants(lv, comps, surface, key_of_type)
 
 
-
 def join_columns(strings: Sequence[str], ids: np.ndarray) -> list[str]:
     """``" ".join`` of ``strings[i]`` over the columns of each row of ``ids``."""
     table = np.asarray(strings, dtype=object)

@@ -221,6 +221,7 @@ EMPTY_VOCABULARY = (
     "text column, token_pattern and stop_words"
 )
 
+
 def no_terms_message(min_df, max_df, n_units: int) -> str:
     """The error when no term has a document frequency within ``min_df..max_df``."""
     return (

@@ -150,9 +150,7 @@ def build_dtm(
         unit, p, stem, stop_words, min_df, max_df, token_pattern, lowercase, extra_stop_words
     )
     args2 = dict(args, n_terms=len(keys_all), token=token, params=params, group_by=group_by)
-    blocks = compute(
-        [dask.delayed(_pass2)(part, args2, shared) for part in parts], client=client
-    )
+    blocks = compute([dask.delayed(_pass2)(part, args2, shared) for part in parts], client=client)
     docs = pd.concat([d for _, d in blocks], ignore_index=True)
     docs = _restore_dtypes(docs, dtypes)
     matrix = sp.vstack([m for m, _ in blocks], format="csr", dtype=np.int64)
