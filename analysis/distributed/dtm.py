@@ -250,7 +250,8 @@ def _sum_by(tables: list, keys: list[str], value: str):
     summed = summed.rename_columns(
         [value if c == f"{value}_sum" else c for c in summed.column_names]
     )
-    return summed.select([*keys, value])
+    # one chunk: Dask sizes a many-chunk table by its chunks' shared buffers, many times over
+    return summed.select([*keys, value]).combine_chunks()
 
 
 def _merge(*results: dict) -> dict:
