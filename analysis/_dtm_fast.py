@@ -305,6 +305,36 @@ def most_frequent_surface(
         return best[comps[:, :1]]
     if n_cols == 0:
         return np.empty((0, n), dtype=np.int64)
+    ucol, surf_all, cnt = _variants(lv, comps, surface, key_of_type)
+    cstart = np.flatnonzero(np.diff(ucol, prepend=-1) != 0)
+    best = np.maximum.reduceat(cnt, cstart)
+    cand = np.flatnonzero(cnt == np.repeat(best, np.diff(cstart, append=len(ucol))))
+    ccol, surf = ucol[cand], surf_all[cand]
+    out = np.empty((n_cols, n), dtype=np.int64)
+    single = np.diff(ccol, append=-1) != 0
+    single &= np.diff(ccol, prepend=-1) != 0
+    out[ccol[single]] = surf[single]
+    if not single.all():  # ties: the alphabetically first surface n-gram
+        tied = np.flatnonzero(~single)
+        strings = [" ".join([types[t] for t in row]) for row in surf[tied].tolist()]
+        seen: dict[int, str] = {}
+        for i, c, st in zip(tied.tolist(), ccol[tied].tolist(), strings, strict=True):
+            if c not in seen or st < seen[c]:
+                seen[c] = st
+                out[c] = surf[i]
+    return out
+
+
+def _variants(lv: Level, comps: np.ndarray, surface: np.ndarray, key_of_type: np.ndarray):
+    """Every surface n-gram (n >= 2) of each final column of ``lv`` with its count.
+
+    Returns ``col`` (sorted), ``surf`` (surface type ids, one row per variant) and
+    ``count`` (occurrences of that surface n-gram), variants of a column in the order of
+    their packed type ranks.
+    """
+    n = lv.n
+    n_cols = len(comps)
+    n_types = len(key_of_type)
     # rank of each surface type inside the group of types sharing its key
     n_keys = int(key_of_type.max()) + 1
     order = np.argsort(key_of_type, kind="stable")
@@ -319,33 +349,47 @@ def most_frequent_surface(
     for j in range(n):
         var |= rank[surface[lv.elem_pos + j]] << np.int64(j * vbits)
     ucol, uvar = _sort_pairs(col, var, n_cols, (1 << (n * vbits)) - 1)
+    if len(ucol) == 0:
+        return ucol, np.empty((0, n), dtype=np.int64), np.empty(0, dtype=np.int64)
     chg = np.empty(len(ucol), dtype=bool)
     chg[0] = True
     chg[1:] = (ucol[1:] != ucol[:-1]) | (uvar[1:] != uvar[:-1])
     starts = np.flatnonzero(chg)
     cnt = np.diff(starts, append=len(ucol))
     ucol, uvar = ucol[starts], uvar[starts]
-    cstart = np.flatnonzero(np.diff(ucol, prepend=-1) != 0)
-    best = np.maximum.reduceat(cnt, cstart)
-    cand = np.flatnonzero(cnt == np.repeat(best, np.diff(cstart, append=len(ucol))))
-    ccol, cvar = ucol[cand], uvar[cand]
     mask = np.int64((1 << vbits) - 1)
-    surf = np.empty((len(cand), n), dtype=np.int64)
+    surf = np.empty((len(ucol), n), dtype=np.int64)
     for j in range(n):
-        surf[:, j] = order[offset[comps[ccol, j]] + ((cvar >> np.int64(j * vbits)) & mask)]
-    out = np.empty((n_cols, n), dtype=np.int64)
-    single = np.diff(ccol, append=-1) != 0
-    single &= np.diff(ccol, prepend=-1) != 0
-    out[ccol[single]] = surf[single]
-    if not single.all():  # ties: the alphabetically first surface n-gram
-        tied = np.flatnonzero(~single)
-        strings = [" ".join([types[t] for t in row]) for row in surf[tied].tolist()]
-        seen: dict[int, str] = {}
-        for i, c, st in zip(tied.tolist(), ccol[tied].tolist(), strings, strict=True):
-            if c not in seen or st < seen[c]:
-                seen[c] = st
-                out[c] = surf[i]
-    return out
+        surf[:, j] = order[offset[comps[ucol, j]] + ((uvar >> np.int64(j * vbits)) & mask)]
+    return ucol, surf, cnt
+
+
+def surface_variants(
+    lv: Level,
+    comps: np.ndarray,
+    surface: np.ndarray,
+    key_of_type: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every surface form of each final column of ``lv`` with its number of occurrences.
+
+    The counts :func:`most_frequent_surface` picks its winner from, returned whole so
+    that counts of several parts of a corpus can be summed before the winner is chosen
+    (:mod:`analysis.distributed.dtm`). Returns ``col`` (column of ``comps``), ``surf``
+    (surface type ids, one row of ``lv.n`` per variant) and ``count`` (> 0).
+    """
+    n_cols = len(comps)
+    if n_cols == 0:
+        e = np.empty(0, dtype=np.int64)
+        return e, np.empty((0, lv.n), dtype=np.int64), e
+    if lv.n == 1:
+        count = np.bincount(surface, minlength=len(key_of_type))
+        col_of_key = np.full(int(key_of_type.max()) + 1, -1, dtype=np.int64)
+        col_of_key[comps[:, 0]] = np.arange(n_cols)
+        t = np.flatnonzero(count)
+        c = col_of_key[key_of_type[t]]
+        ok = c >= 0
+        return c[ok], t[ok, None], count[t[ok]].astype(np.int64)
+    return _variants(lv, comps, surface, key_of_type)
 
 
 def join_columns(strings: Sequence[str], ids: np.ndarray) -> list[str]:

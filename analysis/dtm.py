@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,7 @@ from .text import segment
 from .tokens import TOKEN_PATTERN, Tokens, stop_word_set, tokenize, word_tokens
 from .tokens import stem as stem_word
 
-__all__ = ["DTM", "build_dtm", "group_counts"]
+__all__ = ["DTM", "build_dtm", "group_counts", "group_units"]
 
 _log = logging.getLogger("analysis.dtm")
 
@@ -82,7 +83,9 @@ def build_dtm(
     lowercase: bool = True,
     phrases: Sequence[str] | None = None,
     extra_stop_words: Sequence[str] | None = None,
+    group_by: str | Sequence[str] | None = None,
     n_jobs: int | None = None,
+    client: Any = None,
 ) -> DTM:
     """Count terms (words, n-grams, phrases) per unit of text.
 
@@ -130,10 +133,30 @@ def build_dtm(
     extra_stop_words : list of str, optional
         Domain stop words added to ``stop_words`` (e.g. ``["united", "nations",
         "general", "assembly"]`` for UN speeches, or a newspaper's name).
+    group_by : str or list of str, optional
+        Corpus column(s) (document metadata such as ``"year"`` or ``["year",
+        "country"]``): the rows of the result are then the groups, not the units. The
+        vocabulary is still chosen by unit frequency (``min_df``/``max_df`` count units,
+        as without ``group_by``); then the units of each group are summed:
+        ``matrix[g] = sum of the unit rows in g``. ``docs`` holds ``unit_id`` (the group
+        label as :func:`analysis.keywords.grouped_counts` gives it: the value for one
+        column, ``"a | b"`` for several), the group columns, ``n_tokens`` (summed) and
+        ``n_docs`` (distinct documents), in the groups' order; ``params["unit"]`` is
+        ``"group"`` and ``params["group_by"]`` the columns. ``keyness``,
+        ``keyness_agreement``, ``term_frequencies``, ``tfidf_keywords`` and
+        ``group_counts`` with ``by`` equal to ``group_by`` or a subset of its columns
+        return on it exactly what they return on the ungrouped DTM (a document belongs
+        to one group, so ``n_docs`` adds up); ``by=None`` gives the groups themselves.
+        On Dask the document-level matrix is never assembled, only per-partition group
+        sums: the way to count a corpus whose DTM does not fit in memory.
     n_jobs : int, optional
         Processes used to tokenize (forked, Linux only). Default: all cores for corpora
         of more than 20 million characters, one otherwise. The result does not depend
         on it.
+    client : distributed.Client, optional
+        Run on Dask (:mod:`analysis.distributed.dtm`) on this client; also the case,
+        on Dask's default client, when ``corpus`` is a Dask DataFrame. The result is the
+        same DTM as in memory.
 
     Returns
     -------
@@ -151,14 +174,108 @@ def build_dtm(
         For an invalid parameter, or when no term is left (empty vocabulary, or none
         within ``min_df``/``max_df``).
     """
+    from .distributed._client import is_dask_frame
+
+    if client is not None or is_dask_frame(corpus):
+        from .distributed.dtm import build_dtm as build_dtm_dask
+
+        return build_dtm_dask(
+            corpus, unit=unit, ngram_range=ngram_range, stem=stem, stop_words=stop_words,
+            min_df=min_df, max_df=max_df, token_pattern=token_pattern, lowercase=lowercase,
+            phrases=phrases, extra_stop_words=extra_stop_words, group_by=group_by,
+            client=client,
+        )  # fmt: skip
     p = _validate_params(
         ngram_range, min_df, max_df, stop_words, extra_stop_words, phrases, token_pattern,
         lowercase=lowercase,
     )  # fmt: skip
+    by_cols = check_group_by(corpus.columns, group_by)
     with _stage("segment"):
         units = segment(corpus, unit)
         n_units = len(units)
         min_count, max_count = _df_bounds(min_df, max_df, n_units)
+    counted = _count_units(
+        units, p, lowercase=lowercase, stem=stem, min_count=min_count, max_count=max_count,
+        n_jobs=n_jobs,
+    )  # fmt: skip
+    if counted is None:
+        raise AnalysisError(EMPTY_VOCABULARY)
+    levels, parts, _ = counted
+    with _stage("matrix"):
+        matrix, keys_all, terms_all = _assemble_matrix(
+            levels, parts, n_units, p["ngram_range"][0], stem, min_df, max_df
+        )
+    with _stage("docs"):
+        docs = units.drop(columns=["text"])  # n_tokens: the units' word tokens (segment)
+        params = _params(
+            unit, p, stem, stop_words, min_df, max_df, token_pattern, lowercase, extra_stop_words
+        )
+    dtm = DTM(matrix=matrix, terms=terms_all, docs=docs, keys=keys_all, params=params)
+    if by_cols:
+        dtm = group_units(dtm, group_by)
+    return dtm
+
+
+EMPTY_VOCABULARY = (
+    "empty vocabulary: no unit has a token left after stop-word removal; check the "
+    "text column, token_pattern and stop_words"
+)
+
+
+def no_terms_message(min_df, max_df, n_units: int) -> str:
+    """The error when no term has a document frequency within ``min_df..max_df``."""
+    return (
+        f"no terms remain after pruning with min_df={min_df!r} and max_df={max_df!r} "
+        f"over {n_units} units; lower min_df or raise max_df"
+    )
+
+
+#: Columns of a unit table that are not document metadata, so cannot be ``group_by``.
+_NOT_GROUPS = ("doc_id", "unit_id", "unit_index", "n_tokens", "n_docs", "text", "raw_text")
+
+
+def check_group_by(columns, group_by) -> list[str]:
+    """The ``group_by`` columns as a list (empty for None), checked against ``columns``."""
+    if group_by is None:
+        return []
+    cols = [group_by] if isinstance(group_by, str) else list(group_by)
+    if not cols:
+        raise AnalysisError("group_by=[]: give a corpus column such as 'year', or None")
+    for c in cols:
+        if not isinstance(c, str) or c not in columns or c in _NOT_GROUPS:
+            usable = [str(x) for x in columns if x not in _NOT_GROUPS]
+            raise AnalysisError(
+                f"group_by={c!r} is not a metadata column of the corpus; use one of "
+                f"{', '.join(usable[:15])}"
+            )
+    return cols
+
+
+def _params(unit, p, stem, stop_words, min_df, max_df, token_pattern, lowercase,
+            extra_stop_words) -> dict:  # fmt: skip
+    return dict(
+        unit=unit,
+        ngram_range=p["ngram_range"],
+        stem=bool(stem),
+        stop_words=stop_words if isinstance(stop_words, str | None) else list(stop_words),
+        min_df=min_df,
+        max_df=max_df,
+        token_pattern=token_pattern,
+        lowercase=bool(lowercase),
+        phrases=list(p["phrases"]) if p["phrases"] else None,
+        extra_stop_words=list(extra_stop_words) if extra_stop_words else None,
+    )
+
+
+def _count_units(units: pd.DataFrame, p: dict, *, lowercase, stem, min_count, max_count,
+                 n_jobs, surfaces: str = "best"):  # fmt: skip
+    """Tokenize ``units`` and count their n-grams (stages tokenize, types, ngrams).
+
+    Returns ``(levels, parts, types)``, or None when no token is left. ``surfaces``:
+    ``"best"`` gives each level's display forms (the most frequent surface form, with
+    ``stem``), ``"all"`` every surface form with its count (``(col, surface strings,
+    count)`` per level; the distributed reduction sums them), ``"none"`` only keys.
+    """
     with _stage("tokenize"):
         toks = _tokenize(units, p, lowercase=lowercase, stem=stem, n_jobs=n_jobs)
     with _stage("types"):
@@ -167,30 +284,15 @@ def build_dtm(
         surface, unit_of, key_str, key_of_type = _phrases_or_stops(
             toks, p, types, key_str, key_of_type, lowercase=lowercase, stem=stem
         )
+    if len(surface) == 0:
+        return None
     with _stage("ngrams"):
         levels, parts = _count(
             key_of_type[surface], unit_of, len(key_str), p["ngram_range"], min_count, max_count,
-            key_str=key_str, types=types, surface=surface, key_of_type=key_of_type, stem=stem,
+            key_str=key_str, types=types, surface=surface, key_of_type=key_of_type,
+            stem=stem and surfaces != "none", surfaces=surfaces,
         )  # fmt: skip
-    with _stage("matrix"):
-        matrix, keys_all, terms_all = _assemble_matrix(
-            levels, parts, n_units, p["ngram_range"][0], stem, min_df, max_df
-        )
-    with _stage("docs"):
-        docs = units.drop(columns=["text"])  # n_tokens: the units' word tokens (segment)
-        params = dict(
-            unit=unit,
-            ngram_range=p["ngram_range"],
-            stem=bool(stem),
-            stop_words=stop_words if isinstance(stop_words, str | None) else list(stop_words),
-            min_df=min_df,
-            max_df=max_df,
-            token_pattern=token_pattern,
-            lowercase=bool(lowercase),
-            phrases=list(p["phrases"]) if p["phrases"] else None,
-            extra_stop_words=list(extra_stop_words) if extra_stop_words else None,
-        )
-    return DTM(matrix=matrix, terms=terms_all, docs=docs, keys=keys_all, params=params)
+    return levels, parts, types
 
 
 # ----------------------------------------------------------------------------- stages
@@ -285,16 +387,11 @@ def _phrases_or_stops(toks: Tokens, p: dict, types, key_str, key_of_type, *, low
     else:  # the workers dropped the stop words already
         surface = toks.ids
         unit_of = np.repeat(np.arange(n_units, dtype=np.int32), toks.lengths)
-    if len(surface) == 0:
-        raise AnalysisError(
-            "empty vocabulary: no unit has a token left after stop-word removal; check the "
-            "text column, token_pattern and stop_words"
-        )
     return surface, unit_of, key_str, key_of_type
 
 
 def _count(key_ids, unit_of, n_keys, ngram_range, min_count, max_count, *,
-           key_str, types, surface, key_of_type, stem):  # fmt: skip
+           key_str, types, surface, key_of_type, stem, surfaces="best"):  # fmt: skip
     """Count the n-grams level by level; strings of the surviving columns only."""
     levels: list[_fast.Level] = []
     parts = []
@@ -305,7 +402,9 @@ def _count(key_ids, unit_of, n_keys, ngram_range, min_count, max_count, *,
         if lv.n == 1:
             del key_ids
         if lv.n >= ngram_range[0]:
-            parts.append(_level_strings(levels, lv, key_str, types, surface, key_of_type, stem))
+            parts.append(
+                _level_strings(levels, lv, key_str, types, surface, key_of_type, stem, surfaces)
+            )
     return levels, parts
 
 
@@ -314,10 +413,7 @@ def _assemble_matrix(levels, parts, n_units, lo, stem, min_df, max_df):
     keys_all = [k for keys_n, _ in parts for k in keys_n]
     terms_all = [t for _, terms_n in parts for t in terms_n] if stem else keys_all
     if len(keys_all) == 0:
-        raise AnalysisError(
-            f"no terms remain after pruning with min_df={min_df!r} and max_df={max_df!r} "
-            f"over {n_units} units; lower min_df or raise max_df"
-        )
+        raise AnalysisError(no_terms_message(min_df, max_df, n_units))
     order = np.asarray(sorted(range(len(keys_all)), key=keys_all.__getitem__), dtype=np.int64)
     matrix = _fast.to_csr([lv for lv in levels if lv.n >= lo], n_units, order)
     keys_all = np.asarray(keys_all, dtype=object)[order]
@@ -331,12 +427,19 @@ def _assemble_matrix(levels, parts, n_units, lo, stem, min_df, max_df):
 # ----------------------------------------------------------------------------- helpers
 
 
-def _level_strings(levels, lv, key_str, types, surface, key_of_type, stem):
-    """Key strings and display forms of the final columns of one level."""
+def _level_strings(levels, lv, key_str, types, surface, key_of_type, stem, surfaces="best"):
+    """Key strings and display forms of the final columns of one level.
+
+    With ``surfaces="all"`` (and ``stem``) the display forms are every surface form with
+    its count, ``(col, strings, count)``, instead of the most frequent one.
+    """
     comps = _fast.decode_keys(levels, lv.n, lv.ok_keys[lv.final])
     keys_n = _fast.join_columns(key_str, comps)
     terms_n = None
-    if stem:
+    if stem and surfaces == "all":
+        col, surf, cnt = _fast.surface_variants(lv, comps, surface, key_of_type)
+        terms_n = (col, _fast.join_columns(types, surf), cnt)
+    elif stem:
         surf = _fast.most_frequent_surface(lv, comps, surface, key_of_type, types)
         terms_n = _fast.join_columns(types, surf)
     lv.elem_col = lv.elem_pos = None
@@ -524,3 +627,39 @@ def group_counts(
     counts = (indicator @ dtm.matrix).tocsr()
     n_tokens = np.bincount(codes, weights=dtm.docs["n_tokens"].to_numpy(), minlength=len(groups))
     return np.asarray(groups), counts, n_tokens.astype(np.int64)
+
+
+def group_units(dtm: DTM, by: str | Sequence[str]) -> DTM:
+    """``dtm`` with its units summed into the groups of the ``docs`` column(s) ``by``.
+
+    ``matrix[g] = sum of the rows of the units in g`` (an indicator matrix times
+    ``dtm.matrix``), ``docs`` = ``unit_id`` (the group label of
+    :func:`analysis.keywords.grouped_counts`), the ``by`` columns (the values of the
+    group's first unit, with their dtypes), ``n_tokens`` (summed) and ``n_docs``
+    (:func:`analysis.keywords.grouped_doc_counts`: distinct ``doc_id``, or the sum of
+    ``n_docs`` when ``dtm`` is already grouped, so grouping group sums again is exact).
+    Groups in the order of ``grouped_counts``; ``params`` gets ``unit="group"`` and
+    ``group_by``. What :func:`build_dtm` does with ``group_by=``.
+    """
+    from .keywords import grouped_counts, grouped_doc_counts
+
+    cols = check_group_by(dtm.docs.columns, by)
+    n = dtm.matrix.shape[0]
+    units = DTM(
+        matrix=sp.identity(n, dtype=np.int64, format="csr"),
+        terms=np.arange(n),
+        docs=dtm.docs,
+        keys=np.arange(n),
+        params=dtm.params,
+    )
+    groups, indicator, n_tokens = grouped_counts(units, cols)
+    indicator = indicator.tocsr()
+    matrix = (indicator @ dtm.matrix).tocsr()
+    matrix.sort_indices()
+    first = np.asarray(indicator.argmax(axis=1)).ravel()
+    docs = dtm.docs[cols].iloc[first].reset_index(drop=True)
+    docs.insert(0, "unit_id", np.asarray(groups, dtype=object))
+    docs["n_tokens"] = np.asarray(n_tokens, dtype=np.int64)
+    docs["n_docs"] = np.asarray(grouped_doc_counts(dtm, cols), dtype=np.int64)
+    params = {**dtm.params, "unit": "group", "group_by": by if isinstance(by, str) else cols}
+    return DTM(matrix=matrix, terms=dtm.terms, docs=docs, keys=dtm.keys, params=params)

@@ -59,23 +59,38 @@ def grouped_doc_counts(dtm: DTM, by: str | list[str] | None) -> np.ndarray:
     """Number of distinct documents (``doc_id``) in each group of :func:`grouped_counts`.
 
     Aligned with the groups :func:`grouped_counts` returns for the same ``by``. With
-    ``by=None`` every unit is its own group and holds (part of) one document.
+    ``by=None`` every unit is its own group and holds (part of) one document. On a
+    grouped DTM (``build_dtm(..., group_by=...)``, ``params["unit"] == "group"``) each
+    row carries ``n_docs``, the distinct documents of its group; a document belongs to
+    one group, so the count of a coarser group is the sum of ``n_docs`` over its rows
+    (and ``by=None`` gives ``n_docs`` itself).
     """
     cols = check_by(dtm.docs, by)
     docs = dtm.docs
+    grouped = dtm.params.get("unit") == "group" and "n_docs" in docs.columns
     if not cols:
+        if grouped:
+            return docs["n_docs"].to_numpy(dtype=np.int64)
         return np.ones(len(docs), dtype=np.int64)
+    if grouped:
+        codes, n_groups = _group_codes(docs, cols)
+        return np.bincount(
+            codes, weights=docs["n_docs"].to_numpy(dtype=np.int64), minlength=n_groups
+        ).astype(np.int64)
     ids = docs["doc_id"] if "doc_id" in docs.columns else docs["unit_id"]
-    if len(cols) == 1:
-        codes, groups = pd.factorize(docs[cols[0]], sort=True)
-        n_groups = len(groups)
-    else:
-        labels = group_labels(docs, cols)
-        order = group_order(docs, cols, labels)
-        codes = pd.Index(order).get_indexer(labels)
-        n_groups = len(order)
+    codes, n_groups = _group_codes(docs, cols)
     per_group = pd.Series(ids.to_numpy()).groupby(np.asarray(codes)).nunique()
     return per_group.reindex(range(n_groups), fill_value=0).to_numpy(dtype=np.int64)
+
+
+def _group_codes(docs: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, int]:
+    """Group code of each row and the number of groups, in :func:`grouped_counts` order."""
+    if len(cols) == 1:
+        codes, groups = pd.factorize(docs[cols[0]], sort=True)
+        return np.asarray(codes), len(groups)
+    labels = group_labels(docs, cols)
+    order = group_order(docs, cols, labels)
+    return np.asarray(pd.Index(order).get_indexer(labels)), len(order)
 
 
 def term_order(terms: np.ndarray) -> np.ndarray:
