@@ -32,7 +32,7 @@ from .context import (
 )
 from .corpus import corpus_summary, parse_date, read_corpus
 from .describe import top_terms
-from .dtm import DTM, build_dtm, group_counts
+from .dtm import DTM, build_dtm, group_counts, group_units
 from .duplicates import near_duplicates
 from .errors import AnalysisError, InputWarning
 from .grouping import group_sizes, usable_columns
@@ -97,6 +97,7 @@ __all__ = [
     "DTM",
     "build_dtm",
     "group_counts",
+    "group_units",
     "tfidf_keywords",
     "term_frequencies",
     "keyness",

@@ -111,6 +111,13 @@ def build_dtm(
             f"corpus has no column {sorted(missing)[0]!r}; load it with analysis.read_corpus"
         )
     args = dict(unit=unit, p=p, lowercase=bool(lowercase), stem=bool(stem), cols=cols)
+    if "raw_text" in ddf.columns:  # never counted; half the memory of a loaded partition
+        ddf = ddf.drop(columns=["raw_text"])
+    held = None
+    if client is not None:
+        # both passes read the same partitions: load (read, clean) them once and hold them
+        # on the workers (Dask spills them to disk under memory pressure)
+        held = ddf = client.persist(ddf)
     parts = ddf.to_delayed()
 
     # pass 1 and the tree reduction of the (n, key) tables; the root selects
@@ -151,6 +158,7 @@ def build_dtm(
     )
     args2 = dict(args, n_terms=len(keys_all), token=token, params=params, group_by=group_by)
     blocks = compute([dask.delayed(_pass2)(part, args2, shared) for part in parts], client=client)
+    del parts, held, ddf  # release the held partitions on the workers
     docs = pd.concat([d for _, d in blocks], ignore_index=True)
     docs = _restore_dtypes(docs, dtypes)
     matrix = sp.vstack([m for m, _ in blocks], format="csr", dtype=np.int64)
