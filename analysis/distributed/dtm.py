@@ -194,7 +194,9 @@ def _vocabulary(
         for n in np.unique(n_of)
     }
     token = uuid.uuid4().hex
-    shared = client.scatter(lookup, broadcast=True) if client is not None else lookup
+    # one future under a fresh key: a scattered dict would be stored under its own keys
+    # (1, 2, ...), which the release of an earlier call's lookup can remove mid-compute
+    shared = client.scatter([lookup], broadcast=True, hash=False)[0] if client else lookup
     params = _params(
         unit, p, stem, stop_words, min_df, max_df, token_pattern, lowercase, extra_stop_words
     )
