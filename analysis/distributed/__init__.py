@@ -19,8 +19,13 @@ from ._client import (
     resolve_client,
     show_progress,
 )
+from .dtm import build_dtm
+from .topics import OnlineTopicModel, fit_topics_online
 
 __all__ = [
+    "OnlineTopicModel",
+    "build_dtm",
+    "fit_topics_online",
     "INSTALL_HINT",
     "as_partitioned",
     "compute",

@@ -91,7 +91,62 @@ def build_dtm(
     require_dask("build_dtm on Dask")
     import dask
 
-    from ..dtm import DTM, TOKEN_PATTERN, _params, _validate_params, check_group_by, group_units
+    from ..dtm import DTM, group_units
+
+    plan = _vocabulary(
+        corpus, unit=unit, ngram_range=ngram_range, stem=stem, stop_words=stop_words,
+        min_df=min_df, max_df=max_df, token_pattern=token_pattern, lowercase=lowercase,
+        phrases=phrases, extra_stop_words=extra_stop_words, group_by=group_by, client=client,
+    )  # fmt: skip
+    client, parts, args2, shared = plan["client"], plan["parts"], plan["args"], plan["shared"]
+    cols, params = args2["cols"], args2["params"]
+
+    # pass 2: counts against the vocabulary, per partition
+    blocks = compute([dask.delayed(_pass2)(part, args2, shared) for part in parts], client=client)
+    del parts
+    plan["held"] = plan["parts"] = None  # release the partitions held on the workers
+    docs = pd.concat([d for _, d in blocks], ignore_index=True)
+    docs = _restore_dtypes(docs, plan["dtypes"])
+    matrix = sp.vstack([m for m, _ in blocks], format="csr", dtype=np.int64)
+    if cols:
+        params = {**params, "unit": "group", "group_by": group_by}
+    dtm = DTM(matrix=matrix, terms=plan["terms"], docs=docs, keys=plan["keys"], params=params)
+    if cols:
+        dtm = group_units(dtm, group_by)
+    return dtm
+
+
+def _vocabulary(
+    corpus: Any,
+    *,
+    unit: str,
+    ngram_range: tuple[int, int],
+    stem: bool,
+    stop_words: str | Sequence[str] | None,
+    min_df: int | float,
+    max_df: int | float,
+    token_pattern: str | None,
+    lowercase: bool,
+    phrases: Sequence[str] | None,
+    extra_stop_words: Sequence[str] | None,
+    group_by: str | Sequence[str] | None,
+    client: Any,
+) -> dict:
+    """The checks, pass 1 and its reduction: the vocabulary and what pass 2 needs.
+
+    Returns a dict: ``client`` (resolved), ``parts`` (the delayed partitions, in corpus
+    order), ``held`` (the partitions persisted on the workers for both passes, or None
+    without a client: drop it, and ``parts``, to release them), ``dtypes`` (the pandas
+    corpus's, or None), ``args`` (the parameters of
+    :func:`_pass2`), ``shared`` (its vocabulary lookup, scattered to the workers),
+    ``terms`` and ``keys`` (the global columns), ``n_units`` (units over all partitions,
+    before any grouping), ``df`` (int64, each column's document frequency from pass 1)
+    and ``merged`` (True when a column merges several ``(n, key)`` entries - a phrase
+    and an n-gram spelled alike - whose summed ``df`` may count a unit twice).
+    """
+    import dask
+
+    from ..dtm import TOKEN_PATTERN, _params, _validate_params, check_group_by
     from ..text import UNITS
 
     token_pattern = TOKEN_PATTERN if token_pattern is None else token_pattern
@@ -150,24 +205,20 @@ def build_dtm(
         for n in np.unique(n_of)
     }
     token = uuid.uuid4().hex
-    shared = client.scatter(lookup, broadcast=True) if client is not None else lookup
-
-    # pass 2: counts against the vocabulary, per partition
+    # one future under a fresh key: a scattered dict would be stored under its own keys
+    # (1, 2, ...), which the release of an earlier call's lookup can remove mid-compute
+    shared = client.scatter([lookup], broadcast=True, hash=False)[0] if client else lookup
     params = _params(
         unit, p, stem, stop_words, min_df, max_df, token_pattern, lowercase, extra_stop_words
     )
     args2 = dict(args, n_terms=len(keys_all), token=token, params=params, group_by=group_by)
-    blocks = compute([dask.delayed(_pass2)(part, args2, shared) for part in parts], client=client)
-    del parts, held, ddf  # release the held partitions on the workers
-    docs = pd.concat([d for _, d in blocks], ignore_index=True)
-    docs = _restore_dtypes(docs, dtypes)
-    matrix = sp.vstack([m for m, _ in blocks], format="csr", dtype=np.int64)
-    if cols:
-        params = {**params, "unit": "group", "group_by": group_by}
-    dtm = DTM(matrix=matrix, terms=terms_all, docs=docs, keys=keys_all, params=params)
-    if cols:
-        dtm = group_units(dtm, group_by)
-    return dtm
+    df = np.zeros(len(keys_all), dtype=np.int64)
+    np.add.at(df, col, vocab["df"])
+    return dict(
+        client=client, parts=parts, dtypes=dtypes, args=args2, shared=shared, terms=terms_all,
+        keys=keys_all, n_units=int(vocab["n_units"]), df=df, merged=bool(len(new) > new.sum()),
+        held=held,
+    )  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -319,7 +370,8 @@ def _select(root: dict, min_df, max_df, stem: bool) -> dict:
             )
         )
         display = [mapped[(int(a), b)] for a, b in zip(n.tolist(), key, strict=True)]
-    return dict(n=n, key=key, display=display, n_units=n_units, missing=root["missing"])
+    df = table.column("df").to_numpy().astype(np.int64)
+    return dict(n=n, key=key, display=display, df=df, n_units=n_units, missing=root["missing"])
 
 
 def _lookup(token: str, vocab: dict) -> dict:
