@@ -120,9 +120,7 @@ def dask_jobs(path: Path, client, n_boot: int) -> dict[str, dict]:
     out["build_dtm by year"] = timed(client, dtm_by_year)
 
     def rates():
-        table = analysis.theme_rates(
-            corpus(), CODEBOOK, by="year", n_boot=n_boot, client=client
-        )
+        table = analysis.theme_rates(corpus(), CODEBOOK, by="year", n_boot=n_boot, client=client)
         return f"{len(table):,} rows"
 
     out["theme rates by year"] = timed(client, rates)
@@ -218,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
                     f.unlink()
     names = list(rows[0][3])
     print()
-    print("| scale | files | text MB | " + " | ".join(f"{n} s (worker / client peak MB)" for n in names) + " |")
+    print(
+        "| scale | files | text MB | "
+        + " | ".join(f"{n} s (worker / client peak MB)" for n in names)
+        + " |"
+    )
     print("|---:|---:|---:|" + "---:|" * len(names))
     for scale, n_files, text_mb, jobs, _ in rows:
         cells = [
@@ -239,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             r2 = 1 - ((y - pred) ** 2).sum() / max(((y - y.mean()) ** 2).sum(), 1e-12)
             print(
                 f"{n}: {slope:.1f} s per 1x (intercept {intercept:.1f} s, R^2 {r2:.3f}); "
-                f"10x / 1x = {y[-1] / y[0]:.1f}"
+                f"{x[-1]:.0f}x / {x[0]:.0f}x = {y[-1] / y[0]:.1f}"
             )
     worst = max(r[3][n]["worker_mb"] for r in rows for n in names)
     within = worst <= limit_mb
