@@ -278,6 +278,16 @@ def _count_units(units: pd.DataFrame, p: dict, *, lowercase, stem, min_count, ma
     """
     with _stage("tokenize"):
         toks = _tokenize(units, p, lowercase=lowercase, stem=stem, n_jobs=n_jobs)
+    return _count_tokens(
+        toks, p, lowercase=lowercase, stem=stem, min_count=min_count, max_count=max_count,
+        surfaces=surfaces,
+    )  # fmt: skip
+
+
+def _count_tokens(toks: Tokens, p: dict, *, lowercase, stem, min_count, max_count,
+                  surfaces: str = "best"):  # fmt: skip
+    """Count the n-grams of tokenized units (stages types, ngrams); ``toks`` is not changed,
+    so the distributed passes count the same tokens twice without tokenizing twice."""
     with _stage("types"):
         types = list(toks.types)
         key_str, key_of_type = _keys(toks, types, stem)

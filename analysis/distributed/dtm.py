@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -166,14 +167,15 @@ def _vocabulary(
             f"corpus has no column {sorted(missing)[0]!r}; load it with analysis.read_corpus"
         )
     args = dict(unit=unit, p=p, lowercase=bool(lowercase), stem=bool(stem), cols=cols)
-    if "raw_text" in ddf.columns:  # never counted; half the memory of a loaded partition
+    if "raw_text" in ddf.columns:  # never counted
         ddf = ddf.drop(columns=["raw_text"])
+    # each partition is read, cleaned, segmented and tokenized once: with a client the
+    # tokens (about a third of the text's size) are held on the workers for both passes
+    # (Dask spills them to disk under memory pressure); without one, each pass tokenizes
+    parts = [dask.delayed(_tokenize_part)(part, args) for part in ddf.to_delayed()]
     held = None
     if client is not None:
-        # both passes read the same partitions: load (read, clean) them once and hold them
-        # on the workers (Dask spills them to disk under memory pressure)
-        held = ddf = client.persist(ddf)
-    parts = ddf.to_delayed()
+        held = parts = client.persist(parts)
 
     # pass 1 and the tree reduction of the (n, key) tables; the root selects
     level = [dask.delayed(_pass1)(part, args) for part in parts]
@@ -254,21 +256,46 @@ def _missing_counts(units: pd.DataFrame, cols: list[str]) -> np.ndarray:
     return np.asarray([*isna.sum().tolist(), int(isna.any(axis=1).sum())], dtype=np.int64)
 
 
-def _pass1(part: pd.DataFrame, args: dict) -> dict:
+@dataclass
+class _Tokenized:
+    """A partition's units (metadata, no text) and their tokens: what both passes read."""
+
+    docs: pd.DataFrame
+    toks: Any  # analysis.tokens.Tokens, or None when the partition has no unit
+
+
+def _tokenize_part(part: pd.DataFrame, args: dict) -> _Tokenized:
+    """Segment and tokenize one partition (the in-memory stages, one process)."""
+    from ..dtm import _tokenize
+
+    units = _units(part, args)
+    toks = None
+    if len(units):
+        toks = _tokenize(units, args["p"], lowercase=args["lowercase"], stem=args["stem"], n_jobs=1)
+    return _Tokenized(docs=units.drop(columns=["text"]), toks=toks)
+
+
+def _counted(part: Any, args: dict, surfaces: str):
+    """``(units' docs, counted levels or None)`` of a partition, tokenized or not."""
+    from ..dtm import _count_tokens
+
+    tok = part if isinstance(part, _Tokenized) else _tokenize_part(part, args)
+    counted = None
+    if tok.toks is not None:
+        counted = _count_tokens(
+            tok.toks, args["p"], lowercase=args["lowercase"], stem=args["stem"], min_count=1,
+            max_count=np.inf, surfaces=surfaces,
+        )  # fmt: skip
+    return tok.docs, counted
+
+
+def _pass1(part: Any, args: dict) -> dict:
     """Map of pass 1: ``(n, key, df)`` of the partition's n-grams (and surface counts)."""
     import pyarrow as pa
 
-    from ..dtm import _count_units
-
-    units = _units(part, args)
+    units, counted = _counted(part, args, "all")
     stem = args["stem"]
     out = dict(n_units=len(units), kept=False, missing=_missing_counts(units, args["cols"]))
-    counted = None
-    if len(units):
-        counted = _count_units(
-            units, args["p"], lowercase=args["lowercase"], stem=stem, min_count=1,
-            max_count=np.inf, n_jobs=1, surfaces="all",
-        )  # fmt: skip
     if counted is None:
         out["table"], out["surf"] = _empty_tables(stem)
         return out
@@ -386,21 +413,15 @@ def _lookup(token: str, vocab: dict) -> dict:
     return found
 
 
-def _pass2(part: pd.DataFrame, args: dict, vocab: dict) -> tuple[sp.csr_matrix, pd.DataFrame]:
+def _pass2(part: Any, args: dict, vocab: dict) -> tuple[sp.csr_matrix, pd.DataFrame]:
     """Map of pass 2: the partition's CSR block over the global columns, and its docs.
 
     With ``group_by`` the block and docs of its groups (:func:`analysis.dtm.group_units`).
     """
-    from ..dtm import DTM, _count_units, group_units
+    from ..dtm import DTM, group_units
 
-    units = _units(part, args)
+    units, counted = _counted(part, args, "none")
     n_terms = args["n_terms"]
-    counted = None
-    if len(units):
-        counted = _count_units(
-            units, args["p"], lowercase=args["lowercase"], stem=args["stem"], min_count=1,
-            max_count=np.inf, n_jobs=1, surfaces="none",
-        )  # fmt: skip
     rows, cols, data = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)]
     if counted is not None:
         levels, parts, _ = counted
@@ -422,7 +443,7 @@ def _pass2(part: pd.DataFrame, args: dict, vocab: dict) -> tuple[sp.csr_matrix, 
         shape=(len(units), n_terms),
     ).tocsr()  # sums a phrase and an n-gram that share a key, as in memory
     matrix.sort_indices()
-    docs = units.drop(columns=["text"])
+    docs = units
     if args["cols"]:
         dtm = DTM(
             matrix=matrix, terms=np.arange(n_terms), docs=docs, keys=np.arange(n_terms),
