@@ -179,6 +179,12 @@ def build_dtm(
     if client is not None or is_dask_frame(corpus):
         from .distributed.dtm import build_dtm as build_dtm_dask
 
+        if n_jobs is not None:
+            raise AnalysisError(
+                f"n_jobs={n_jobs!r} is for the in-memory build; on Dask the cluster's workers "
+                "set the parallelism: drop n_jobs"
+            )
+
         return build_dtm_dask(
             corpus, unit=unit, ngram_range=ngram_range, stem=stem, stop_words=stop_words,
             min_df=min_df, max_df=max_df, token_pattern=token_pattern, lowercase=lowercase,
@@ -241,6 +247,8 @@ def check_group_by(columns, group_by) -> list[str]:
     cols = [group_by] if isinstance(group_by, str) else list(group_by)
     if not cols:
         raise AnalysisError("group_by=[]: give a corpus column such as 'year', or None")
+    if len(set(map(str, cols))) < len(cols):
+        raise AnalysisError(f"group_by={cols!r} names a column twice; name each column once")
     for c in cols:
         if not isinstance(c, str) or c not in columns or c in _NOT_GROUPS:
             usable = [str(x) for x in columns if x not in _NOT_GROUPS]
@@ -666,7 +674,10 @@ def group_units(dtm: DTM, by: str | Sequence[str]) -> DTM:
     indicator = indicator.tocsr()
     matrix = (indicator @ dtm.matrix).tocsr()
     matrix.sort_indices()
-    first = np.asarray(indicator.argmax(axis=1)).ravel()
+    if indicator.shape[0] and indicator.shape[1]:
+        first = np.asarray(indicator.argmax(axis=1)).ravel()
+    else:  # no unit (an empty partition on Dask): no group
+        first = np.zeros(0, dtype=np.int64)
     docs = dtm.docs[cols].iloc[first].reset_index(drop=True)
     docs.insert(0, "unit_id", np.asarray(groups, dtype=object))
     docs["n_tokens"] = np.asarray(n_tokens, dtype=np.int64)

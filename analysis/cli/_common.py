@@ -182,8 +182,11 @@ def dtm_from_args(args: argparse.Namespace, *, client: Any = None, group_by: Any
         raise AnalysisError(f"--ngram {lo} {hi}: the first number must not exceed the second")
     options: dict = {}
     if client is not None:
+        from ..dtm import _NOT_GROUPS
+
         options["client"] = client
-        if group_by:
+        cols = [group_by] if isinstance(group_by, str) else list(group_by or [])
+        if cols and not set(cols) & set(_NOT_GROUPS):  # else: the document-level matrix
             options["group_by"] = group_by
     return build_dtm(
         load(args, client=client),

@@ -82,8 +82,8 @@ def connect(
     distributed.Client
         Registered as Dask's default client: ``analysis`` functions given a Dask
         corpus run on it unless another ``client=`` is passed. Its ``dashboard_link``
-        shows progress; close it with ``client.close()`` (and ``client.cluster.close()``
-        for a local cluster), or use it as a context manager.
+        shows progress; close it with ``client.close()`` or use it as a context manager
+        (a local cluster's workers close with it).
     """
     require_dask("connect")
     import distributed
@@ -98,14 +98,22 @@ def connect(
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise AnalysisError(f"n_workers={n_workers!r}: give a whole number of at least 1")
         limit = memory_limit if memory_limit is not None else _memory_per_worker(n)
-        cluster = distributed.LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit=limit,
-            dashboard_address=":0",
-        )
-        client = distributed.Client(cluster)
+        # a client that owns its cluster: closing the client (or leaving its with-block)
+        # closes the workers too
+        try:
+            client = distributed.Client(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                memory_limit=limit,
+                dashboard_address=":0",
+            )
+        except RuntimeError as exc:
+            raise AnalysisError(
+                f"scheduler='local': the Dask workers did not start ({exc}); in a script, "
+                "call connect() under `if __name__ == '__main__':` (workers start as new "
+                "Python processes that import the script)"
+            ) from None
         _log.info("Dask local cluster: %d workers; dashboard %s", n, client.dashboard_link)
         return client
     if "://" not in scheduler:

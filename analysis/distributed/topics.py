@@ -190,6 +190,7 @@ class OnlineTopicModel:
             for part in ddf.to_delayed()
         ]
         results = compute(tasks, client=client)
+        _forget(client)
         meta = _restore_dtypes(pd.concat([d for d, _ in results], ignore_index=True), dtypes)
         theta = np.concatenate([t for _, t in results], axis=0)
         if wide:
@@ -369,11 +370,20 @@ phrases, extra_stop_words
                 raise AnalysisError(
                     f"MiniBatchNMF rejected its options ({exc}); check the keyword arguments"
                 ) from None
+    _forget(client)
     if not hasattr(est, "components_"):
         raise AnalysisError("the DTM is empty (no counts); lower min_df or check the corpus")
     return OnlineTopicModel(
         k=k, seed=seed, epochs=epochs, batch_size=batch_size, plan=plan, est=est
     )
+
+
+def _forget(client: Any) -> None:
+    """Drop the vocabulary lookup the workers cached for this fit (rebuilt when needed)."""
+    if client is not None:
+        from .dtm import _forget_lookups
+
+        client.run(_forget_lookups)
 
 
 # ----------------------------------------------------------------------------- weighting

@@ -98,3 +98,47 @@ def test_report_with_a_local_cluster_writes_the_same_tables(tmp_path, seeds_dir)
     assert address.startswith("tcp://")
     memory = json.loads((runs["memory"] / "provenance.json").read_text())
     assert memory["parameters"]["notebooks"]["02-keywords"].get("scheduler", "") == ""
+
+
+@pytest.mark.parametrize("by", ["doc_id", "n_tokens"])
+def test_scheduler_with_a_by_that_is_no_metadata_column(dask_client, by):
+    """--by doc_id works in memory; on Dask it builds the document-level matrix instead of
+    grouping in the workers (group_by takes metadata columns only)."""
+    argv = ("keywords", *CORPUS, "--by", by, "--top", "3", "--format", "csv")
+    code, expected, _ = run_cli(*argv)
+    assert code == 0
+    code, got, err = run_cli(*argv, "--scheduler", dask_client.scheduler.address)
+    assert code == 0, err
+    assert got == expected
+
+
+def test_group_by_over_an_empty_partition(dask_client, seed_corpus):
+    from analysis import build_dtm
+    from analysis.distributed import as_partitioned
+
+    first = seed_corpus["doc_id"].iloc[0]
+    ddf = as_partitioned(seed_corpus, npartitions=4)
+    got = build_dtm(ddf[ddf["doc_id"] == first], group_by="source", client=dask_client)
+    want = build_dtm(seed_corpus[seed_corpus["doc_id"] == first], group_by="source")
+    assert got.shape == want.shape == (1, want.shape[1])
+    assert (got.matrix != want.matrix).nnz == 0
+    assert got.docs["n_docs"].tolist() == [1]
+
+
+def test_dask_refuses_n_jobs_and_a_repeated_group_column(dask_client, seed_corpus):
+    from analysis import AnalysisError, build_dtm
+
+    with pytest.raises(AnalysisError, match=r"n_jobs=2 is for the in-memory build"):
+        build_dtm(seed_corpus, n_jobs=2, client=dask_client)
+    with pytest.raises(AnalysisError, match=r"names a column twice"):
+        build_dtm(seed_corpus, group_by=["year", "year"])
+
+
+def test_connect_local_closes_its_workers_with_the_client():
+    pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[dask]'")
+    from analysis.distributed import connect
+
+    with connect("local", n_workers=1, memory_limit="1GB") as client:
+        cluster = client.cluster
+        assert len(client.scheduler_info()["workers"]) == 1
+    assert str(cluster.status) == "Status.closed"
