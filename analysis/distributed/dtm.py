@@ -9,13 +9,16 @@ surface forms of stems are the in-memory functions, run on one partition at a ti
 Units (documents, paragraphs, sentences) never cross documents, and a partition holds
 whole documents, so:
 
+0. **Tokenize, map**: each partition is read, segmented and tokenized once; with a
+   client its tokens (about a third of the text's size) are held on the workers for
+   both passes (Dask spills them to disk under memory pressure).
 1. **Pass 1, map**: per partition, every n-gram (``min_n <= n <= max_n``, phrases
    included) with its document frequency ``df_p`` (units of the partition containing
    it), counted by the in-memory code with ``min_df=1, max_df=1.0``; with ``stem=True``
    also every surface form of each key with its number of occurrences.
 2. **Reduce**: a tree (fan-in :data:`FAN_IN`) of ``(n, key) -> sum df`` (and
-   ``(n, key, surface) -> sum count``) tables with pyarrow ``group_by``; no task holds
-   more than :data:`FAN_IN` tables. ``df = sum_p df_p`` exactly. The root applies
+   ``(n, key, surface) -> sum count``) tables (keys dictionary-encoded by Arrow, summed
+   by numpy); no task holds more than :data:`FAN_IN` tables. ``df = sum_p df_p`` exactly. The root applies
    ``min_df <= df <= max_df`` as in memory (a float is a proportion of the total number
    of units ``N = sum_p N_p``) and, with stemming, picks each key's display form: the
    surface form with the largest corpus-wide count, ties to the alphabetically first.
@@ -31,6 +34,13 @@ matrix (dtype, shape, entries), ``terms``, ``keys``, ``docs`` (Dask's ``string``
 columns are given back the pandas corpus's dtypes, or pandas' default ``str``) and
 ``params``. The n-gram key of a column is ``(n, key)``, not the key alone, so a phrase
 and an n-gram spelled alike are pruned separately and merged afterwards, as in memory.
+
+Limits. The root of the reduction holds every distinct ``(n, key)`` of the corpus before
+``min_df`` prunes (about 35 bytes each in Arrow: 1.4 M keys per 1,600 UN speeches of
+1-2-grams, 4.8 M for all 10,952), and the client receives the kept vocabulary and, unless
+``group_by`` is given, the assembled matrix (12 bytes per non-zero). ``doc_id`` must be
+unique across partitions (:func:`analysis.read_corpus` guarantees it): with ``group_by``
+the documents of a group are counted per partition and summed.
 """
 
 from __future__ import annotations
