@@ -659,19 +659,11 @@ def group_units(dtm: DTM, by: str | Sequence[str]) -> DTM:
     Groups in the order of ``grouped_counts``; ``params`` gets ``unit="group"`` and
     ``group_by``. What :func:`build_dtm` does with ``group_by=``.
     """
-    from .keywords import grouped_counts, grouped_doc_counts
+    from .compare import _group_indicator
+    from .keywords import grouped_doc_counts
 
     cols = check_group_by(dtm.docs.columns, by)
-    n = dtm.matrix.shape[0]
-    units = DTM(
-        matrix=sp.identity(n, dtype=np.int64, format="csr"),
-        terms=np.arange(n),
-        docs=dtm.docs,
-        keys=np.arange(n),
-        params=dtm.params,
-    )
-    groups, indicator, n_tokens = grouped_counts(units, cols)
-    indicator = indicator.tocsr()
+    groups, indicator, n_tokens = _group_indicator(dtm, cols)
     matrix = (indicator @ dtm.matrix).tocsr()
     matrix.sort_indices()
     if indicator.shape[0] and indicator.shape[1]:
