@@ -145,6 +145,8 @@ def _csv_fields(column: pd.Series) -> object:
             strings = pa.array(column, from_pandas=True)  # missing values (None, NaN): null
         except (pa.ArrowException, TypeError, ValueError):
             return None  # not all strings
+        if isinstance(strings, pa.ChunkedArray):  # e.g. a column of concatenated frames
+            strings = strings.combine_chunks()
         if not pa.types.is_string(strings.type) and not pa.types.is_large_string(strings.type):
             return None
         strings = pc.fill_null(strings.cast(pa.large_string()), "")  # pandas' na_rep

@@ -108,3 +108,14 @@ def test_columns_the_fast_writer_leaves_to_pandas(column, always_fast, tmp_path)
     assert not (tmp_path / "fast.csv").exists()
     written = analysis.save_table(table, "t", out=tmp_path)
     assert written.read_bytes() == _pandas_bytes(table, tmp_path / "ref.csv")
+
+
+def test_a_string_column_of_several_arrow_chunks(always_fast, tmp_path):
+    """pd.concat leaves a str column in several Arrow chunks (as in 05-compare's tables)."""
+    parts = [
+        pd.DataFrame({"term": pd.array(list(w), dtype="str"), "z": [1.0] * len(w)})
+        for w in ("ab", "cde")
+    ]
+    table = pd.concat(parts, ignore_index=True)
+    assert output._write_csv_fast(table, tmp_path / "fast.csv")
+    assert (tmp_path / "fast.csv").read_bytes() == _pandas_bytes(table, tmp_path / "ref.csv")
