@@ -39,13 +39,15 @@ import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from . import dtm as _dtm
 from ._yaml import did_you_mean
 from .corpus import _with_text_column, corpus_files, read_corpus
 from .errors import AnalysisError, InputWarning
 
-__all__ = ["cached_corpus", "cache_folder", "corpus_key"]
+__all__ = ["cached_corpus", "cached_dtm", "cache_folder", "corpus_key"]
 
 #: Modules whose code shapes the table read_corpus returns.
 _LOADER_MODULES = (
@@ -308,3 +310,199 @@ def _prune(folder: Path, *, keep: Path, info: dict) -> None:
         ):
             entry.unlink(missing_ok=True)
             meta.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------
+# document-term matrices
+
+#: DTM entries kept in the cache folder; beyond this, the least recently used are deleted
+MAX_DTM_ENTRIES = 8
+_DTM = ".dtm"
+_DTM_PARTS = (".matrix.npz", ".terms.parquet", ".docs.parquet")
+_BUILD_DTM = _dtm.build_dtm  # its signature names the options cached_dtm accepts
+#: build_dtm arguments that do not change the matrix (where it is computed, not what)
+_DTM_NOT_KEYED = ("n_jobs", "client")
+
+
+def _frame_digest(corpus: pd.DataFrame) -> str:
+    """sha256 of what :func:`analysis.build_dtm` reads from ``corpus``: the ``text``
+    column (its Arrow data and offsets, hashed as bytes) and every other column but
+    ``raw_text`` (pandas' row hashes), with the column names, dtypes and the index."""
+    import pyarrow as pa
+
+    h = hashlib.sha256()
+    h.update(repr([(str(c), str(t)) for c, t in corpus.dtypes.items()]).encode())
+    if "text" in corpus.columns:
+        text = pa.chunked_array([pa.array(corpus["text"], from_pandas=True)])
+        text = text.cast(pa.large_string()).combine_chunks()
+        offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset :][: len(text) + 1]
+        h.update((offsets - offsets[0]).tobytes())
+        h.update(np.asarray(text.is_null()).tobytes())
+        if text.buffers()[2] is not None:
+            h.update(memoryview(text.buffers()[2])[offsets[0] : offsets[-1]])
+    rest = corpus.drop(columns=[c for c in ("text", "raw_text") if c in corpus.columns])
+    h.update(pd.util.hash_pandas_object(rest, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _package_digest() -> str:
+    """sha256 of the package's source (every module and data file) and the versions of
+    the libraries a DTM's values pass through."""
+    from importlib import metadata
+
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(here.rglob("*")):
+        if p.suffix in (".py", ".yml", ".txt") and "__pycache__" not in p.parts:
+            h.update(p.relative_to(here).as_posix().encode())
+            h.update(p.read_bytes())
+    for dist in ("numpy", "scipy", "pandas", "pyarrow", "nltk"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=none".encode())
+    return h.hexdigest()
+
+
+def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **options):
+    """:func:`analysis.build_dtm` through a cache: a DTM built once is loaded in seconds.
+
+    The entry's name is the sha256 of the corpus frame's content (the text and the
+    metadata columns, see :func:`_frame_digest`), of the ``build_dtm`` options (all but
+    ``n_jobs`` and ``client``, which change where the matrix is computed, not what), and
+    of the package's source and library versions. So notebooks that build the same
+    matrix (02-keywords and 05-compare with their defaults) build it once, and a second
+    render of an unchanged corpus builds none. Hashing costs about a second per 200 MB of
+    text.
+
+    Entries live in the corpus cache folder (:func:`cache_folder`; ``cache_dir``
+    overrides it) as ``<key>.dtm.*`` files, written atomically (the ``.json`` record last;
+    an entry without it, or one that fails to load, is rebuilt). The
+    ``MAX_DTM_ENTRIES`` most recently used entries are kept; older ones are deleted
+    (files of this form only); an entry of the UN General Debate's 1-2-gram matrix takes
+    about 420 MB. Nothing is cached when the folder cannot be written, the options cannot
+    be written down, or ``docs`` holds Python objects (``group_by`` labels), which a
+    Parquet round trip would not return as they are; the DTM is returned either way.
+
+    Returns
+    -------
+    DTM
+        Equal to ``build_dtm(corpus, **options)``: matrix (values, dtypes, class), terms,
+        keys, docs and params.
+    """
+    import ast
+    import inspect
+
+    from . import dtm as dtm_module
+
+    known = set(inspect.signature(_BUILD_DTM).parameters) - {"corpus"}
+    build_dtm = dtm_module.build_dtm
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise AnalysisError(
+            f"cached_dtm: unknown option {unknown[0]!r}{did_you_mean(unknown[0], sorted(known))}; "
+            f"give build_dtm options ({', '.join(sorted(known))})"
+        )
+    keyed = {k: v for k, v in options.items() if k not in _DTM_NOT_KEYED}
+    try:
+        recorded = repr(sorted(keyed.items()))
+        literal = ast.literal_eval(recorded) == sorted(keyed.items())
+    except (ValueError, SyntaxError, TypeError):
+        literal = False
+    folder = cache_folder(cache_dir)
+    if not literal or not isinstance(corpus, pd.DataFrame):
+        return build_dtm(corpus, **options)  # options that cannot be written down, or Dask
+    blob = json.dumps([_frame_digest(corpus), recorded, _package_digest()]).encode()
+    key = hashlib.sha256(blob).hexdigest()
+    stem = folder / key[:2] / f"{key}{_DTM}"
+    dtm = _load_dtm(stem)
+    if dtm is not None:
+        return dtm
+    dtm = build_dtm(corpus, **options)
+    _store_dtm(stem, dtm)
+    return dtm
+
+
+def _load_dtm(stem: Path):
+    import ast
+
+    import scipy.sparse as sp
+
+    from .dtm import DTM
+
+    record = stem.with_name(stem.name + ".json")
+    if not record.is_file() or not all(stem.with_name(stem.name + p).is_file() for p in _DTM_PARTS):
+        return None
+    try:
+        info = json.loads(record.read_text(encoding="utf-8"))
+        matrix = sp.load_npz(stem.with_name(stem.name + ".matrix.npz"))
+        if info["matrix_class"] == "csr_matrix":
+            matrix = sp.csr_matrix(matrix)
+        terms = pd.read_parquet(
+            stem.with_name(stem.name + ".terms.parquet"), page_checksum_verification=True
+        )
+        docs = pd.read_parquet(
+            stem.with_name(stem.name + ".docs.parquet"), page_checksum_verification=True
+        )
+        params = ast.literal_eval(info["params"])
+    except Exception:  # damaged or from elsewhere: rebuilt, never trusted
+        return None
+
+    as_str = lambda c: np.asarray(terms[c].to_numpy(dtype=object), dtype=object)  # noqa: E731
+    for p in [record, *(stem.with_name(stem.name + q) for q in _DTM_PARTS)]:
+        try:
+            os.utime(p)  # recently used
+        except OSError:
+            pass
+    return DTM(matrix=matrix, terms=as_str("terms"), docs=docs, keys=as_str("keys"), params=params)
+
+
+def _store_dtm(stem: Path, dtm) -> None:
+    """Write ``dtm``'s parts, then its record (atomically each); keep the newest
+    ``MAX_DTM_ENTRIES`` entries."""
+    import ast
+
+    import scipy.sparse as sp
+
+    try:
+        if ast.literal_eval(repr(dtm.params)) != dtm.params:
+            return
+    except (ValueError, SyntaxError, TypeError):
+        return  # parameters that cannot be written down: not cached
+    if any(isinstance(dt, np.dtype) and dt.kind == "O" for dt in dtm.docs.dtypes):
+        return  # Python objects (e.g. group_by's labels) would not come back as they are
+    parts = [stem.with_name(stem.name + p) for p in (*_DTM_PARTS, ".json")]
+    tmps = [p.with_name(f".{p.name}.{os.getpid()}.tmp") for p in parts]
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmps[0], "wb") as fh:
+            sp.save_npz(fh, dtm.matrix, compressed=False)
+        terms = pd.DataFrame(
+            {"terms": pd.array(dtm.terms, dtype="str"), "keys": pd.array(dtm.keys, dtype="str")}
+        )
+        terms.to_parquet(tmps[1], index=False, compression=None, write_page_checksum=True)
+        docs = dtm.docs.copy(deep=False)
+        docs.attrs = {}
+        docs.to_parquet(tmps[2], index=True, compression=None, write_page_checksum=True)
+        record = {"params": repr(dtm.params), "matrix_class": type(dtm.matrix).__name__}
+        tmps[3].write_text(json.dumps(record) + "\n", encoding="utf-8")
+        for tmp, part in zip(tmps, parts, strict=True):
+            os.replace(tmp, part)
+    except Exception:
+        for tmp in tmps:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:  # e.g. the cache path is a file: nothing was written
+                pass
+        return
+    _prune_dtms(stem.parent.parent)
+
+
+def _prune_dtms(folder: Path) -> None:
+    """Delete all but the ``MAX_DTM_ENTRIES`` most recently used DTM entries."""
+    records = sorted(folder.glob(f"??/*{_DTM}.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for record in records[MAX_DTM_ENTRIES:]:
+        stem = record.with_name(record.name[: -len(".json")])
+        record.unlink(missing_ok=True)
+        for p in _DTM_PARTS:
+            stem.with_name(stem.name + p).unlink(missing_ok=True)

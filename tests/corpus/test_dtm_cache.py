@@ -1,0 +1,134 @@
+"""The DTM cache: cached_dtm equals build_dtm, is keyed by the corpus' content and the
+options, repairs a damaged entry, and keeps only its most recently used entries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import analysis
+from analysis import AnalysisError, build_dtm, cached_dtm, read_corpus
+from analysis.cache import MAX_DTM_ENTRIES
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ANALYSIS_CACHE", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def mini(mini_dir):
+    return read_corpus(mini_dir)
+
+
+def _records(folder):
+    return sorted(folder.glob("??/*.dtm.json"))
+
+
+def _assert_same(a, b):
+    assert type(a.matrix) is type(b.matrix)
+    assert a.matrix.dtype == b.matrix.dtype and a.matrix.indices.dtype == b.matrix.indices.dtype
+    assert a.matrix.shape == b.matrix.shape
+    for part in ("data", "indices", "indptr"):
+        assert np.array_equal(getattr(a.matrix, part), getattr(b.matrix, part))
+    assert a.terms.dtype == b.terms.dtype and a.terms.tolist() == b.terms.tolist()
+    assert a.keys.dtype == b.keys.dtype and a.keys.tolist() == b.keys.tolist()
+    pd.testing.assert_frame_equal(a.docs, b.docs)
+    assert a.params == b.params
+
+
+def _no_building(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("build_dtm was called: the cache was not used")
+
+    monkeypatch.setattr(analysis.dtm, "build_dtm", fail)
+
+
+OPTIONS = [
+    {},
+    {"ngram_range": (1, 2), "min_df": 1},
+    {"unit": "paragraph", "stem": True, "stop_words": None},
+    {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.9, "phrases": ["united nations"]},
+    {"group_by": ["source"]},
+]
+
+
+def test_python_objects_in_docs_are_not_stored_but_the_dtm_is_given(seed_corpus, cache):
+    ref = build_dtm(seed_corpus, group_by=["year"])  # unit_id: the group labels, objects
+    assert any(dt == np.dtype(object) for dt in ref.docs.dtypes)
+    _assert_same(cached_dtm(seed_corpus, group_by=["year"]), ref)
+    assert _records(cache) == []
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(o) or "defaults")
+@pytest.mark.parametrize("which", ["seeds", "mini"])
+def test_equal_to_build_dtm_then_loaded(which, options, seed_corpus, mini, cache, monkeypatch):
+    corpus = seed_corpus if which == "seeds" else mini
+    ref = build_dtm(corpus, **options)
+    _assert_same(cached_dtm(corpus, **options), ref)
+    assert len(_records(cache)) == 1
+    _no_building(monkeypatch)
+    _assert_same(cached_dtm(corpus, **options), ref)
+
+
+def test_a_changed_text_or_option_is_a_new_entry_and_n_jobs_is_not(mini, cache):
+    cached_dtm(mini)
+    cached_dtm(mini, n_jobs=1)  # where it is computed, not what: the same entry
+    assert len(_records(cache)) == 1
+    edited = mini.copy()
+    edited.loc[0, "text"] = edited.loc[0, "text"] + " extraordinarily"
+    got = cached_dtm(edited)
+    assert "extraordinarily" in got.terms.tolist()
+    _assert_same(got, build_dtm(edited))
+    cached_dtm(mini, min_df=2)
+    relabelled = mini.assign(source="renamed")  # metadata is part of the key too
+    assert set(cached_dtm(relabelled).docs["source"]) == {"renamed"}
+    assert len(_records(cache)) == 4
+
+
+def test_a_damaged_entry_is_rebuilt(mini, cache):
+    ref = cached_dtm(mini)
+    (matrix,) = cache.glob("??/*.dtm.matrix.npz")
+    matrix.write_bytes(matrix.read_bytes()[:100])
+    _assert_same(cached_dtm(mini), ref)
+    data = bytearray(matrix.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # a flipped bit in a value: the zip member's CRC fails
+    matrix.write_bytes(bytes(data))
+    _assert_same(cached_dtm(mini), ref)
+    (terms,) = cache.glob("??/*.dtm.terms.parquet")
+    data = bytearray(terms.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    terms.write_bytes(bytes(data))
+    _assert_same(cached_dtm(mini), ref)
+
+
+def test_only_the_most_recent_entries_are_kept_and_other_files_never_touched(
+    mini, cache, monkeypatch
+):
+    monkeypatch.setattr(analysis.cache, "MAX_DTM_ENTRIES", 2)
+    cached_dtm(mini, min_df=1)
+    (cache / "ab").mkdir(parents=True, exist_ok=True)
+    mine = cache / "ab" / "notes.dtm.txt"
+    mine.write_text("the user's")
+    cached_dtm(mini, min_df=2)
+    cached_dtm(mini, min_df=3)
+    assert len(_records(cache)) == 2
+    assert len(list(cache.glob("??/*.dtm.matrix.npz"))) == 2
+    assert mine.read_text() == "the user's"
+    assert MAX_DTM_ENTRIES >= 2
+
+
+def test_unknown_option_is_one_line_with_a_suggestion(mini, cache):
+    with pytest.raises(AnalysisError, match=r"unknown option 'min_dff'.*did you mean 'min_df'"):
+        cached_dtm(mini, min_dff=2)
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_dtm(mini, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("keep me")
+    monkeypatch.setenv("ANALYSIS_CACHE", str(blocker))
+    _assert_same(cached_dtm(mini), build_dtm(mini))
+    assert blocker.read_text() == "keep me"
