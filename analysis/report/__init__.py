@@ -30,7 +30,15 @@ from . import folder, html, provenance
 from . import notes as _notes
 from . import params as _params
 from . import sections as _sections
-from .execute import NOTEBOOK_DIR, SECTIONS, notebook_parameters, notebook_paths, run_suite, select
+from .execute import (
+    NOTEBOOK_DIR,
+    SECTIONS,
+    notebook_parameters,
+    notebook_paths,
+    run_suite,
+    select,
+    start_order,
+)
 
 __all__ = ["render", "notebook_paths", "notebook_parameters", "NOTEBOOK_DIR", "SECTIONS"]
 
@@ -160,7 +168,8 @@ def render(
         (build / "notebooks").mkdir()
         for p, _ in runs:  # each notebook's out exists, as the report folder always did
             _sections.stage_folder(build, p.stem).mkdir(parents=True)
-        results = run_suite(runs, build, jobs=jobs, timeout=timeout, quiet=quiet)
+        order = start_order(runs, _previous_seconds(out))  # the longest first
+        results = run_suite(order, build, jobs=jobs, timeout=timeout, quiet=quiet)
         _raise_failed(results, out)
         written = _sections.collect(build, [p.stem for p, _ in runs])
         finished = datetime.now(UTC).isoformat(timespec="seconds")
@@ -284,3 +293,16 @@ def _raise_failed(results: Mapping[str, dict], out: Path) -> None:
             f"notebook {name}.ipynb failed at {cell} ({r['error']}); the executed copy is not "
             f"kept and the previous report in {out} is unchanged"
         )
+
+
+def _previous_seconds(out: Path) -> dict:
+    """Seconds per notebook of the report already in ``out`` (``{}`` when there is none or
+    its ``provenance.json`` cannot be read)."""
+    import json
+
+    try:
+        data = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    seconds = data.get("notebook_seconds") if isinstance(data, dict) else None
+    return seconds if isinstance(seconds, dict) else {}

@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib import resources
 from pathlib import Path
@@ -58,6 +58,33 @@ def notebook_parameters(path: str | Path) -> dict[str, dict]:
     import papermill
 
     return papermill.inspect_notebook(str(path))
+
+
+def start_order(
+    runs: list[tuple[Path, dict]], previous: Mapping[str, float] | None = None
+) -> list[tuple[Path, dict]]:
+    """The order in which :func:`run_suite` starts the notebooks: the longest first.
+
+    Starting the longest jobs first (Graham's longest-processing-time rule, 1969) keeps a
+    long notebook from starting last while the other workers idle. The lengths are the
+    seconds each notebook took in the previous render of the report (``previous``,
+    from its ``provenance.json``) when all of them are known; otherwise the notebooks
+    whose metadata has ``"analysis": {"start_first": true}`` (the sections that fit
+    models or resample) go first, each group in suite order. The order changes no
+    output: every notebook runs in its own kernel and staging folder.
+    """
+    if previous and all(isinstance(previous.get(p.stem), int | float) for p, _ in runs):
+        return sorted(runs, key=lambda run: -float(previous[run[0].stem]))
+    import nbformat
+
+    def first(path: Path) -> bool:
+        try:
+            meta = nbformat.read(path, as_version=4).metadata.get("analysis") or {}
+        except (OSError, ValueError):
+            return False
+        return bool(meta.get("start_first"))
+
+    return sorted(runs, key=lambda run: not first(run[0]))
 
 
 def select(paths: list[Path], notebooks: Sequence[str] | None) -> list[Path]:
