@@ -38,13 +38,19 @@ def query_regex(pattern: str) -> re.Pattern[str]:
     punctuation): ``"shared future"`` matches "shared future", "shared\\nfuture" and
     "shared, future"; ``"anti-fascist"`` matches "anti-fascist" and "anti fascist".
     """
+    return re.compile(r"(?<!\w)" + _query_core(pattern) + r"(?!\w)", re.IGNORECASE)
+
+
+def _query_core(pattern: str) -> str:
+    """The regular expression of a query's words, without :func:`query_regex`'s
+    assertions that they are whole tokens: it matches wherever the query matches."""
     parts = _QUERY_WORD_RE.findall(pattern or "")
     if not parts or all(set(p) <= {"*", "?"} for p in parts):
         raise AnalysisError(
             f"pattern={pattern!r}: give a word, a glob such as 'multilateral*' or a phrase"
         )
     words = [re.escape(p).replace(r"\*", r"\w*").replace(r"\?", r"\w") for p in parts]
-    return re.compile(r"(?<!\w)" + r"\W+".join(words) + r"(?!\w)", re.IGNORECASE)
+    return r"\W+".join(words)
 
 
 def _squash(text: str) -> str:
@@ -89,17 +95,23 @@ def kwic(
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     if not patterns:
         raise AnalysisError("pattern=[]: give at least one word, glob or phrase")
-    rows: list[tuple] = []
-    texts = list(zip(corpus["doc_id"], corpus[text_column], strict=True))
-    for query in patterns:
-        rx = query_regex(query)
-        for doc_id, text in texts:
-            if not isinstance(text, str) or not text:
-                continue
+    regexes = [query_regex(q) for q in patterns]
+    # Texts where no query's words occur at all are skipped after one search for them
+    # all: query_regex opens with a look-behind, which the regex engine tries at every
+    # position, while this alternation of the bare words lets it skip ahead to a
+    # possible first letter. It finds every text in which some query matches.
+    anywhere = re.compile("|".join(f"(?:{_query_core(q)})" for q in patterns), re.IGNORECASE)
+    found: list[list[tuple]] = [[] for _ in patterns]  # per query, in corpus order
+    for doc_id, text in zip(corpus["doc_id"], corpus[text_column], strict=True):
+        if not isinstance(text, str) or not text or not anywhere.search(text):
+            continue
+        words = None  # the text's word spans, computed once for all queries
+        for query, rx, rows in zip(patterns, regexes, found, strict=True):
             hits = list(rx.finditer(text))
             if not hits:
                 continue
-            words = spans(text)
+            if words is None:
+                words = spans(text)
             starts = words[:, 0]
             for m in hits:
                 first = int(np.searchsorted(starts, m.start(), "left"))
@@ -111,6 +123,7 @@ def kwic(
                 rows.append(
                     (doc_id, query, first, _squash(left), _squash(m.group()), _squash(right))
                 )
+    rows = [row for rows in found for row in rows]
     return pd.DataFrame(rows, columns=KWIC_COLUMNS).astype({"position": "int64"})
 
 

@@ -8,9 +8,11 @@ from collections import Counter
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import AnalysisError, collocations, kwic
-from analysis.concordance import sample_hits
+from analysis.concordance import query_regex, sample_hits
 
 
 @pytest.fixture
@@ -195,3 +197,32 @@ def test_even_takes_evenly_spaced_rows_per_value():
         sample_hits(table, 2, by="theme", how="spread")
     with pytest.raises(AnalysisError, match="sample_hits: the table has no column 'pattern'"):
         sample_hits(table, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(
+        st.text(st.sampled_from(list("abKkſsSİi -,\n.é*")), max_size=40), min_size=1, max_size=5
+    ),
+    queries=st.lists(
+        st.sampled_from(["k", "s", "ks", "i", "a*", "?s", "ab", "k s", "é", "si*k", "İ"]),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_kwic_finds_every_match_of_every_query_in_every_text(texts, queries):
+    """kwic skips texts in which none of the queries' words occur (one search for them
+    all); no text with a match is skipped, whatever the case folding (Kelvin sign, long s,
+    dotted I), and the rows of several queries are those of each query on its own."""
+    corpus = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    table = kwic(corpus, queries)
+    for q in queries:
+        got = table[table["pattern"] == q].groupby("doc_id").size().to_dict()
+        expected = {  # a query given twice gives its rows twice
+            d: len(query_regex(q).findall(t)) * queries.count(q)
+            for d, t in zip(corpus["doc_id"], texts, strict=True)
+            if query_regex(q).search(t)
+        }
+        assert got == expected
+    alone = pd.concat([kwic(corpus, q) for q in queries], ignore_index=True)
+    assert table.to_dict("records") == alone.to_dict("records")
