@@ -100,3 +100,33 @@ def test_notebook_runs_on_seeds(tmp_path, monkeypatch):
     run = json.loads((tmp_path / "04-topics.ipynb").read_text(encoding="utf-8"))
     printed = json.dumps([c.get("outputs", []) for c in run["cells"]])
     assert "PosixPath" not in printed
+
+
+def test_notebook_chooses_k_on_a_sample_and_says_so(tmp_path, monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = tmp_path / "report"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(tmp_path / "04-topics.ipynb"),
+        parameters=dict(
+            corpus=str(ROOT / "seeds"),
+            out=str(out),
+            ks=[3, 4],
+            seeds=[0, 1],
+            n_boot=50,
+            k_sample=30,
+        ),
+        cwd=str(NOTEBOOK.parent),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    texts = [
+        f["text"] for f in json.loads((out / "findings" / "04-topics.json").read_text("utf-8"))
+    ]
+    sampled = [
+        t for t in texts if t.startswith("The candidate k were fitted on a random sample of 30 of")
+    ]
+    assert len(sampled) == 1 and "is fitted on all" in sampled[0]
+    docs = pd.read_csv(out / "tables" / "topics-documents.csv")
+    assert len(docs) == 5  # the interpreted model covers every document, not the sample

@@ -65,6 +65,7 @@ def k_choice_findings(
     skipped: Sequence[int] = (),
     units_per_topic: int = 2,
     table: str = "topics-k-choice",
+    n_fitted: int | None = None,
 ) -> list[Finding]:
     """How many topics the model has, and why.
 
@@ -85,6 +86,9 @@ def k_choice_findings(
     units_per_topic : int, default 2
         The units each topic needs (:data:`analysis.topics.UNITS_PER_TOPIC`).
     table : str, default "topics-k-choice"
+    n_fitted : int, optional
+        The units :func:`analysis.select_k` fitted on (``selection.attrs["n_fitted"]``);
+        when fewer than ``n_units`` (its ``sample``), a sentence says so.
 
     Returns
     -------
@@ -105,6 +109,14 @@ def k_choice_findings(
     else:
         how = f"k was chosen by the rule: {choice.rule_text}"
     out.append(Finding(f"{model}; {how}.", table=table, row={"k": k}))
+    if n_fitted is not None and n_fitted < n_units:
+        out.append(
+            Finding(
+                f"The candidate k were fitted on a random sample of {n_fitted:,} of the "
+                f"{n_units:,} units (coherence counted over all of them); the model with "
+                f"k={k} is fitted on all {n_units:,}."
+            )
+        )
     row = choice.row(k)
     if row is None:
         scored = ", ".join(str(int(v)) for v in choice.table["k"])
