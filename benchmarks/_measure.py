@@ -97,15 +97,18 @@ class PeakMemory(threading.Thread):
         self.peak_kb = 0
         self.peak_rss_kb = 0  # the largest single process of the tree
         self.peak_rss_sum_kb = 0  # summed RSS (counts shared pages once per process)
+        self.cpu_seconds = 0.0  # the sampler's own CPU time (reading smaps is not free)
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
+            t0 = time.thread_time()
             pids = _descendants(self.pid)
             self.peak_kb = max(self.peak_kb, sum(pss_kb(p) for p in pids))
             rss = [rss_kb(p) for p in pids]
             self.peak_rss_kb = max([self.peak_rss_kb, *rss])
             self.peak_rss_sum_kb = max(self.peak_rss_sum_kb, sum(rss))
+            self.cpu_seconds += time.thread_time() - t0
             self._stop_event.wait(self.interval)
 
     def stop(self) -> float:

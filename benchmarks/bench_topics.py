@@ -40,6 +40,13 @@ Prints the times, the load average, whether the tables are identical, the chosen
 (``choose_k``) and the top terms of the interpreted model (seed 0) for both.
 
     python benchmarks/bench_topics.py --report [--from-year 2005]
+
+``--report --k-sample 5000``: on the full corpus, ``select_k`` on every unit against
+``select_k(..., sample=5000)`` (04-topics' ``k_sample``), both with ``n_jobs=2``, in the
+same run: the times, the chosen k and the interpreted model's top terms (fitted on every
+unit at the chosen k, so identical when k is).
+
+    python benchmarks/bench_topics.py --report --k-sample 5000
 """
 
 from __future__ import annotations
@@ -199,7 +206,9 @@ def _select_old(dtm, **kw):
         metrics._fast_nmf_ok = fast
 
 
-def report_setting(corpus: pd.DataFrame, label: str, jobs: int) -> None:
+def report_setting(
+    corpus: pd.DataFrame, label: str, jobs: int, k_sample: int | None = None
+) -> None:
     import analysis
     from analysis.topics import choose_k
 
@@ -209,18 +218,28 @@ def report_setting(corpus: pd.DataFrame, label: str, jobs: int) -> None:
     kw = dict(ks=[3, 4, 5, 6, 7, 8], seeds=[0, 1, 2], method="nmf", top_n=10, progress=False)
     print(f"== {label}: {dtm!r}; load average {os.getloadavg()}", flush=True)
     runs = {}
-    for name, fn, extra in [
+    variants = [
         ("old (per-fit)", _select_old, {}),
         ("new (shared input)", analysis.select_k, {}),
         (f"new, n_jobs={jobs}", analysis.select_k, {"n_jobs": jobs}),
-    ]:
+    ]
+    if k_sample is not None:  # 04-topics' k_sample: all units against the sample, same run
+        variants = [
+            (f"all units, n_jobs={jobs}", analysis.select_k, {"n_jobs": jobs}),
+            (
+                f"sample={k_sample}, n_jobs={jobs}",
+                analysis.select_k,
+                {"n_jobs": jobs, "sample": k_sample},
+            ),
+        ]
+    for name, fn, extra in variants:
         t0 = time.perf_counter()
         runs[name] = fn(dtm, **kw, **extra)
         took = time.perf_counter() - t0
         print(f"  {name}: {took:.1f} s (load average {os.getloadavg()[0]:.2f})", flush=True)
     tables = list(runs.values())
     same = all(t.equals(tables[0]) for t in tables[1:])
-    print(f"  tables identical (old vs new, serial and threads): {same}")
+    print(f"  tables identical ({' / '.join(runs)}): {same}")
     for name, table in runs.items():
         choice = choose_k(table, min_stability=0.7)
         model = analysis.fit_topics(dtm, choice.k, seed=0)
@@ -228,13 +247,19 @@ def report_setting(corpus: pd.DataFrame, label: str, jobs: int) -> None:
         print(f"  {name}: chosen k = {choice.k} (passed: {choice.passed})")
         for t, line in terms.items():
             print(f"    topic {t}: {line}")
-    print(tables[0].round(4).to_string(index=False), flush=True)
+    for name, table in runs.items():
+        print(f"  {name}:")
+        print(choose_k(table, min_stability=0.7).table.round(4).to_string(index=False), flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", action="store_true", help="select_k in the report's setting")
     ap.add_argument("--from-year", type=int, default=2005, help="--report subset: from this year")
+    ap.add_argument(
+        "--k-sample", type=int, default=None,
+        help="--report: all units against select_k(sample=N) (04-topics' k_sample), full corpus only",
+    )  # fmt: skip
     ap.add_argument("--sample", type=int, default=None, help="random sample of N speeches")
     ap.add_argument("--ks", type=int, nargs="+", default=[10, 20, 30])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
@@ -252,6 +277,9 @@ def main() -> None:
     if args.report:
         corpus = load(None)
         years = pd.to_numeric(corpus["year"])
+        if args.k_sample is not None:
+            report_setting(corpus, "full corpus", 2, k_sample=args.k_sample)
+            return
         report_setting(corpus[years >= args.from_year], f"speeches from {args.from_year}", 2)
         report_setting(corpus, "full corpus", 2)
         return
