@@ -195,7 +195,8 @@ def cached_corpus(
     -------
     DataFrame
         Equal to ``read_corpus(path, ...)`` with the same options: values, dtypes and
-        ``attrs["clean_rules"]``. The loader's warnings (non-UTF-8 files,
+        ``attrs["clean_rules"]``; ``attrs["corpus_folder"]`` names the corpus folder, so
+        that :func:`cached_dtm` never writes inside it. The loader's warnings (non-UTF-8 files,
         near-duplicates) are given again on a cache hit, so a notebook shows them either
         way.
     """
@@ -223,7 +224,7 @@ def cached_corpus(
             InputWarning,
             stacklevel=2,
         )
-        return read_corpus(path, progress=progress, n_jobs=n_jobs, **options)
+        return _named(read_corpus(path, progress=progress, n_jobs=n_jobs, **options), corpus)
     key, record = corpus_key(path, **options)
     entry = folder / key[:2] / f"{key}{_SUFFIX}"
     loaded = _load(entry, rules=rules, clean=clean)
@@ -231,7 +232,7 @@ def cached_corpus(
         table, caught = loaded
         for message, category in caught:
             warnings.warn(message, category, stacklevel=2)
-        return table
+        return _named(table, corpus)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table = read_corpus(path, progress=progress, n_jobs=n_jobs, **options)
@@ -240,6 +241,13 @@ def cached_corpus(
         warnings.warn(message, category, stacklevel=2)
     if corpus_key(path, **options)[0] == key:  # no input changed while it was read
         _store(entry, table, record, said)
+    return _named(table, corpus)
+
+
+def _named(table: pd.DataFrame, corpus: Path) -> pd.DataFrame:
+    """``table`` with ``attrs["corpus_folder"]``: the folder :func:`cached_dtm` must not
+    write into (for a table file, the folder that holds it)."""
+    table.attrs["corpus_folder"] = str(corpus if corpus.is_dir() else corpus.parent)
     return table
 
 
@@ -327,13 +335,17 @@ _DTM_NOT_KEYED = ("n_jobs", "client")
 def _frame_digest(corpus: pd.DataFrame) -> str:
     """sha256 of what :func:`analysis.build_dtm` reads from ``corpus``: the ``text``
     column (its Arrow data and offsets, hashed as bytes) and every other column but
-    ``raw_text`` (pandas' row hashes), with the column names, dtypes and the index."""
+    ``raw_text`` (pandas' row hashes), with the column labels and dtypes (their reprs:
+    a categorical's categories and order count) and the index. Raises for values pandas
+    cannot hash (lists in a column): :func:`cached_dtm` then builds without the cache."""
     import pyarrow as pa
 
     h = hashlib.sha256()
-    h.update(repr([(str(c), str(t)) for c, t in corpus.dtypes.items()]).encode())
+    # repr: a label's type (7 vs "7") and a categorical's categories and order count
+    h.update(repr([(repr(c), repr(t)) for c, t in corpus.dtypes.items()]).encode())
     if "text" in corpus.columns:
-        text = pa.chunked_array([pa.array(corpus["text"], from_pandas=True)])
+        text = pa.array(corpus["text"], from_pandas=True)
+        text = text if isinstance(text, pa.ChunkedArray) else pa.chunked_array([text])
         text = text.cast(pa.large_string()).combine_chunks()
         offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset :][: len(text) + 1]
         h.update((offsets - offsets[0]).tobytes())
@@ -346,8 +358,9 @@ def _frame_digest(corpus: pd.DataFrame) -> str:
 
 
 def _package_digest() -> str:
-    """sha256 of the package's source (every module and data file) and the versions of
-    the libraries a DTM's values pass through."""
+    """sha256 of the package's source (every module and data file), the Python version and
+    the versions of the libraries a DTM's values pass through (scikit-learn: the stop
+    words)."""
     from importlib import metadata
 
     here = Path(__file__).resolve().parent
@@ -356,7 +369,10 @@ def _package_digest() -> str:
         if p.suffix in (".py", ".yml", ".txt") and "__pycache__" not in p.parts:
             h.update(p.relative_to(here).as_posix().encode())
             h.update(p.read_bytes())
-    for dist in ("numpy", "scipy", "pandas", "pyarrow", "nltk"):
+    import sys
+
+    h.update(sys.version.encode())  # the Unicode tables behind \w
+    for dist in ("numpy", "scipy", "pandas", "pyarrow", "nltk", "scikit-learn"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:
@@ -379,7 +395,7 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
     overrides it) as ``<key>.dtm.*`` files, written atomically (the ``.json`` record last;
     an entry without it, or one that fails to load, is rebuilt). The
     ``MAX_DTM_ENTRIES`` most recently used entries are kept; older ones are deleted
-    (files of this form only); an entry of the UN General Debate's 1-2-gram matrix takes
+    (files named ``<sha256>.dtm.*`` only); an entry of the UN General Debate's 1-2-gram matrix takes
     about 420 MB. Nothing is cached when the folder cannot be written, the options cannot
     be written down, or ``docs`` holds Python objects (``group_by`` labels), which a
     Parquet round trip would not return as they are; the DTM is returned either way.
@@ -388,7 +404,11 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
     -------
     DTM
         Equal to ``build_dtm(corpus, **options)``: matrix (values, dtypes, class), terms,
-        keys, docs and params.
+        keys, docs (values, dtypes, ``attrs``) and params. An entry whose ``docs`` would
+        come back with other dtypes (the Parquet round trip keeps most, not all) is
+        built again. A corpus from :func:`cached_corpus` names its folder in
+        ``attrs["corpus_folder"]``; a cache folder inside it is not used, so nothing is
+        written inside the corpus.
     """
     import ast
     import inspect
@@ -412,10 +432,17 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
     folder = cache_folder(cache_dir)
     if not literal or not isinstance(corpus, pd.DataFrame):
         return build_dtm(corpus, **options)  # options that cannot be written down, or Dask
-    blob = json.dumps([_frame_digest(corpus), recorded, _package_digest()]).encode()
+    source = corpus.attrs.get("corpus_folder")
+    if source and (_inside(folder, Path(source)) or _inside(Path(source), folder)):
+        return build_dtm(corpus, **options)  # never write inside the corpus (cached_corpus warned)
+    try:
+        digest = _frame_digest(corpus)
+    except Exception:  # e.g. lists in a metadata column: build_dtm copes, the hash does not
+        return build_dtm(corpus, **options)
+    blob = json.dumps([digest, recorded, _package_digest()]).encode()
     key = hashlib.sha256(blob).hexdigest()
     stem = folder / key[:2] / f"{key}{_DTM}"
-    dtm = _load_dtm(stem)
+    dtm = _load_dtm(stem, attrs=corpus.attrs)
     if dtm is not None:
         return dtm
     dtm = build_dtm(corpus, **options)
@@ -423,7 +450,7 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
     return dtm
 
 
-def _load_dtm(stem: Path):
+def _load_dtm(stem: Path, *, attrs: Mapping):
     import ast
 
     import scipy.sparse as sp
@@ -445,8 +472,13 @@ def _load_dtm(stem: Path):
             stem.with_name(stem.name + ".docs.parquet"), page_checksum_verification=True
         )
         params = ast.literal_eval(info["params"])
+        if [repr(t) for t in docs.dtypes] != info["docs_dtypes"]:
+            return None  # a dtype the Parquet round trip does not keep: built again
     except Exception:  # damaged or from elsewhere: rebuilt, never trusted
         return None
+    import copy
+
+    docs.attrs = copy.deepcopy(dict(attrs))  # build_dtm's docs carry the corpus' attrs
 
     as_str = lambda c: np.asarray(terms[c].to_numpy(dtype=object), dtype=object)  # noqa: E731
     for p in [record, *(stem.with_name(stem.name + q) for q in _DTM_PARTS)]:
@@ -472,7 +504,10 @@ def _store_dtm(stem: Path, dtm) -> None:
     if any(isinstance(dt, np.dtype) and dt.kind == "O" for dt in dtm.docs.dtypes):
         return  # Python objects (e.g. group_by's labels) would not come back as they are
     parts = [stem.with_name(stem.name + p) for p in (*_DTM_PARTS, ".json")]
-    tmps = [p.with_name(f".{p.name}.{os.getpid()}.tmp") for p in parts]
+    import threading
+
+    tag = f"{os.getpid()}.{threading.get_ident()}"
+    tmps = [p.with_name(f".{p.name}.{tag}.tmp") for p in parts]
     try:
         stem.parent.mkdir(parents=True, exist_ok=True)
         with open(tmps[0], "wb") as fh:
@@ -484,7 +519,11 @@ def _store_dtm(stem: Path, dtm) -> None:
         docs = dtm.docs.copy(deep=False)
         docs.attrs = {}
         docs.to_parquet(tmps[2], index=True, compression=None, write_page_checksum=True)
-        record = {"params": repr(dtm.params), "matrix_class": type(dtm.matrix).__name__}
+        record = {
+            "params": repr(dtm.params),
+            "matrix_class": type(dtm.matrix).__name__,
+            "docs_dtypes": [repr(t) for t in dtm.docs.dtypes],
+        }
         tmps[3].write_text(json.dumps(record) + "\n", encoding="utf-8")
         for tmp, part in zip(tmps, parts, strict=True):
             os.replace(tmp, part)
@@ -495,14 +534,33 @@ def _store_dtm(stem: Path, dtm) -> None:
             except OSError:  # e.g. the cache path is a file: nothing was written
                 pass
         return
-    _prune_dtms(stem.parent.parent)
+    try:
+        _prune_dtms(stem.parent.parent)
+    except OSError:
+        pass
 
 
 def _prune_dtms(folder: Path) -> None:
-    """Delete all but the ``MAX_DTM_ENTRIES`` most recently used DTM entries."""
-    records = sorted(folder.glob(f"??/*{_DTM}.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for record in records[MAX_DTM_ENTRIES:]:
+    """Delete all but the ``MAX_DTM_ENTRIES`` most recently used DTM entries: files named
+    ``<64 hex digits>.dtm.*`` in the sub-folder of their first two digits, nothing else.
+    Another process pruning at the same time is not an error."""
+    import re
+
+    name = re.compile(r"^([0-9a-f]{64})\.dtm\.json$")
+    records = []
+    for record in folder.glob(f"??/*{_DTM}.json"):
+        m = name.match(record.name)
+        if not m or record.parent.name != m.group(1)[:2]:
+            continue
+        try:
+            records.append((record.stat().st_mtime, record))
+        except OSError:
+            continue  # removed meanwhile
+    records.sort(key=lambda x: x[0], reverse=True)
+    for _, record in records[MAX_DTM_ENTRIES:]:
         stem = record.with_name(record.name[: -len(".json")])
-        record.unlink(missing_ok=True)
-        for p in _DTM_PARTS:
-            stem.with_name(stem.name + p).unlink(missing_ok=True)
+        for p in [record, *(stem.with_name(stem.name + q) for q in _DTM_PARTS)]:
+            try:
+                p.unlink(missing_ok=True)
+            except OSError:
+                pass

@@ -64,7 +64,7 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 def save_table(table: pd.DataFrame, name: str, *, out: str | Path) -> Path:
     """Write ``table`` as ``out/tables/<name>.csv`` (no index, floats as ``%.6g``).
 
-    The bytes are always those of ``table.to_csv(path, index=False, float_format="%.6g",
+    The bytes are those of ``table.to_csv(path, index=False, float_format="%.6g",
     lineterminator="\\n")``. A long table whose columns are floats, integers, booleans
     and strings that need no quoting is written by :func:`_write_csv_fast` instead, with
     the same bytes (tested, with hypothesis): pandas formats every float with Python's
@@ -143,13 +143,14 @@ def _csv_fields(column: pd.Series) -> object:
     elif (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(dtype, pd.StringDtype):
         try:
             strings = pa.array(column, from_pandas=True)  # missing values (None, NaN): null
-        except (pa.ArrowException, TypeError, ValueError):
-            return None  # not all strings
-        if isinstance(strings, pa.ChunkedArray):  # e.g. a column of concatenated frames
-            strings = strings.combine_chunks()
+        except Exception:  # not all strings (an int beyond int64 raises OverflowError)
+            return None
         if not pa.types.is_string(strings.type) and not pa.types.is_large_string(strings.type):
             return None
-        strings = pc.fill_null(strings.cast(pa.large_string()), "")  # pandas' na_rep
+        strings = strings.cast(pa.large_string())  # 64-bit offsets: no 2 GB limit
+        if isinstance(strings, pa.ChunkedArray):  # e.g. a column of concatenated frames
+            strings = strings.combine_chunks()
+        strings = pc.fill_null(strings, "")  # pandas' na_rep
         if pc.any(pc.match_substring_regex(strings, _NEEDS_QUOTES.pattern)).as_py():
             return None
         return strings

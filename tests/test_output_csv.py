@@ -100,6 +100,8 @@ def test_fast_writer_takes_a_keyness_like_table_and_keeps_negative_zero(always_f
         pd.Series(["a", 3], dtype=object),  # not all strings
         pd.to_datetime(["2020-01-01", "2021-01-01"]),  # another kind
         pd.array([1, None], dtype="Int64"),
+        pd.Series([2**64, 2**65], dtype=object),  # Python ints beyond int64
+        pd.Series([["a"], ["b"]], dtype=object),  # lists
     ],
 )
 def test_columns_the_fast_writer_leaves_to_pandas(column, always_fast, tmp_path):

@@ -25,7 +25,7 @@ def mini(mini_dir):
 
 
 def _records(folder):
-    return sorted(folder.glob("??/*.dtm.json"))
+    return sorted(p for p in folder.glob("??/*.dtm.json") if len(p.name) == 64 + len(".dtm.json"))
 
 
 def _assert_same(a, b):
@@ -37,6 +37,8 @@ def _assert_same(a, b):
     assert a.terms.dtype == b.terms.dtype and a.terms.tolist() == b.terms.tolist()
     assert a.keys.dtype == b.keys.dtype and a.keys.tolist() == b.keys.tolist()
     pd.testing.assert_frame_equal(a.docs, b.docs)
+    assert [repr(t) for t in a.docs.dtypes] == [repr(t) for t in b.docs.dtypes]
+    assert a.docs.attrs == b.docs.attrs
     assert a.params == b.params
 
 
@@ -113,11 +115,13 @@ def test_only_the_most_recent_entries_are_kept_and_other_files_never_touched(
     (cache / "ab").mkdir(parents=True, exist_ok=True)
     mine = cache / "ab" / "notes.dtm.txt"
     mine.write_text("the user's")
+    theirs = cache / "ab" / "notes.dtm.json"  # looks like a record, is not one of ours
+    theirs.write_text("{}")
     cached_dtm(mini, min_df=2)
     cached_dtm(mini, min_df=3)
     assert len(_records(cache)) == 2
     assert len(list(cache.glob("??/*.dtm.matrix.npz"))) == 2
-    assert mine.read_text() == "the user's"
+    assert mine.read_text() == "the user's" and theirs.read_text() == "{}"
     assert MAX_DTM_ENTRIES >= 2
 
 
@@ -132,3 +136,38 @@ def test_a_cache_that_cannot_be_written_still_gives_the_dtm(mini, tmp_path, monk
     monkeypatch.setenv("ANALYSIS_CACHE", str(blocker))
     _assert_same(cached_dtm(mini), build_dtm(mini))
     assert blocker.read_text() == "keep me"
+
+
+def test_categories_and_label_types_are_part_of_the_key(mini, cache):
+    cat = mini.assign(
+        source=pd.Categorical(["a", "b"] * (len(mini) // 2) + ["a"] * (len(mini) % 2))
+    )
+    _assert_same(cached_dtm(cat), build_dtm(cat))
+    reordered = cat.assign(source=cat["source"].cat.set_categories(["b", "a", "ZZZ"], ordered=True))
+    _assert_same(cached_dtm(reordered), build_dtm(reordered))  # not the first entry
+    labelled = mini.assign(**{"7": "x"})
+    _assert_same(cached_dtm(labelled), build_dtm(labelled))
+    numbered = mini.copy()
+    numbered[7] = "x"
+    _assert_same(cached_dtm(numbered), build_dtm(numbered))  # 7 is not "7"
+
+
+def test_what_parquet_would_not_return_is_built_again(mini, cache):
+    odd = mini.assign(stamp=pd.to_datetime(["2020-01-01"] * len(mini)).astype("datetime64[s]"))
+    _assert_same(cached_dtm(odd), build_dtm(odd))
+    _assert_same(cached_dtm(odd), build_dtm(odd))  # the entry comes back as [ms]: rebuilt
+    listed = mini.assign(tags=[["a"]] * len(mini))  # unhashable: no cache, same DTM
+    _assert_same(cached_dtm(listed), build_dtm(listed))
+
+
+def test_nothing_is_written_inside_the_corpus(make_corpus, monkeypatch):
+    corpus = make_corpus(
+        {"a.txt": "Peace and sovereignty. Peace again.", "b.txt": "Development and peace."}
+    )
+    inside = corpus / ".cache"
+    monkeypatch.setenv("ANALYSIS_CACHE", str(inside))
+    with pytest.warns(analysis.InputWarning, match="inside the corpus"):
+        docs = analysis.cached_corpus(corpus)
+    before = sorted(p.relative_to(corpus) for p in corpus.rglob("*"))
+    _assert_same(cached_dtm(docs), build_dtm(docs))
+    assert sorted(p.relative_to(corpus) for p in corpus.rglob("*")) == before
