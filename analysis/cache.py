@@ -1,4 +1,10 @@
-"""A cache of loaded corpora: read and clean once, then load the table in seconds.
+"""A cache of loaded corpora and their document-term matrices: read, clean and count
+once, then load in seconds.
+
+:func:`cached_dtm` does for :func:`analysis.build_dtm` what :func:`cached_corpus` does
+for the loader (see its docstring: keyed by the corpus table's content, the options and
+the package's code; ``<sha256>.dtm.*`` files in the same folder; the most recently used
+kept). The rest of this docstring is about corpora.
 
 :func:`cached_corpus` returns exactly what :func:`analysis.read_corpus` returns for the
 same arguments, and stores it as a Parquet file in a cache folder the first time. The
