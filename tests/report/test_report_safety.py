@@ -290,12 +290,21 @@ def test_ctrl_c_stops_with_one_line_exit_130_and_cleans_up(seeds_dir: Path, tmp_
     )
     time.sleep(3.5)
     children = _descendants(proc.pid)
+    # how the render's process stands towards SIGINT (blocked or ignored signals are masks
+    # in /proc), named if the test fails: a rare failure in the full suite is under study
+    status = (
+        Path(f"/proc/{proc.pid}/status").read_text() if Path(f"/proc/{proc.pid}").exists() else ""
+    )
+    masks = [
+        line for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn", "SigCgt"))
+    ]
+    masks.append(f"pytest blocks {sorted(signal.pthread_sigmask(signal.SIG_BLOCK, []))}")
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     try:
         _, err = proc.communicate(timeout=15)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        raise
+        raise AssertionError(f"SIGINT did not stop the render; {masks}") from None
     assert proc.returncode == 130, err
     assert err == "error: interrupted\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no report, no build folder
