@@ -45,20 +45,24 @@ def test_notebook_prose_is_methods_only():
             assert not last.startswith("analysis.save_figure("), c["id"]
 
 
-def test_notebook_runs_on_seeds(tmp_path, monkeypatch):
+def _run_on_seeds(tmp_path, monkeypatch, **parameters) -> Path:
+    """Execute the notebook on the seeds with ``parameters``; the report folder it wrote."""
     papermill = pytest.importorskip("papermill")
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out = tmp_path / "report"
     papermill.execute_notebook(
         str(NOTEBOOK),
         str(tmp_path / "04-topics.ipynb"),
-        parameters=dict(
-            corpus=str(ROOT / "seeds"), out=str(out), ks=[3, 4, 60], seeds=[0, 1], n_boot=200
-        ),
+        parameters=dict(corpus=str(ROOT / "seeds"), out=str(out), **parameters),
         cwd=str(NOTEBOOK.parent),
         progress_bar=False,
         kernel_name="python3",
     )
+    return out
+
+
+def test_notebook_runs_on_seeds(tmp_path, monkeypatch):
+    out = _run_on_seeds(tmp_path, monkeypatch, ks=[3, 4, 60], seeds=[0, 1], n_boot=200)
     for name in ("topics-select-k", "topics-terms", "topics-prevalence-year"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 0
         assert (out / "figures" / f"{name}.svg").exists()
@@ -103,24 +107,7 @@ def test_notebook_runs_on_seeds(tmp_path, monkeypatch):
 
 
 def test_notebook_chooses_k_on_a_sample_and_says_so(tmp_path, monkeypatch):
-    papermill = pytest.importorskip("papermill")
-    monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = tmp_path / "report"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "04-topics.ipynb"),
-        parameters=dict(
-            corpus=str(ROOT / "seeds"),
-            out=str(out),
-            ks=[3, 4],
-            seeds=[0, 1],
-            n_boot=50,
-            k_sample=30,
-        ),
-        cwd=str(NOTEBOOK.parent),
-        progress_bar=False,
-        kernel_name="python3",
-    )
+    out = _run_on_seeds(tmp_path, monkeypatch, ks=[3, 4], seeds=[0, 1], n_boot=50, k_sample=30)
     texts = [
         f["text"] for f in json.loads((out / "findings" / "04-topics.json").read_text("utf-8"))
     ]
