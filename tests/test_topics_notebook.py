@@ -117,3 +117,11 @@ def test_notebook_chooses_k_on_a_sample_and_says_so(tmp_path, monkeypatch):
     assert len(sampled) == 1 and "is fitted on all" in sampled[0]
     docs = pd.read_csv(out / "tables" / "topics-documents.csv")
     assert len(docs) == 5  # the interpreted model covers every document, not the sample
+
+
+def test_a_k_sample_typo_is_a_one_line_error(tmp_path, monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    with pytest.raises(
+        papermill.PapermillExecutionError, match=r"k_sample='lots' must be a whole number >= 2"
+    ):
+        _run_on_seeds(tmp_path, monkeypatch, k_sample="lots")
