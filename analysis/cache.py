@@ -419,10 +419,8 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
     import ast
     import inspect
 
-    from . import dtm as dtm_module
-
     known = set(inspect.signature(_BUILD_DTM).parameters) - {"corpus"}
-    build_dtm = dtm_module.build_dtm
+    build_dtm = _dtm.build_dtm  # looked up now: the module's function, whatever replaced it
     unknown = sorted(set(options) - known)
     if unknown:
         raise AnalysisError(
