@@ -20,7 +20,7 @@ from scipy import stats
 from .concordance import _QUERY_WORD_RE, query_regex
 from .dtm import DTM
 from .errors import AnalysisError
-from .keywords import grouped_counts, grouped_doc_counts, term_order
+from .keywords import grouped_counts, grouped_doc_counts, sorted_strings, term_order
 from .validation import check_choice, check_level, check_top_n, renamed
 
 __all__ = [
@@ -72,32 +72,11 @@ def critical_z(level: float = 0.95) -> float:
     return float(stats.norm.ppf(1.0 - (1.0 - level) / 2.0))
 
 
-def _sorted_strings(values: np.ndarray) -> list[str] | None:
-    """``values`` as a list when it holds ``str`` in strictly increasing order, else None.
-
-    A DTM built without stemming has its vocabulary in this order (as scikit-learn's),
-    so a term is found by bisection instead of a dictionary of the whole vocabulary.
-    Strings ending in NUL are refused: numpy's ``str`` arrays drop trailing NULs, so
-    their order could differ from :func:`analysis.keywords.term_order`'s.
-    """
-    items = values.tolist() if isinstance(values, np.ndarray) else list(values)
-    try:
-        if not all(map(str.__lt__, items[:-1], items[1:])):
-            return None
-        if items and type(items[0]) is not str:  # str subclasses compare like str
-            return None
-    except TypeError:  # a non-str item
-        return None
-    if "\x00\n" in "\n".join(items) + "\n":
-        return None
-    return items
-
-
 class _Lookup:
     """``str(value) -> index`` of an array, the last index when a string repeats."""
 
     def __init__(self, values: np.ndarray):
-        self._sorted = _sorted_strings(values)
+        self._sorted = sorted_strings(values)
         self._dict = None if self._sorted is not None else {str(t): i for i, t in enumerate(values)}
 
     def get(self, s: str) -> int | None:
@@ -200,13 +179,6 @@ def _group_indicator(
     return groups, indicator.tocsr(), n_tokens
 
 
-def _term_rank(terms: np.ndarray) -> np.ndarray:
-    """:func:`analysis.keywords.term_order`, without a ``str`` array when already sorted."""
-    if _sorted_strings(terms) is not None:
-        return np.arange(len(terms), dtype=np.int64)
-    return term_order(terms)
-
-
 def _column_sums(dtm: DTM, weights: np.ndarray) -> np.ndarray:
     """``weights @ dtm.matrix`` as float64 (exact for integer counts below 2**53)."""
     return np.asarray(dtm.matrix.T @ np.asarray(weights, dtype=np.int64), dtype=np.float64).ravel()
@@ -266,7 +238,7 @@ def term_frequencies(
         g = np.repeat(np.arange(len(groups)), np.diff(counts.indptr))
         cols = counts.indices
         cnt = counts.data.astype(np.int64)
-        order = np.lexsort((_term_rank(dtm.terms)[cols], -cnt, g))
+        order = np.lexsort((term_order(dtm.terms)[cols], -cnt, g))
         g, cols, cnt = g[order], cols[order], cnt[order]
         term = np.asarray(dtm.terms, dtype=object)[cols]
     tok = tokens[g]
@@ -458,7 +430,7 @@ def keyness(
     else:
         p = stats.chi2.sf(stat, 1)
     del stat
-    order = np.lexsort((_term_rank(dtm.terms)[idx], -z))
+    order = np.lexsort((term_order(dtm.terms)[idx], -z))
     if top_n is not None and len(order) > 2 * top_n:
         zs = z[order]
         pos, neg = order[zs > 0][:top_n], order[zs < 0][-top_n:]

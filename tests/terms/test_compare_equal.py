@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from analysis import AnalysisError, build_dtm, keyness, read_corpus, term_frequencies
-from analysis.compare import _Lookup, _sorted_strings, _top_by_z, keyness_agreement
+from analysis.compare import _Lookup, _top_by_z, keyness_agreement
+from analysis.keywords import sorted_strings
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -134,8 +135,8 @@ def test_lookup_finds_display_forms_and_keys_like_a_dictionary(stemmed_dtm):
 
 
 def test_sorted_strings_only_for_strictly_increasing_str():
-    assert _sorted_strings(np.array(["a", "ab", "b"], dtype=object)) == ["a", "ab", "b"]
-    assert _sorted_strings(np.array(["a", "a"], dtype=object)) is None
-    assert _sorted_strings(np.array(["b", "a"], dtype=object)) is None
-    assert _sorted_strings(np.array([1, 2], dtype=object)) is None
-    assert _sorted_strings(np.array(["a", "a\x00"], dtype=object)) is None  # numpy drops NULs
+    assert sorted_strings(np.array(["a", "ab", "b"], dtype=object)) == ["a", "ab", "b"]
+    assert sorted_strings(np.array(["a", "a"], dtype=object)) is None
+    assert sorted_strings(np.array(["b", "a"], dtype=object)) is None
+    assert sorted_strings(np.array([1, 2], dtype=object)) is None
+    assert sorted_strings(np.array(["a", "a\x00"], dtype=object)) is None  # numpy drops NULs

@@ -1,0 +1,36 @@
+"""``term_order``'s fast path for sorted vocabularies gives numpy's ranks exactly."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.keywords import term_order
+
+
+def _numpy_rank(terms):
+    order = np.argsort(np.asarray(terms, dtype=str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+words = st.text(alphabet=st.characters(codec="utf-8"), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(words, max_size=30), st.booleans())
+def test_term_order_equals_numpy_rank(terms, presort):
+    if presort:  # the shape of a DTM vocabulary built without stemming (fast path)
+        terms = sorted(set(terms))
+    arr = np.array(terms, dtype=object)
+    assert np.array_equal(term_order(arr), _numpy_rank(arr))
+
+
+def test_sorted_vocabulary_is_ranked_by_position(seed_corpus):
+    from analysis import build_dtm
+
+    dtm = build_dtm(seed_corpus, ngram_range=(1, 2))
+    assert np.array_equal(term_order(dtm.terms), np.arange(len(dtm.terms)))
+    assert np.array_equal(term_order(dtm.terms), _numpy_rank(dtm.terms))
+    stemmed = build_dtm(seed_corpus, stem=True)  # display forms, not in key order
+    assert np.array_equal(term_order(stemmed.terms), _numpy_rank(stemmed.terms))
