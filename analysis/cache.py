@@ -469,7 +469,9 @@ def _load_dtm(stem: Path, *, attrs: Mapping):
         matrix = sp.load_npz(stem.with_name(stem.name + ".matrix.npz"))
         if info["matrix_class"] == "csr_matrix":
             matrix = sp.csr_matrix(matrix)
-        terms = pd.read_parquet(
+        import pyarrow.parquet as pq
+
+        terms = pq.read_table(
             stem.with_name(stem.name + ".terms.parquet"), page_checksum_verification=True
         )
         docs = pd.read_parquet(
@@ -484,13 +486,18 @@ def _load_dtm(stem: Path, *, attrs: Mapping):
 
     docs.attrs = copy.deepcopy(dict(attrs))  # build_dtm's docs carry the corpus' attrs
 
-    as_str = lambda c: np.asarray(terms[c].to_numpy(dtype=object), dtype=object)  # noqa: E731
+    as_str = lambda c: np.asarray(terms[c].to_numpy(), dtype=object)  # noqa: E731
+    terms_arr = as_str("terms")
+    # without stemming the keys are the terms: share the str objects, as build_dtm does
+    # (4.8 million 1-2-grams of the UN General Debate: about 350 MB less)
+    same = terms["keys"].equals(terms["terms"])
+    keys_arr = terms_arr.copy() if same else as_str("keys")
     for p in [record, *(stem.with_name(stem.name + q) for q in _DTM_PARTS)]:
         try:
             os.utime(p)  # recently used
         except OSError:
             pass
-    return DTM(matrix=matrix, terms=as_str("terms"), docs=docs, keys=as_str("keys"), params=params)
+    return DTM(matrix=matrix, terms=terms_arr, docs=docs, keys=keys_arr, params=params)
 
 
 def _store_dtm(stem: Path, dtm) -> None:

@@ -171,3 +171,14 @@ def test_nothing_is_written_inside_the_corpus(make_corpus, monkeypatch):
     before = sorted(p.relative_to(corpus) for p in corpus.rglob("*"))
     _assert_same(cached_dtm(docs), build_dtm(docs))
     assert sorted(p.relative_to(corpus) for p in corpus.rglob("*")) == before
+
+
+@pytest.mark.parametrize("stem", [False, True])
+def test_a_hit_shares_term_strings_with_keys_exactly_when_build_dtm_does(stem, mini, cache):
+    built = cached_dtm(mini, stem=stem)
+    loaded = cached_dtm(mini, stem=stem)
+    assert _records(cache)
+    _assert_same(built, loaded)
+    shared = all(t is k for t, k in zip(loaded.terms, loaded.keys, strict=True))
+    assert shared == (not stem)  # the stemmed keys are stems, not the display forms
+    assert loaded.keys is not loaded.terms  # two arrays, as build_dtm returns
