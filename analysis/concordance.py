@@ -63,6 +63,7 @@ def kwic(
     *,
     window: int = 8,
     text_column: str = "text",
+    max_docs: int | None = None,
 ) -> pd.DataFrame:
     """Keyword in context: every occurrence of a word, glob or phrase with its context.
 
@@ -81,6 +82,13 @@ def kwic(
     window : int, default 8
         Words of context on each side.
     text_column : str, default "text"
+    max_docs : int or None, default None
+        Keep, for each query, the lines of the first ``max_docs`` documents (distinct
+        ``doc_id``, in corpus order) in which it occurs, and stop reading the corpus once
+        every query has them; None keeps every line. ``sample_hits(kwic(c, q,
+        max_docs=n), n)`` equals ``sample_hits(kwic(c, q), n)`` (round robin takes the
+        first hit of the first ``n`` such documents before any second hit), at the cost
+        of those documents instead of every occurrence of a frequent word.
 
     Returns
     -------
@@ -91,6 +99,8 @@ def kwic(
     """
     if isinstance(window, bool) or not isinstance(window, int) or window < 0:
         raise AnalysisError(f"window={window!r}: give a whole number of words, 0 or more")
+    if max_docs is not None:
+        max_docs = check_int("max_docs", max_docs, 1)
     require_columns(corpus, ["doc_id", text_column], "kwic", empty_ok=True)
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     if not patterns:
@@ -102,14 +112,23 @@ def kwic(
     # possible first letter. It finds every text in which some query matches.
     anywhere = re.compile("|".join(f"(?:{_query_core(q)})" for q in patterns), re.IGNORECASE)
     found: list[list[tuple]] = [[] for _ in patterns]  # per query, in corpus order
+    seen: list[set] = [set() for _ in patterns]  # per query, documents with a line
+    full = [False] * len(patterns)  # per query: max_docs documents found
     for doc_id, text in zip(corpus["doc_id"], corpus[text_column], strict=True):
+        if max_docs is not None and all(full):
+            break
         if not isinstance(text, str) or not text or not anywhere.search(text):
             continue
         words = None  # the text's word spans, computed once for all queries
-        for query, rx, rows in zip(patterns, regexes, found, strict=True):
+        for i, (query, rx, rows) in enumerate(zip(patterns, regexes, found, strict=True)):
+            if full[i] and doc_id not in seen[i]:
+                continue
             hits = list(rx.finditer(text))
             if not hits:
                 continue
+            if max_docs is not None:
+                seen[i].add(doc_id)
+                full[i] = len(seen[i]) >= max_docs
             if words is None:
                 words = spans(text)
             starts = words[:, 0]

@@ -226,3 +226,33 @@ def test_kwic_finds_every_match_of_every_query_in_every_text(texts, queries):
         assert got == expected
     alone = pd.concat([kwic(corpus, q) for q in queries], ignore_index=True)
     assert table.to_dict("records") == alone.to_dict("records")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(st.text(st.sampled_from(list("abks -\n.")), max_size=30), min_size=1, max_size=8),
+    doc_of=st.lists(st.integers(0, 4), min_size=8, max_size=8),
+    queries=st.lists(st.sampled_from(["k", "s", "ks", "a*", "k s"]), min_size=1, max_size=3),
+    n=st.integers(1, 4),
+)
+def test_max_docs_gives_the_same_round_robin_sample(texts, doc_of, queries, n):
+    """Reading only up to the first n documents with a hit per query changes no line
+    of the round-robin sample of n, also when units share a doc_id or a query repeats."""
+    corpus = pd.DataFrame({"doc_id": [f"d{doc_of[i]}" for i in range(len(texts))], "text": texts})
+    order = list(dict.fromkeys(queries))
+    everything = kwic(corpus, queries)
+    few = kwic(corpus, queries, max_docs=n)
+    assert len(few) <= len(everything)
+    want = sample_hits(everything, n, by="pattern", order=order)
+    got = sample_hits(few, n, by="pattern", order=order)
+    pd.testing.assert_frame_equal(got, want)
+    for q in order:  # the lines kept are those of the first n documents with a hit
+        docs = list(dict.fromkeys(everything.loc[everything["pattern"] == q, "doc_id"]))[:n]
+        assert set(few.loc[few["pattern"] == q, "doc_id"]) == set(docs)
+
+
+def test_max_docs_stops_reading_and_checks_its_value(seeds_corpus):
+    one = kwic(seeds_corpus, ["china", "war"], max_docs=1)
+    assert one.groupby("pattern")["doc_id"].nunique().to_dict() == {"china": 1, "war": 1}
+    with pytest.raises(AnalysisError, match="max_docs"):
+        kwic(seeds_corpus, "china", max_docs=0)
