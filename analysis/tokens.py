@@ -341,7 +341,8 @@ def word_tokens(
     code points are classified with a lookup table, token boundaries come from the word
     mask, and each token is keyed by a 64-bit hash of its code points and length;
     ``pandas.factorize`` turns keys into ids, and only the distinct types are sliced out
-    as strings.
+    as strings. Chunks are done one at a time (a sorted array of the keys met so far
+    maps a chunk's keys to ids), so only one chunk's text and arrays are held at once.
     """
     if pattern is not None:
         return _regex_tokens(
@@ -351,28 +352,30 @@ def word_tokens(
     texts = _as_texts(texts)
     n = len(texts)
     lengths_per_text = np.zeros(n, dtype=np.int64)
-    keys, reps = [], []  # per chunk: token keys; (chunk string, starts, ends)
-    for i, j, joined, cp, starts, ends in _scan(texts):
-        lengths_per_text[i:j] = _per_text(texts, i, j, starts, len(cp))
-        keys.append(_token_keys(cp, starts, ends - starts))
-        reps.append((joined, starts, ends))
-    all_keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
-    codes, uniques = pd.factorize(all_keys)
-    codes = codes.astype(np.int32)
-    # a position of each code (codes number types in order of first appearance, and every
-    # occurrence of a code is the same string, so any occurrence will do)
-    first = np.empty(len(uniques), dtype=np.int64)
-    first[codes] = np.arange(len(codes))
-    chunk_bounds = np.cumsum([0] + [len(r[1]) for r in reps])
     vocab = Vocab()
-    to_vocab = np.empty(len(uniques), dtype=np.int32)
-    chunk_of_first = np.searchsorted(chunk_bounds, first, "right") - 1
-    for code, (pos, c) in enumerate(zip(first, chunk_of_first, strict=True)):
-        joined, starts, ends = reps[c]
-        local = pos - chunk_bounds[c]
-        word = joined[starts[local] : ends[local]]
-        to_vocab[code] = vocab[word.lower() if lowercase else word]
-    ids = to_vocab[codes] if len(codes) else codes
+    seen_keys = np.zeros(0, dtype=np.uint64)  # sorted keys of the types met so far
+    seen_ids = np.zeros(0, dtype=np.int32)  # their vocabulary ids
+    parts = []  # per chunk: the tokens' ids (the chunk's text and arrays are let go)
+    for i, j, joined, cp, starts, ends in _scan(texts, _CHUNK_CHARS):
+        lengths_per_text[i:j] = _per_text(texts, i, j, starts, len(cp))
+        codes, uniques = pd.factorize(_token_keys(cp, starts, ends - starts))
+        at = np.minimum(np.searchsorted(seen_keys, uniques), max(len(seen_keys) - 1, 0))
+        known = (seen_keys[at] == uniques) if len(seen_keys) else np.zeros(len(uniques), bool)
+        to_vocab = np.empty(len(uniques), dtype=np.int32)
+        to_vocab[known] = seen_ids[at[known]]
+        new = np.flatnonzero(~known)  # in order of first appearance, as the ids are given
+        if len(new):
+            # a position of each key: every occurrence of a key is the same string
+            where = np.empty(len(uniques), dtype=np.int64)
+            where[codes] = np.arange(len(codes))
+            for u, p in zip(new.tolist(), where[new].tolist(), strict=True):
+                word = joined[starts[p] : ends[p]]
+                to_vocab[u] = vocab[word.lower() if lowercase else word]
+            merged = np.concatenate([seen_keys, uniques[new]])
+            order = np.argsort(merged, kind="stable")
+            seen_keys, seen_ids = merged[order], np.concatenate([seen_ids, to_vocab[new]])[order]
+        parts.append(to_vocab[codes])
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths_per_text, out=offsets[1:])
     return Tokens(

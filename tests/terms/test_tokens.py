@@ -119,3 +119,35 @@ def test_spans_equal_the_regex_word_runs(text: str) -> None:
     """The vectorised spans equal ``re.finditer(r"\\w+")`` on any text (any code point)."""
     expected = [m.span() for m in re.finditer(r"\w+", text)]
     assert [tuple(map(int, s)) for s in spans(text)] == expected
+
+
+def _reference_tokens(texts, lowercase):
+    """Types in order of first appearance, and the ids, from re.findall."""
+    vocab: dict[str, int] = {}
+    ids, n_tokens = [], []
+    for text in texts:
+        words = re.findall(r"\w+", text)
+        n_tokens.append(len(words))
+        for w in words:
+            ids.append(vocab.setdefault(w.lower() if lowercase else w, len(vocab)))
+    return list(vocab), ids, n_tokens
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(st.text(st.sampled_from(list("abAB İıΣσς𝐀é -\n")), max_size=25), max_size=8),
+    chunk=st.integers(1, 40),
+    lowercase=st.booleans(),
+)
+def test_word_tokens_the_same_whatever_the_chunks(texts, chunk, lowercase) -> None:
+    """Chunks are tokenized one after the other (the text of one chunk at a time): ids
+    and types are those of one pass over all texts, for any chunk size."""
+    import analysis.tokens as tokens_module
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tokens_module, "_CHUNK_CHARS", chunk)
+        toks = word_tokens(texts, lowercase=lowercase)
+    types, ids, n_tokens = _reference_tokens(texts, lowercase)
+    assert list(toks.types) == types
+    assert toks.ids.dtype == np.int32 and toks.ids.tolist() == ids
+    assert toks.n_tokens.tolist() == n_tokens
