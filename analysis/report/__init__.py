@@ -132,7 +132,9 @@ def render(
         raise folder.os_error(exc, out) from None
     read_opts = _params.read_options(common)
     # fail fast, with the loader's one-line error; the notebooks then load the cached table
-    docs = cached_corpus(corpus, **read_opts)
+    # (only its columns are kept: the frame is not held while the notebooks run)
+    columns = list(cached_corpus(corpus, **read_opts).columns)
+    _release_memory()
     runs = [(p, _params.params_for(p.stem, declared[p.stem], common, per)) for p in paths]
     lacking = [p.stem for p, prm in runs if _lacks_codebook(declared[p.stem], prm)]
     if lacking:  # the suggestion names every section that can run as the params stand
@@ -142,7 +144,7 @@ def render(
         ]  # fmt: skip
         _no_codebook(lacking[0], declared[lacking[0]], can)
     for p, prm in runs:
-        _check_columns(p.stem, prm, list(docs.columns))
+        _check_columns(p.stem, prm, columns)
     inputs = provenance.collect(corpus, read_opts)
     try:
         mode = stat.S_IMODE(out.stat().st_mode) if out.is_dir() else folder.umask_mode()
@@ -241,6 +243,17 @@ def _note_record(note: _notes.Note | None) -> dict | None:
     if note is None:
         return None
     return {"path": note.path, "sha256": note.sha256, "teaser": _notes.teaser(note.text)}
+
+
+def _release_memory() -> None:
+    """Hand the memory of freed Arrow buffers back to the system (the corpus' text), so
+    the render process stays small while the notebooks' kernels work."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # an allocator without the call: nothing to do
+        pass
 
 
 def _lacks_codebook(declared: Mapping, prm: Mapping) -> bool:
