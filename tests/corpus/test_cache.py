@@ -163,3 +163,19 @@ def test_nothing_is_stored_when_a_file_changes_while_it_is_read(make_corpus, cac
     monkeypatch.setattr(analysis.cache, "read_corpus", real)
     got = cached_corpus(root)
     assert got.loc[got["doc_id"] == "a", "text"].item() == "Peace and SECURITY."
+
+
+def test_raw_text_false_leaves_out_that_column_from_a_miss_and_a_hit(
+    seeds_dir, cache, monkeypatch
+):
+    ref = read_corpus(seeds_dir).drop(columns="raw_text")
+    missed = cached_corpus(seeds_dir, raw_text=False)
+    pd.testing.assert_frame_equal(missed, ref)
+    assert missed.attrs["clean_rules"] == read_corpus(seeds_dir).attrs["clean_rules"]
+    _no_reading(monkeypatch)
+    hit = cached_corpus(seeds_dir, raw_text=False)
+    pd.testing.assert_frame_equal(hit, ref)
+    assert "raw_text" in cached_corpus(seeds_dir).columns  # one entry serves both
+    assert len(_entries(cache)) == 1
+    with pytest.raises(analysis.AnalysisError, match="raw_text='no': give True or False"):
+        cached_corpus(seeds_dir, raw_text="no")
