@@ -472,40 +472,64 @@ def theme_hits(
     # attrs each time, which dominated the run time on large corpora
     doc_ids = units["doc_id"].to_numpy(dtype=object)
     unit_ids = units["unit_id"].to_numpy(dtype=object)
-    theme_ids = [t.id for t in m.codebook.themes]
-    cache: dict[int, np.ndarray] = {}
-    rows = []
-    for u, ti, ei, s, n in zip(m.unit_of, m.theme, m.entry, m.start, m.length, strict=True):
-        if u not in cache:
-            cache = {u: spans(texts[u])}  # hits are sorted by unit: keep one
-        sp = cache[u]
-        text = texts[u]
-        i = s - offsets[u]
-        j = i + n - 1
-        left_i = max(0, i - window)
-        right_j = min(len(sp) - 1, j + window)
-        left = text[sp[left_i, 0] : sp[i, 0]] if i > 0 and window else ""
-        right = text[sp[j, 1] : sp[right_j, 1]] if window else ""
-        rows.append(
-            (
-                doc_ids[u],
-                unit_ids[u],
-                theme_ids[ti],
-                m.entries[ti][ei],
-                int(s - doc_start[u]),
-                (s - doc_start[u]) / doc_tokens[u],
-                " ".join(left.split()),
-                " ".join(text[sp[i, 0] : sp[j, 1]].split()),
-                " ".join(right.split()),
-            )
-        )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "doc_id", "unit_id", "theme", "entry", "position", "rel_position",
-            "left", "match", "right",
-        ],
-    )  # fmt: skip
+    theme_ids = np.array([t.id for t in m.codebook.themes], dtype=object)
+    entry_of = np.array([e for entries in m.entries for e in entries], dtype=object)
+    entry_base = np.cumsum([0] + [len(entries) for entries in m.entries])[:-1]
+    u = m.unit_of
+    first = m.start - offsets[u]  # the hit's first and last tokens within its unit
+    last = first + m.length - 1
+    a, b, c, d = _context_bounds(texts, u, first, last, window)
+    unit_text = [texts[k] for k in u.tolist()]
+    position = m.start - doc_start[u]
+    out = pd.DataFrame(
+        {
+            "doc_id": doc_ids[u],
+            "unit_id": unit_ids[u],
+            "theme": theme_ids[m.theme],
+            "entry": entry_of[entry_base[m.theme] + m.entry],
+            "position": position.astype(np.int64),
+            "rel_position": position / doc_tokens[u],
+            "left": _slices(unit_text, a, b),
+            "match": _slices(unit_text, b, c),
+            "right": _slices(unit_text, c, d),
+        }
+    )
+    return out
+
+
+def _context_bounds(texts, u, first, last, window: int, block: int = 1000):
+    """Character bounds ``a <= b <= c <= d`` of each hit: left context ``a:b``, match
+    ``b:c``, right context ``c:d`` (``window`` word tokens each side, within the unit).
+
+    ``u`` (nondecreasing) is each hit's unit, ``first``/``last`` its first and last token
+    in the unit. Units' token spans are computed ``block`` units at a time. With window
+    0, or a hit at the start of its unit, the left slice is empty (``a == b``).
+    """
+    bounds = np.zeros((4, len(u)), dtype=np.int64)
+    units, first_hit = np.unique(u, return_index=True)
+    edges = np.append(first_hit, len(u))
+    for k in range(0, len(units), block):
+        these = units[k : k + block]
+        h0, h1 = edges[k], edges[min(k + block, len(units))]
+        unit_spans = [spans(texts[v]) for v in these.tolist()]
+        n_spans = np.array([len(s) for s in unit_spans], dtype=np.int64)
+        base = (np.cumsum(n_spans) - n_spans)[np.searchsorted(these, u[h0:h1])]
+        n = n_spans[np.searchsorted(these, u[h0:h1])]
+        sp = np.concatenate(unit_spans)
+        f, g = first[h0:h1], last[h0:h1]
+        bounds[0, h0:h1] = sp[base + np.maximum(0, f - window), 0]
+        bounds[1, h0:h1] = sp[base + f, 0]
+        bounds[2, h0:h1] = sp[base + g, 1]
+        bounds[3, h0:h1] = sp[base + np.minimum(n - 1, g + window), 1]
+    return bounds
+
+
+def _slices(texts: list[str], start: np.ndarray, end: np.ndarray) -> list[str]:
+    """``texts[k][start[k]:end[k]]`` with whitespace runs collapsed to one space."""
+    join = " ".join
+    return [
+        join(t[x:y].split()) for t, x, y in zip(texts, start.tolist(), end.tolist(), strict=True)
+    ]
 
 
 @renamed(corpus="data", themes="codebook", a="target", b="reference")
