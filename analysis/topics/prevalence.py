@@ -364,12 +364,14 @@ def topic_exemplars(
     chars = check_int("chars", chars, 0)
     unit = model.dtm.params.get("unit", "document")
     units = segment(corpus, unit)[["unit_id", "text"]]
-    weights = model.doc_topics().merge(units, on="unit_id", how="left")
-    out = (
-        weights.sort_values(["topic", "weight"], ascending=[True, False], kind="stable")
+    top = (
+        model.doc_topics()
+        .sort_values(["topic", "weight"], ascending=[True, False], kind="stable")
         .groupby("topic")
-        .head(top_n)[["topic", "label", "doc_id", "unit_id", "weight", "text"]]
+        .head(top_n)[["topic", "label", "doc_id", "unit_id", "weight"]]
         .reset_index(drop=True)
     )
-    out["text"] = out["text"].str.slice(0, chars)
+    # the texts of the chosen units only (not a copy of every text for every topic)
+    text = top[["unit_id"]].merge(units, on="unit_id", how="left")["text"]
+    out = top.assign(text=text.str.slice(0, chars).set_axis(top.index))
     return out
