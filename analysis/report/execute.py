@@ -70,8 +70,11 @@ def start_order(
     seconds each notebook took in the previous render of the report (``previous``,
     from its ``provenance.json``) when all of them are known; otherwise the notebooks
     whose metadata has ``"analysis": {"start_first": true}`` (the sections that fit
-    models or resample) go first, each group in suite order. The order changes no
-    output: every notebook runs in its own kernel and staging folder.
+    models, resample or build the 1-2-gram matrix, whose cost grows fastest with the
+    corpus) go first, each group in suite order. So with two workers 02-keywords and
+    04-topics start together, and 05-compare starts once 02-keywords is done, loading the
+    matrix 02-keywords left in the cache instead of building it a second time. The order
+    changes no output: every notebook runs in its own kernel and staging folder.
     """
     if previous and all(isinstance(previous.get(p.stem), int | float) for p, _ in runs):
         return sorted(runs, key=lambda run: -float(previous[run[0].stem]))

@@ -22,10 +22,10 @@ def test_by_the_previous_renders_seconds_when_all_are_known():
     assert [prm["n"] for _, prm in order] == _names(order)  # parameters travel with their notebook
 
 
-def test_without_full_history_the_model_fitting_sections_go_first_in_suite_order():
+def test_without_full_history_the_heavy_sections_go_first_in_suite_order():
     names = [p.stem for p in notebook_paths()]
     runs = _runs(names)
-    first = ["04-topics", "06-context", "07-robustness"]
+    first = ["02-keywords", "04-topics", "05-compare", "06-context", "07-robustness"]
     expected = first + [n for n in names if n not in first]
     assert _names(start_order(runs)) == expected
     assert _names(start_order(runs, {"01-corpus": 5.0})) == expected  # partial: not used
