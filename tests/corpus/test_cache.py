@@ -165,9 +165,7 @@ def test_nothing_is_stored_when_a_file_changes_while_it_is_read(make_corpus, cac
     assert got.loc[got["doc_id"] == "a", "text"].item() == "Peace and SECURITY."
 
 
-def test_raw_text_false_leaves_out_that_column_from_a_miss_and_a_hit(
-    seeds_dir, cache, monkeypatch
-):
+def test_raw_text_false_leaves_out_that_column_from_a_miss_and_a_hit(seeds_dir, cache, monkeypatch):
     ref = read_corpus(seeds_dir).drop(columns="raw_text")
     missed = cached_corpus(seeds_dir, raw_text=False)
     pd.testing.assert_frame_equal(missed, ref)

@@ -230,7 +230,9 @@ def test_kwic_finds_every_match_of_every_query_in_every_text(texts, queries):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    texts=st.lists(st.text(st.sampled_from(list("abks -\n.")), max_size=30), min_size=1, max_size=8),
+    texts=st.lists(
+        st.text(st.sampled_from(list("abks -\n.")), max_size=30), min_size=1, max_size=8
+    ),
     doc_of=st.lists(st.integers(0, 4), min_size=8, max_size=8),
     queries=st.lists(st.sampled_from(["k", "s", "ks", "a*", "k s"]), min_size=1, max_size=3),
     n=st.integers(1, 4),

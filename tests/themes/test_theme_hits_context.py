@@ -23,7 +23,11 @@ def _one_at_a_time(m, window):
         left = text[sp[max(0, i - window), 0] : sp[i, 0]] if i > 0 and window else ""
         right = text[sp[j, 1] : sp[min(len(sp) - 1, j + window), 1]] if window else ""
         rows.append(
-            (" ".join(left.split()), " ".join(text[sp[i, 0] : sp[j, 1]].split()), " ".join(right.split()))
+            (
+                " ".join(left.split()),
+                " ".join(text[sp[i, 0] : sp[j, 1]].split()),
+                " ".join(right.split()),
+            )
         )
     return pd.DataFrame(rows, columns=["left", "match", "right"])
 
@@ -32,7 +36,9 @@ def _one_at_a_time(m, window):
 @pytest.mark.parametrize("unit", ["document", "sentence"])
 @pytest.mark.parametrize("window", [0, 1, 8])
 def test_context_equals_slicing_each_hit(which, unit, window, seeds_dir, mini_dir, seed_codebook):
-    path, book = (seeds_dir, seed_codebook) if which == "seeds" else (mini_dir, mini_dir / "themes.yml")
+    path, book = (
+        (seeds_dir, seed_codebook) if which == "seeds" else (mini_dir, mini_dir / "themes.yml")
+    )
     if not book.is_file():
         book = seed_codebook
     m = match_themes(read_corpus(path), load_themes(book), unit=unit)
