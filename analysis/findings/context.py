@@ -82,9 +82,7 @@ def context_keyness_findings(
     out: list[Finding] = []
     small: dict[str, list] = {}  # target word -> its comparisons with a side below min_docs
     keys = table[["context_target", "target", "reference"]].astype(str)
-    pairs = list(
-        dict.fromkeys(zip(keys["context_target"], keys["target"], keys["reference"], strict=True))
-    )
+    pairs = list(keys.drop_duplicates().itertuples(index=False, name=None))  # in order
     for word_key, target, reference in pairs:
         rows = table[
             (keys["context_target"] == word_key)
