@@ -102,12 +102,20 @@ def sorted_strings(values: np.ndarray) -> list[str] | None:
     their order could differ from :func:`term_order`'s.
     """
     items = values.tolist() if isinstance(values, np.ndarray) else list(values)
-    try:
-        if not all(map(str.__lt__, items[:-1], items[1:])):
-            return None
-        if items and type(items[0]) is not str:  # str subclasses compare like str
-            return None
-    except TypeError:  # a non-str item
+    if not all(isinstance(x, str) for x in items):
+        return None
+    if len(items) > 1000:  # the same checks on Arrow strings (UTF-8 byte order is code point order)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            arr = pa.array(items, type=pa.large_string())
+        except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: checked below
+            pass
+        else:
+            increasing = pc.all(pc.less(arr[:-1], arr[1:])).as_py()
+            return items if increasing and not pc.any(pc.ends_with(arr, "\x00")).as_py() else None
+    if not all(map(str.__lt__, items[:-1], items[1:])):
         return None
     if "\x00\n" in "\n".join(items) + "\n":
         return None
