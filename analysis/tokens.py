@@ -341,8 +341,8 @@ def word_tokens(
     code points are classified with a lookup table, token boundaries come from the word
     mask, and each token is keyed by a 64-bit hash of its code points and length;
     ``pandas.factorize`` turns keys into ids, and only the distinct types are sliced out
-    as strings. Chunks are done one at a time (a sorted array of the keys met so far
-    maps a chunk's keys to ids), so only one chunk's text and arrays are held at once.
+    as strings. Chunks are done one at a time (an index of the keys met so far maps a
+    chunk's keys to ids), so only one chunk's text and arrays are held at once.
     """
     if pattern is not None:
         return _regex_tokens(
@@ -353,14 +353,14 @@ def word_tokens(
     n = len(texts)
     lengths_per_text = np.zeros(n, dtype=np.int64)
     vocab = Vocab()
-    seen_keys = np.zeros(0, dtype=np.uint64)  # sorted keys of the types met so far
+    seen = pd.Index(np.zeros(0, dtype=np.uint64))  # the keys of the types met so far
     seen_ids = np.zeros(0, dtype=np.int32)  # their vocabulary ids
     parts = []  # per chunk: the tokens' ids (the chunk's text and arrays are let go)
     for i, j, joined, cp, starts, ends in _scan(texts, _CHUNK_CHARS):
         lengths_per_text[i:j] = _per_text(texts, i, j, starts, len(cp))
         codes, uniques = pd.factorize(_token_keys(cp, starts, ends - starts))
-        at = np.minimum(np.searchsorted(seen_keys, uniques), max(len(seen_keys) - 1, 0))
-        known = (seen_keys[at] == uniques) if len(seen_keys) else np.zeros(len(uniques), bool)
+        at = seen.get_indexer(uniques)
+        known = at >= 0
         to_vocab = np.empty(len(uniques), dtype=np.int32)
         to_vocab[known] = seen_ids[at[known]]
         new = np.flatnonzero(~known)  # in order of first appearance, as the ids are given
@@ -371,9 +371,8 @@ def word_tokens(
             for u, p in zip(new.tolist(), where[new].tolist(), strict=True):
                 word = joined[starts[p] : ends[p]]
                 to_vocab[u] = vocab[word.lower() if lowercase else word]
-            merged = np.concatenate([seen_keys, uniques[new]])
-            order = np.argsort(merged, kind="stable")
-            seen_keys, seen_ids = merged[order], np.concatenate([seen_ids, to_vocab[new]])[order]
+            seen = seen.append(pd.Index(uniques[new]))
+            seen_ids = np.concatenate([seen_ids, to_vocab[new]])
         parts.append(to_vocab[codes])
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
     offsets = np.zeros(n + 1, dtype=np.int64)

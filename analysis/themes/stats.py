@@ -468,8 +468,7 @@ def theme_hits(
     doc_start = pd.Series(offsets[:-1]).groupby(doc_index).transform("min").to_numpy()
     doc_tokens = m.doc_tokens()[doc_index]
     texts = units["text"].tolist()
-    # plain arrays: a pandas scalar lookup per hit (units.at) deep-copies the frame's
-    # attrs each time, which dominated the run time on large corpora
+    # plain arrays, indexed by every hit's unit at once
     doc_ids = units["doc_id"].to_numpy(dtype=object)
     unit_ids = units["unit_id"].to_numpy(dtype=object)
     theme_ids = np.array([t.id for t in m.codebook.themes], dtype=object)
@@ -481,7 +480,7 @@ def theme_hits(
     a, b, c, d = _context_bounds(texts, u, first, last, window)
     unit_text = [texts[k] for k in u.tolist()]
     position = m.start - doc_start[u]
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "doc_id": doc_ids[u],
             "unit_id": unit_ids[u],
@@ -494,7 +493,6 @@ def theme_hits(
             "right": _slices(unit_text, c, d),
         }
     )
-    return out
 
 
 def _context_bounds(texts, u, first, last, window: int, block: int = 1000):
@@ -513,8 +511,8 @@ def _context_bounds(texts, u, first, last, window: int, block: int = 1000):
         h0, h1 = edges[k], edges[min(k + block, len(units))]
         unit_spans = [spans(texts[v]) for v in these.tolist()]
         n_spans = np.array([len(s) for s in unit_spans], dtype=np.int64)
-        base = (np.cumsum(n_spans) - n_spans)[np.searchsorted(these, u[h0:h1])]
-        n = n_spans[np.searchsorted(these, u[h0:h1])]
+        which = np.searchsorted(these, u[h0:h1])  # each hit's unit within the block
+        base, n = (np.cumsum(n_spans) - n_spans)[which], n_spans[which]
         sp = np.concatenate(unit_spans)
         f, g = first[h0:h1], last[h0:h1]
         bounds[0, h0:h1] = sp[base + np.maximum(0, f - window), 0]
