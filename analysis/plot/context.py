@@ -16,7 +16,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from ..evidence import MIN_DOCS
 from ..validation import check_top_n
-from ._base import new_axes, readable, require_columns
+from ._base import new_axes, readable, require_columns, signed_extremes
 from .terms import GREY, _place_legend, _side_labels, _wrap
 
 __all__ = ["plot_context_keyness"]
@@ -97,8 +97,7 @@ def plot_context_keyness(
     z_crit = critical_z(level)
     target = str(data["target"].iloc[0]) if "target" in data.columns else "target"
     reference = str(data["reference"].iloc[0]) if "reference" in data.columns else "reference"
-    srt = data.sort_values([x, y], ascending=[False, True])
-    sub = pd.concat([srt[srt[x] > 0].head(top_n), srt[srt[x] < 0].tail(top_n)])
+    sub = signed_extremes(data, x=x, y=y, top_n=top_n)
     value = sub[x].to_numpy(dtype=float)
     supported = sub["supported"].astype(bool).to_numpy()
     on_score = x == "score" and {"ci_low", "ci_high"} <= set(sub.columns)

@@ -27,6 +27,7 @@ from ._base import (
     new_axes,
     readable,
     require_columns,
+    signed_extremes,
 )
 
 __all__ = ["plot_keywords", "plot_keyness", "plot_term_rates"]
@@ -183,8 +184,7 @@ def plot_keyness(
     z_crit = critical_z(level)
     target = str(data["target"].iloc[0]) if "target" in data.columns else "target"
     reference = str(data["reference"].iloc[0]) if "reference" in data.columns else "reference"
-    srt = data.sort_values([x, y], ascending=[False, True])
-    sub = pd.concat([srt[srt[x] > 0].head(top_n), srt[srt[x] < 0].tail(top_n)]).copy()
+    sub = signed_extremes(data, x=x, y=y, top_n=top_n).copy()
     if "z" in sub.columns and (own_level or "supported" not in sub.columns):
         inside = (sub["z"].abs() < z_crit).to_numpy()
     elif "supported" in sub.columns:

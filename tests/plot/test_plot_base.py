@@ -10,13 +10,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
 import pytest
 import seaborn as sns
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.axes import Axes
 
 import analysis.plot
-from analysis.plot._base import interval_title, readable
+from analysis.plot._base import interval_title, readable, signed_extremes
 
 FIGURE_LEVEL = {"plot_faceted_bars", "plot_keywords", "plot_top_terms", "plot_select_k"}
 FIGURE_LEVEL.add("plot_context_neighbors")
@@ -88,3 +91,33 @@ def test_interval_title_promises_no_interval_when_none_is_drawn():
     assert interval_title(table) == "per-document values, no intervals"
     table.loc[0, "ci_low"] = 0.1
     assert interval_title(table) == "95% bootstrap intervals"
+
+
+def _extremes_by_full_sort(data: pd.DataFrame, x: str, y: str, top_n: int) -> pd.DataFrame:
+    srt = data.sort_values([x, y], ascending=[False, True])
+    return pd.concat([srt[srt[x] > 0].head(top_n), srt[srt[x] < 0].tail(top_n)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.sampled_from([-2.0, -1.0, 0.0, 1.0, 2.0]), st.floats(-5, 5), st.just(np.nan)),
+        max_size=40,
+    ),
+    words=st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=40, max_size=40),
+    top_n=st.integers(1, 12),
+)
+def test_signed_extremes_equals_the_full_sort(values, words, top_n):
+    # ties on x (few distinct values), repeated terms (ties on x and y), NaN and zeros
+    data = pd.DataFrame({"term": words[: len(values)], "z": pd.Series(values, dtype=float)})
+    data.index = data.index * 3 + 7  # labels that are not positions
+    got = signed_extremes(data, x="z", y="term", top_n=top_n)
+    pd.testing.assert_frame_equal(got, _extremes_by_full_sort(data, "z", "term", top_n))
+
+
+def test_signed_extremes_on_integer_scores():
+    data = pd.DataFrame({"term": list("edcba"), "score": [3, -1, 3, -1, 2]})
+    got = signed_extremes(data, x="score", y="term", top_n=1)
+    # the tie at 3 goes to "c" (before "e"), the tie at -1 to "d" (the tail of a, d)
+    assert got["term"].tolist() == ["c", "d"]
+    pd.testing.assert_frame_equal(got, _extremes_by_full_sort(data, "score", "term", 1))
