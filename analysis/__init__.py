@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import distributed  # the Dask switch: analysis.distributed.connect(...)
 from ._figures import FIGURES
-from .cache import cached_corpus, cached_dtm
+from .cache import cached_corpus, cached_dtm, cached_tokens
 from .clean import clean_audit, clean_text, load_rules
 from .compare import keyness, keyness_agreement, term_frequencies
 from .concordance import collocations, kwic, sample_hits
@@ -77,6 +77,7 @@ __all__ = [
     "read_corpus",
     "cached_corpus",
     "cached_dtm",
+    "cached_tokens",
     "corpus_summary",
     "parse_date",
     "clean_text",

@@ -53,7 +53,7 @@ from ._yaml import did_you_mean
 from .corpus import _with_text_column, corpus_files, read_corpus
 from .errors import AnalysisError, InputWarning
 
-__all__ = ["cached_corpus", "cached_dtm", "cache_folder", "corpus_key"]
+__all__ = ["cached_corpus", "cached_dtm", "cached_tokens", "cache_folder", "corpus_key"]
 
 #: Modules whose code shapes the table read_corpus returns.
 _LOADER_MODULES = (
@@ -369,23 +369,30 @@ def _frame_digest(corpus: pd.DataFrame) -> str:
     ``raw_text`` (pandas' row hashes), with the column labels and dtypes (their reprs:
     a categorical's categories and order count) and the index. Raises for values pandas
     cannot hash (lists in a column): :func:`cached_dtm` then builds without the cache."""
-    import pyarrow as pa
-
     h = hashlib.sha256()
     # repr: a label's type (7 vs "7") and a categorical's categories and order count
     h.update(repr([(repr(c), repr(t)) for c, t in corpus.dtypes.items()]).encode())
     if "text" in corpus.columns:
-        text = pa.array(corpus["text"], from_pandas=True)
-        text = text if isinstance(text, pa.ChunkedArray) else pa.chunked_array([text])
-        text = text.cast(pa.large_string()).combine_chunks()
-        offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset :][: len(text) + 1]
-        h.update((offsets - offsets[0]).tobytes())
-        h.update(np.asarray(text.is_null()).tobytes())
-        if text.buffers()[2] is not None:
-            h.update(memoryview(text.buffers()[2])[offsets[0] : offsets[-1]])
+        _hash_texts(h, corpus["text"])
     rest = corpus.drop(columns=[c for c in ("text", "raw_text") if c in corpus.columns])
     h.update(pd.util.hash_pandas_object(rest, index=True).to_numpy().tobytes())
     return h.hexdigest()
+
+
+def _hash_texts(h, texts: pd.Series) -> None:
+    """Feed ``texts`` to the hash ``h``: the UTF-8 bytes, the offsets and the missing
+    values of their Arrow array (no Python pass over the strings; about a second for
+    200 MB). A non-str value raises (pyarrow), and the caller does without the cache."""
+    import pyarrow as pa
+
+    text = pa.array(texts, from_pandas=True)
+    text = text if isinstance(text, pa.ChunkedArray) else pa.chunked_array([text])
+    text = text.cast(pa.large_string()).combine_chunks()
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset :][: len(text) + 1]
+    h.update((offsets - offsets[0]).tobytes())
+    h.update(np.asarray(text.is_null()).tobytes())
+    if text.buffers()[2] is not None:
+        h.update(memoryview(text.buffers()[2])[offsets[0] : offsets[-1]])
 
 
 def _package_digest() -> str:
@@ -577,26 +584,161 @@ def _store_dtm(stem: Path, dtm) -> None:
 
 
 def _prune_dtms(folder: Path) -> None:
-    """Delete all but the ``MAX_DTM_ENTRIES`` most recently used DTM entries: files named
-    ``<64 hex digits>.dtm.*`` in the sub-folder of their first two digits, nothing else.
-    Another process pruning at the same time is not an error."""
+    _prune_entries(folder, suffix=_DTM, record=".json", parts=_DTM_PARTS)
+
+
+def _prune_entries(folder: Path, *, suffix: str, record: str, parts: Sequence[str]) -> None:
+    """Delete all but the ``MAX_DTM_ENTRIES`` most recently used entries of one kind:
+    files named ``<64 hex digits><suffix><record>`` (and their ``parts``) in the
+    sub-folder of their first two digits, nothing else. Another process pruning at the
+    same time is not an error."""
     import re
 
-    name = re.compile(r"^([0-9a-f]{64})\.dtm\.json$")
+    name = re.compile(r"^([0-9a-f]{64})" + re.escape(suffix + record) + "$")
     records = []
-    for record in folder.glob(f"??/*{_DTM}.json"):
-        m = name.match(record.name)
-        if not m or record.parent.name != m.group(1)[:2]:
+    for rec in folder.glob(f"??/*{suffix}{record}"):
+        m = name.match(rec.name)
+        if not m or rec.parent.name != m.group(1)[:2]:
             continue
         try:
-            records.append((record.stat().st_mtime, record))
+            records.append((rec.stat().st_mtime, rec))
         except OSError:
             continue  # removed meanwhile
     records.sort(key=lambda x: x[0], reverse=True)
-    for _, record in records[MAX_DTM_ENTRIES:]:
-        stem = record.with_name(record.name[: -len(".json")])
-        for p in [record, *(stem.with_name(stem.name + q) for q in _DTM_PARTS)]:
+    for _, rec in records[MAX_DTM_ENTRIES:]:
+        stem = rec.with_name(rec.name[: -len(record)])
+        for p in [rec, *(stem.with_name(stem.name + q) for q in parts)]:
             try:
                 p.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+# --------------------------------------------------------------------------- word tokens
+
+_TOKENS = ".tokens"
+
+
+def cached_tokens(
+    corpus: pd.DataFrame, *, unit: str = "document", cache_dir: str | Path | None = None
+):
+    """:func:`analysis.tokens.word_tokens` of the units of ``corpus``, through the cache.
+
+    Tokenizing is the costly part of collocations, KWIC and theme matching (about 13 s
+    for the 32 million words of the UN General Debate), and several report sections
+    tokenize the same texts: the first stores the tokens, the others load them (about a
+    second). Pass the result as ``tokens=`` to :func:`analysis.match_themes` or
+    :func:`analysis.collocations` (with ``unit="document"``).
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        From :func:`analysis.read_corpus` or :func:`cached_corpus`: ``doc_id`` and
+        ``text``.
+    unit : {"document", "paragraph", "sentence"}, default "document"
+        The texts tokenized are those of ``analysis.segment(corpus, unit)``: one entry
+        per document (its ``text``; a missing text counts as empty) or per unit.
+    cache_dir : str or Path, optional
+        The cache folder (:func:`cache_folder` when None).
+
+    Returns
+    -------
+    Tokens
+        Equal to ``word_tokens(analysis.segment(corpus, unit)["text"])``: ``ids``,
+        ``offsets``, ``types`` and ``n_tokens``, array for array (tested).
+
+    Notes
+    -----
+    The entry's name is the sha256 of the texts (their UTF-8 bytes and offsets; the
+    metadata does not matter), ``unit`` and the package's source and library versions,
+    as for :func:`cached_dtm`: ``<key>.tokens.npz`` (the UN General Debate's: about
+    400 MB), written atomically, the ``MAX_DTM_ENTRIES`` most recently used kept. As for
+    :func:`cached_dtm`, nothing is cached when the folder cannot be written or lies
+    inside the corpus, and the tokens are returned either way.
+    """
+    from .text import UNITS, segment
+    from .tokens import word_tokens
+    from .validation import check_choice
+
+    if not isinstance(corpus, pd.DataFrame):
+        raise AnalysisError("corpus must be a DataFrame from analysis.read_corpus or cached_corpus")
+    check_choice("unit", unit, UNITS)
+    if "text" not in corpus.columns:
+        raise AnalysisError("corpus has no column 'text'; load it with analysis.read_corpus")
+    texts = corpus["text"] if unit == "document" else segment(corpus, unit)["text"]
+    texts = [t if isinstance(t, str) else "" for t in texts]  # a missing text is empty
+    folder = cache_folder(cache_dir)
+    source = corpus.attrs.get("corpus_folder")
+    if source and (_inside(folder, Path(source)) or _inside(Path(source), folder)):
+        return word_tokens(texts)  # never write inside the corpus (cached_corpus warned)
+    h = hashlib.sha256(json.dumps(["tokens", unit, _package_digest()]).encode())
+    try:
+        _hash_texts(h, texts)
+    except Exception:  # values pyarrow cannot take as text: tokenized without the cache
+        return word_tokens(texts)
+    key = h.hexdigest()
+    stem = folder / key[:2] / f"{key}{_TOKENS}"
+    tokens = _load_tokens(stem, n_texts=len(texts))
+    if tokens is None:
+        tokens = word_tokens(texts)
+        _store_tokens(stem, tokens)
+    return tokens
+
+
+def _load_tokens(stem: Path, *, n_texts: int):
+    from .tokens import Tokens
+
+    path = stem.with_name(stem.name + ".npz")
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            ids, offsets, n_tokens = z["ids"], z["offsets"], z["n_tokens"]
+            blob = z["types"].tobytes().decode("utf-8")
+            n_types = int(z["n_types"])
+        types = blob.split("\n") if n_types else []
+        if len(types) != n_types or len(offsets) != n_texts + 1 or len(n_tokens) != n_texts:
+            return None
+        if len(ids) != offsets[-1] or (len(ids) and int(ids.max()) >= n_types):
+            return None
+    except Exception:  # damaged or from elsewhere: tokenized again, never trusted
+        return None
+    try:
+        os.utime(path)  # recently used
+    except OSError:
+        pass
+    return Tokens(ids=ids, offsets=offsets, types=np.array(types, dtype=object), n_tokens=n_tokens)
+
+
+def _store_tokens(stem: Path, tokens) -> None:
+    """Write ``tokens`` as one ``.npz`` (atomically); keep the newest entries."""
+    import threading
+
+    types = list(tokens.types)
+    blob = "\n".join(types)
+    if blob.count("\n") != max(len(types) - 1, 0):
+        return  # a type holding a newline (not a \\w token) could not be split back
+    path = stem.with_name(stem.name + ".npz")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                ids=tokens.ids,
+                offsets=tokens.offsets,
+                n_tokens=tokens.n_tokens,
+                types=np.frombuffer(blob.encode("utf-8"), dtype=np.uint8),
+                n_types=np.int64(len(types)),
+            )
+        os.replace(tmp, path)
+    except Exception:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # e.g. the cache path is a file: nothing was written
+            pass
+        return
+    try:
+        _prune_entries(stem.parent.parent, suffix=_TOKENS, record=".npz", parts=())
+    except OSError:
+        pass

@@ -396,6 +396,7 @@ def match_themes(
     unit: str = "document",
     stem: bool = False,
     client: Any = None,
+    tokens: Tokens | None = None,
 ) -> ThemeMatches | ThemeCounts:
     """Find every counted hit of ``codebook`` in ``corpus``, once, for all statistics.
 
@@ -425,6 +426,12 @@ def match_themes(
         ``match_themes(whole_corpus).theme_counts()`` exactly (see
         :func:`analysis.distributed.themes.match_themes`). Without ``client``, a Dask
         corpus runs on Dask's default client, else on its local threaded scheduler.
+    tokens : Tokens, optional
+        The word tokens of the units, when another step has them:
+        ``analysis.cached_tokens(corpus, unit=unit)`` (loaded from the cache when an
+        earlier call stored them) or ``word_tokens(analysis.segment(corpus, unit)["text"])``.
+        Checked against the units (one entry each, with each unit's number of word
+        tokens); tokenized here when None. Not with a Dask corpus.
 
     Returns
     -------
@@ -450,6 +457,10 @@ def match_themes(
     if client is not None or is_dask_frame(corpus):
         from ..distributed.themes import match_themes as match_on_dask
 
+        if tokens is not None:
+            raise AnalysisError(
+                "tokens: a Dask corpus is tokenized in its workers; leave tokens=None"
+            )
         return match_on_dask(corpus, codebook, unit=unit, stem=stem, client=client)
     codebook = as_codebook(codebook)
     if not isinstance(corpus, pd.DataFrame):
@@ -463,7 +474,17 @@ def match_themes(
     units = segment(corpus, unit)
     doc_index = pd.Index(corpus["doc_id"]).get_indexer(units["doc_id"])
     units = units.assign(doc_index=doc_index)
-    tokens = word_tokens(units["text"].tolist())
+    if tokens is None:
+        tokens = word_tokens(units["text"].tolist())
+    elif (
+        not isinstance(tokens, Tokens)
+        or len(tokens.offsets) != len(units) + 1
+        or not np.array_equal(np.diff(tokens.offsets), units["n_tokens"].to_numpy())
+    ):
+        raise AnalysisError(
+            f"tokens are not those of these {len(units)} {unit} units; give "
+            f"analysis.cached_tokens(corpus, unit={unit!r}) or leave tokens=None"
+        )
 
     patterns: list[list[np.ndarray | None]] = []
     owner: list[tuple[int, int, bool]] = []  # (theme, entry index, is_exclusion)
