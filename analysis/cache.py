@@ -571,32 +571,34 @@ def _store_dtm(stem: Path, dtm) -> None:
         for tmp, part in zip(tmps, parts, strict=True):
             os.replace(tmp, part)
     except Exception:
-        for tmp in tmps:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:  # e.g. the cache path is a file: nothing was written
-                pass
+        _discard(*tmps)
         return
-    try:
-        _prune_dtms(stem.parent.parent)
-    except OSError:
-        pass
+    _prune_entries(stem.parent.parent, suffix=_DTM, record=".json", parts=_DTM_PARTS)
 
 
-def _prune_dtms(folder: Path) -> None:
-    _prune_entries(folder, suffix=_DTM, record=".json", parts=_DTM_PARTS)
+def _discard(*paths: Path) -> None:
+    """Delete the temporary files of a write that failed (those that exist)."""
+    for p in paths:
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:  # e.g. the cache path is a file: nothing was written
+            pass
 
 
 def _prune_entries(folder: Path, *, suffix: str, record: str, parts: Sequence[str]) -> None:
     """Delete all but the ``MAX_DTM_ENTRIES`` most recently used entries of one kind:
     files named ``<64 hex digits><suffix><record>`` (and their ``parts``) in the
     sub-folder of their first two digits, nothing else. Another process pruning at the
-    same time is not an error."""
+    same time is not an error, nor is a folder that cannot be listed."""
     import re
 
     name = re.compile(r"^([0-9a-f]{64})" + re.escape(suffix + record) + "$")
     records = []
-    for rec in folder.glob(f"??/*{suffix}{record}"):
+    try:
+        found = list(folder.glob(f"??/*{suffix}{record}"))
+    except OSError:
+        return
+    for rec in found:
         m = name.match(rec.name)
         if not m or rec.parent.name != m.group(1)[:2]:
             continue
@@ -733,12 +735,6 @@ def _store_tokens(stem: Path, tokens) -> None:
             )
         os.replace(tmp, path)
     except Exception:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:  # e.g. the cache path is a file: nothing was written
-            pass
+        _discard(tmp)
         return
-    try:
-        _prune_entries(stem.parent.parent, suffix=_TOKENS, record=".npz", parts=())
-    except OSError:
-        pass
+    _prune_entries(stem.parent.parent, suffix=_TOKENS, record=".npz", parts=())

@@ -186,6 +186,22 @@ def mini_dir() -> Path:
     return ROOT / "tests" / "data" / "ungdc_mini"
 
 
+@pytest.fixture(scope="session")
+def mini(mini_dir: Path) -> pd.DataFrame:
+    """The speeches of ``tests/data/ungdc_mini``, read once (treat as read-only)."""
+    from analysis import read_corpus
+
+    return read_corpus(mini_dir)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch) -> Path:
+    """A fresh cache folder for this test (``$ANALYSIS_CACHE``), not created yet."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ANALYSIS_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def run_notebook(tmp_path: Path, monkeypatch) -> Callable[..., Path]:
     """``run_notebook(name, **params)``: the suite's notebook ``name`` executed by

@@ -13,13 +13,6 @@ from analysis import InputWarning, cached_corpus, read_corpus
 from analysis.cache import cache_folder, corpus_key
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("ANALYSIS_CACHE", str(folder))
-    return folder
-
-
 def _entries(folder):
     return sorted(p.name for p in folder.glob("??/*.corpus.parquet"))
 

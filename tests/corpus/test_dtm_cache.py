@@ -8,20 +8,8 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import AnalysisError, build_dtm, cached_dtm, read_corpus
+from analysis import AnalysisError, build_dtm, cached_dtm
 from analysis.cache import MAX_DTM_ENTRIES
-
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("ANALYSIS_CACHE", str(folder))
-    return folder
-
-
-@pytest.fixture(scope="module")
-def mini(mini_dir):
-    return read_corpus(mini_dir)
 
 
 def _records(folder):

@@ -14,18 +14,6 @@ from analysis.cache import MAX_DTM_ENTRIES
 from analysis.tokens import word_tokens
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("ANALYSIS_CACHE", str(folder))
-    return folder
-
-
-@pytest.fixture(scope="module")
-def mini(mini_dir):
-    return read_corpus(mini_dir)
-
-
 def _entries(folder):
     return sorted(folder.glob("??/*.tokens.npz"))
 
