@@ -701,7 +701,11 @@ def _load_tokens(stem: Path, *, n_texts: int):
         types = blob.split("\n") if n_types else []
         if len(types) != n_types or len(offsets) != n_texts + 1 or len(n_tokens) != n_texts:
             return None
-        if len(ids) != offsets[-1] or (len(ids) and int(ids.max()) >= n_types):
+        if offsets[0] != 0 or not np.array_equal(np.diff(offsets), n_tokens):
+            return None  # the default tokenizer keeps every word token
+        if len(ids) != offsets[-1] or (
+            len(ids) and not 0 <= int(ids.min()) <= int(ids.max()) < n_types
+        ):
             return None
     except Exception:  # damaged or from elsewhere: tokenized again, never trusted
         return None

@@ -389,6 +389,33 @@ class ThemeCounts:
         )
 
 
+#: Units whose tokens :func:`match_themes` re-tokenizes to check given ``tokens=``
+TOKEN_SPOT_CHECKS = 64
+
+
+def _tokens_of(tokens: object, units: pd.DataFrame) -> bool:
+    """Whether ``tokens`` can be the word tokens of ``units``: one entry per unit, each
+    unit's number of word tokens, and the very tokens of up to ``TOKEN_SPOT_CHECKS``
+    units spread over the corpus (tokenized again here). A cheap check, not a proof:
+    tokens of other texts with the same word counts can pass when their differences
+    fall outside the units checked."""
+    if not isinstance(tokens, Tokens) or len(tokens.offsets) != len(units) + 1:
+        return False
+    if not np.array_equal(np.diff(tokens.offsets), units["n_tokens"].to_numpy()):
+        return False
+    picks = np.unique(
+        np.linspace(0, len(units) - 1, min(len(units), TOKEN_SPOT_CHECKS)).astype(int)
+    )
+    texts = units["text"].to_numpy(dtype=object)[picks].tolist()
+    again = word_tokens(texts)
+    for i, u in enumerate(picks.tolist()):
+        mine = tokens.types[tokens.ids[tokens.offsets[u] : tokens.offsets[u + 1]]]
+        theirs = again.types[again.ids[again.offsets[i] : again.offsets[i + 1]]]
+        if not np.array_equal(mine, theirs):
+            return False
+    return True
+
+
 def match_themes(
     corpus: pd.DataFrame,
     codebook: Codebook | str | Path | None = None,
@@ -430,8 +457,10 @@ def match_themes(
         The word tokens of the units, when another step has them:
         ``analysis.cached_tokens(corpus, unit=unit)`` (loaded from the cache when an
         earlier call stored them) or ``word_tokens(analysis.segment(corpus, unit)["text"])``.
-        Checked against the units (one entry each, with each unit's number of word
-        tokens); tokenized here when None. Not with a Dask corpus.
+        Checked against the units: one entry each, each unit's number of word tokens,
+        and the tokens themselves of up to 64 units spread over the corpus (a cheap
+        check, not a proof: give the tokens of these very units). Tokenized here when
+        None. Not with Dask.
 
     Returns
     -------
@@ -459,7 +488,7 @@ def match_themes(
 
         if tokens is not None:
             raise AnalysisError(
-                "tokens: a Dask corpus is tokenized in its workers; leave tokens=None"
+                "tokens: matching on Dask tokenizes in the workers; leave tokens=None"
             )
         return match_on_dask(corpus, codebook, unit=unit, stem=stem, client=client)
     codebook = as_codebook(codebook)
@@ -476,11 +505,7 @@ def match_themes(
     units = units.assign(doc_index=doc_index)
     if tokens is None:
         tokens = word_tokens(units["text"].tolist())
-    elif (
-        not isinstance(tokens, Tokens)
-        or len(tokens.offsets) != len(units) + 1
-        or not np.array_equal(np.diff(tokens.offsets), units["n_tokens"].to_numpy())
-    ):
+    elif not _tokens_of(tokens, units):
         raise AnalysisError(
             f"tokens are not those of these {len(units)} {unit} units; give "
             f"analysis.cached_tokens(corpus, unit={unit!r}) or leave tokens=None"

@@ -79,14 +79,23 @@ def test_nothing_is_written_inside_the_corpus(mini_dir, tmp_path, monkeypatch):
     assert not inside.exists()
 
 
-def test_only_the_newest_entries_are_kept_and_nothing_else_is_touched(cache):
+def test_only_the_newest_entries_are_kept_and_nothing_else_is_touched(mini, cache):
     cached_tokens(pd.DataFrame({"doc_id": ["a"], "text": ["zero"]}))
-    mine = cache / "notes.tokens.npz"
-    mine.write_text("a user's file")
+    (cache / "ab").mkdir(parents=True, exist_ok=True)
+    others = {
+        cache / "ab" / "notes.tokens.npz": "a user's file, in a sub-folder the cache uses",
+        cache / "cd" / ("ab" + "0" * 62 + ".tokens.npz"): "a cache-like name in the wrong folder",
+    }
+    for path, text in others.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    analysis.cached_dtm(mini)  # an entry of the other kind, pruned by its own count
     for i in range(MAX_DTM_ENTRIES + 2):
         cached_tokens(pd.DataFrame({"doc_id": ["a"], "text": [f"text number {i}"]}))
-    assert len(_entries(cache)) == MAX_DTM_ENTRIES
-    assert mine.read_text() == "a user's file"
+    assert len([p for p in _entries(cache) if p not in others]) == MAX_DTM_ENTRIES
+    for path, text in others.items():
+        assert path.read_text() == text
+    assert len(list(cache.glob("??/*.dtm.json"))) == 1
 
 
 def test_bad_arguments_are_named(mini):
@@ -105,6 +114,15 @@ def test_match_themes_with_cached_tokens_finds_the_same_hits(mini, cache, seed_c
     assert len(ref.start) > 0  # the codebook finds something to compare
     pd.testing.assert_frame_equal(got.counts(), ref.counts())
     pd.testing.assert_frame_equal(analysis.theme_hits(got), analysis.theme_hits(ref))
+
+
+def test_match_themes_spot_checks_the_tokens_themselves(seed_corpus, cache, seed_codebook):
+    # the same word counts, other words: caught by re-tokenizing units spread over the corpus
+    edited = seed_corpus.copy()
+    edited["text"] = edited["text"].str.replace(r"(?i)\bmultilateral\w*", "zzzzzz", regex=True)
+    assert (edited["text"] != seed_corpus["text"]).any()
+    with pytest.raises(AnalysisError, match="tokens are not those of these 5 document units"):
+        match_themes(edited, seed_codebook, tokens=cached_tokens(seed_corpus))
 
 
 def test_match_themes_refuses_tokens_of_other_units(mini, cache, seed_codebook):

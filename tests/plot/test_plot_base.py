@@ -118,6 +118,16 @@ def test_signed_extremes_equals_the_full_sort(values, words, top_n):
 def test_signed_extremes_on_integer_scores():
     data = pd.DataFrame({"term": list("edcba"), "score": [3, -1, 3, -1, 2]})
     got = signed_extremes(data, x="score", y="term", top_n=1)
-    # the tie at 3 goes to "c" (before "e"), the tie at -1 to "d" (the tail of a, d)
+    # the tie at 3 goes to "c" (before "e"), the tie at -1 to "d" (the tail of b, d)
     assert got["term"].tolist() == ["c", "d"]
     pd.testing.assert_frame_equal(got, _extremes_by_full_sort(data, "score", "term", 1))
+
+
+@pytest.mark.parametrize("top_n", [0, 1, 2, 10])
+def test_signed_extremes_on_an_object_column_and_any_top_n(top_n):
+    # numbers held as Python objects (nlargest refuses them) are sorted whole, as before
+    data = pd.DataFrame(
+        {"term": list("abcdef"), "z": pd.Series([3, -1, 2.5, -4, 0, 3], dtype=object)}
+    )
+    got = signed_extremes(data, x="z", y="term", top_n=top_n)
+    pd.testing.assert_frame_equal(got, _extremes_by_full_sort(data, "z", "term", top_n))
