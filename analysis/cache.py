@@ -654,7 +654,7 @@ def cached_tokens(
     The entry's name is the sha256 of the texts (their UTF-8 bytes and offsets; the
     metadata does not matter), ``unit`` and the package's source and library versions,
     as for :func:`cached_dtm`: ``<key>.tokens.npz`` (the UN General Debate's: about
-    400 MB), written atomically, the ``MAX_DTM_ENTRIES`` most recently used kept. As for
+    130 MB), written atomically, the ``MAX_DTM_ENTRIES`` most recently used kept. As for
     :func:`cached_dtm`, nothing is cached when the folder cannot be written or lies
     inside the corpus, and the tokens are returned either way.
     """
