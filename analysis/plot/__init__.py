@@ -12,7 +12,7 @@ from __future__ import annotations
 import seaborn as sns
 
 from .._figures import FIGURES
-from ._base import STYLE, readable
+from ._base import STYLE, bundled_fonts_first, readable
 from .context import plot_context_keyness  # noqa: F401
 from .context_shift import plot_context_neighbors, plot_context_shift  # noqa: F401
 from .corpus import plot_faceted_bars, plot_lengths  # noqa: F401
@@ -33,8 +33,13 @@ __all__ = ["set_theme", *FIGURES]
 def set_theme() -> None:
     """The one style of every figure: seaborn ``whitegrid``, the colour-blind palette,
     and the font sizes (points) and dpi of :data:`analysis.plot._base.STYLE` (titles 11
-    bold, axis labels 10, ticks and legends 9; 100 dpi on screen, 150 saved)."""
+    bold, axis labels 10, ticks and legends 9; 100 dpi on screen, 150 saved).
+
+    Text is set in matplotlib's own copy of DejaVu Sans even where the system has one
+    too (see :func:`analysis.plot._base.bundled_fonts_first`): the two number their
+    glyphs differently, so the SVG bytes would depend on the machine."""
     sns.set_theme(style="whitegrid", palette="colorblind", context="notebook", rc=dict(STYLE))
+    bundled_fonts_first()
 
 
 def label(column: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -138,6 +139,30 @@ def cap_note(shown: int, total: int, what: str = "groups") -> str:
     if shown >= total:
         return ""
     return f"showing {shown} of {total} {what}; all in the table"
+
+
+def bundled_fonts_first() -> None:
+    """Put the fonts shipped with matplotlib before same-named system fonts.
+
+    matplotlib picks, among equally good matches, the font listed first in its font
+    cache, and that order depends on the machine and on when the cache was built. A
+    system DejaVu Sans (Debian's ``fonts-dejavu``) numbers its glyphs differently from
+    matplotlib's copy (the minus sign is glyph 0xc9d, not 0xc9c), so the same figure
+    gave different SVG bytes depending on which one won. Reordering the list (stably:
+    matplotlib's fonts first) makes the choice the same everywhere.
+    """
+    import matplotlib
+    from matplotlib import font_manager
+
+    own = Path(matplotlib.get_data_path()).resolve() / "fonts"
+    manager = font_manager.fontManager
+    for path in sorted(own.glob("ttf/*.ttf")):  # listed, whatever the cache holds
+        if not any(Path(f.fname) == path for f in manager.ttflist):
+            manager.addfont(str(path))
+    manager.ttflist.sort(key=lambda f: not Path(f.fname).resolve().is_relative_to(own))
+    cached = getattr(type(manager), "_findfont_cached", None)
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()  # lookups made before the reordering
 
 
 def signed_extremes(data: pd.DataFrame, *, x: str, y: str, top_n: int) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -131,3 +132,24 @@ def test_signed_extremes_on_an_object_column_and_any_top_n(top_n):
     )
     got = signed_extremes(data, x="z", y="term", top_n=top_n)
     pd.testing.assert_frame_equal(got, _extremes_by_full_sort(data, "z", "term", top_n))
+
+
+def test_set_theme_sets_text_in_matplotlibs_own_dejavu_sans(tmp_path, monkeypatch):
+    # a same-named copy listed first (as a system DejaVu Sans can be) must not win
+    import shutil
+
+    import matplotlib
+    from matplotlib import font_manager
+
+    own = Path(matplotlib.get_data_path()).resolve() / "fonts" / "ttf" / "DejaVuSans.ttf"
+    copy = tmp_path / "DejaVuSans.ttf"
+    shutil.copy(own, copy)
+    manager = font_manager.fontManager
+    monkeypatch.setattr(manager, "ttflist", list(manager.ttflist))  # restored afterwards
+    manager.addfont(str(copy))
+    manager.ttflist.insert(0, manager.ttflist.pop())
+    type(manager)._findfont_cached.cache_clear()
+    assert Path(font_manager.findfont("DejaVu Sans")) == copy  # the copy wins without the fix
+    analysis.plot.set_theme()
+    assert Path(font_manager.findfont("DejaVu Sans")).resolve() == own
+    type(manager)._findfont_cached.cache_clear()
