@@ -102,7 +102,9 @@ def test_cli_report_bad_input_exits_2_without_traceback(tmp_path: Path, capsys):
     assert not (tmp_path / "r").exists()
 
 
-def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(seed_report: Path, tmp_path: Path):
+def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(
+    seed_report: Path, tmp_path: Path, monkeypatch
+):
     # papermill runs kernel_name="analysis-python", which exists only in the kernelspec
     # render writes (a missing kernel fails the run); the kernel is this interpreter
     suite = tmp_path / "suite"
@@ -114,7 +116,8 @@ def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(seed_report: Path,
         ),
         nbformat.v4.new_code_cell(
             "import os, sys\nfrom pathlib import Path\n(Path(out) / 'tables').mkdir()\n"
-            "(Path(out) / 'tables' / 'kernel.csv').write_text(sys.executable + '\\n' + os.getcwd())"
+            "(Path(out) / 'tables' / 'kernel.csv').write_text(sys.executable + '\\n' + os.getcwd()"
+            " + '\\n' + os.environ.get('ANALYSIS_PROBE', 'unset'))"
         ),
     ]
     nb.metadata["kernelspec"] = {
@@ -123,8 +126,11 @@ def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(seed_report: Path,
         "language": "python",
     }
     nbformat.write(nb, suite / "01-probe.ipynb")
+    # the kernels inherit the caller's environment (README: "Faster on Linux")
+    monkeypatch.setenv("ANALYSIS_PROBE", "from the caller")
     out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
-    exe, cwd = (out / "tables" / "kernel.csv").read_text(encoding="utf-8").splitlines()
+    exe, cwd, env = (out / "tables" / "kernel.csv").read_text(encoding="utf-8").splitlines()
+    assert env == "from the caller"
     assert Path(exe).resolve() == Path(sys.executable).resolve()
     assert Path(cwd) == suite  # the notebook's folder, which outlives an interrupted run
     spec = execute.write_kernelspec(tmp_path / "k") / "kernels" / execute.KERNEL_NAME
