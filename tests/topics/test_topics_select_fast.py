@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import math
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
 
 import analysis
 from analysis import build_dtm
 from analysis.topics import fit_topics, match_topics, select_k, topic_coherence
 from analysis.topics.metrics import _diversity
-from analysis.topics.model import _fit_nmf_prepared, _nmf_cd, _NMFInput, _tfidf
+from analysis.topics.model import (
+    _fit_nmf_prepared,
+    _nmf_cd,
+    _nmf_cd_many,
+    _NMFInput,
+    _products,
+    _row_blocks,
+    _tfidf,
+)
 
 PATTERN = "{year}/{country}_{session}_{year}.txt"
 
@@ -101,3 +114,60 @@ def test_select_k_other_options_take_the_estimator_path(dtm):
     m = fit_topics(dtm, 3, seed=0, init="nndsvda")
     assert np.array_equal(models[3, 0].topic_term_, m.topic_term_)
     assert res["npmi"].iloc[0] == topic_coherence(dtm, m)["npmi"].mean()
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_lockstep_fits_equal_the_one_by_one_fits_bit_for_bit(dtm, n_threads):
+    data = _NMFInput(dtm)
+    fits = [(5, 0), (2, 1), (3, 0), (3, 2)]
+    got = {
+        key: (w, h, n_iter)
+        for key, w, h, n_iter in _nmf_cd_many(
+            data, fits, tol=1e-3, max_iter=400, n_threads=n_threads
+        )
+    }
+    assert sorted(got) == sorted(fits)  # each fit once
+    for k, seed in fits:
+        w, h, n_iter = _nmf_cd(data, k, seed=seed, tol=1e-3, max_iter=400)
+        assert got[k, seed][2] == n_iter
+        assert np.array_equal(got[k, seed][0], w)
+        assert np.array_equal(got[k, seed][1], h)
+
+
+def test_lockstep_fits_stop_at_max_iter_with_sklearns_warning(dtm):
+    data = _NMFInput(dtm)
+    with pytest.warns(ConvergenceWarning, match="Maximum number of iterations 3 reached"):
+        got = list(_nmf_cd_many(data, [(4, 0), (2, 1)], tol=1e-12, max_iter=3, n_threads=2))
+    assert [(key, n) for key, _, _, n in got] == [((4, 0), 3), ((2, 1), 3)]
+    w, h, _ = _nmf_cd(data, 4, seed=0, tol=1e-12, max_iter=3)
+    assert np.array_equal(got[0][1], w) and np.array_equal(got[0][2], h)
+
+
+@given(
+    n_rows=st.integers(1, 40),
+    n_cols=st.integers(1, 12),
+    density=st.floats(0.0, 1.0),
+    n=st.integers(1, 5),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=60, deadline=None)
+def test_row_blocks_cover_the_rows_in_order_and_their_products_add_up(
+    n_rows, n_cols, density, n, seed
+):
+    x = sp.random(
+        n_rows, n_cols, density=density, format="csr", random_state=seed, dtype=np.float32
+    )
+    blocks = _row_blocks(x, n)
+    assert 1 <= len(blocks) <= n
+    assert all(b.shape[0] > 0 for b in blocks)
+    assert (sp.vstack(blocks) != x).nnz == 0
+    dense = np.random.default_rng(seed).random((n_cols, 3), dtype=np.float32)
+    with ThreadPoolExecutor(2) as pool:
+        assert np.array_equal(_products(blocks, dense, pool), x @ dense)
+
+
+def test_row_blocks_balance_the_non_zeros():
+    x = sp.random(1000, 50, density=0.1, format="csr", random_state=0)
+    blocks = _row_blocks(x, 2)
+    assert len(blocks) == 2
+    assert abs(blocks[0].nnz - blocks[1].nnz) <= x.getnnz(axis=1).max()
