@@ -60,6 +60,25 @@ def notebook_parameters(path: str | Path) -> dict[str, dict]:
     return papermill.inspect_notebook(str(path))
 
 
+def reference_seconds(path: Path) -> float:
+    """The notebook's ``"analysis": {"reference_seconds": s}`` metadata, else 0.
+
+    ``s`` is what the section took in the reference render: the full UN General Debate
+    corpus (10,952 speeches) with the example study's parameters, all sections, two
+    cores (``benchmarks/bench_report.py --corpus UNGDC --all-sections``). Only the order
+    of these numbers is used.
+    """
+    import nbformat
+
+    try:
+        meta = nbformat.read(path, as_version=4).metadata.get("analysis") or {}
+    except (OSError, ValueError):
+        return 0.0
+    value = meta.get("reference_seconds")
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    return float(value) if ok else 0.0
+
+
 def start_order(
     runs: list[tuple[Path, dict]], previous: Mapping[str, float] | None = None
 ) -> list[tuple[Path, dict]]:
@@ -67,27 +86,21 @@ def start_order(
 
     Starting the longest jobs first (Graham's longest-processing-time rule, 1969) keeps a
     long notebook from starting last while the other workers idle. The lengths are the
-    seconds each notebook took in the previous render of the report (``previous``,
-    from its ``provenance.json``) when all of them are known; otherwise the notebooks
-    whose metadata has ``"analysis": {"start_first": true}`` (the sections that fit
-    models, resample or build the 1-2-gram matrix, whose cost grows fastest with the
-    corpus) go first, each group in suite order. So with two workers 02-keywords and
-    04-topics start together, and 05-compare starts once 02-keywords is done, loading the
-    matrix 02-keywords left in the cache instead of building it a second time. The order
-    changes no output: every notebook runs in its own kernel and staging folder.
+    seconds each notebook took in the previous render of the report (``previous``, from
+    its ``provenance.json``) when all of them are known; otherwise the seconds each took
+    in the reference render (:func:`reference_seconds`), where the sections that fit
+    models, resample or rebuild matrices under other choices take longest, and
+    01-corpus least. Equal lengths keep suite order. So with two workers a first render
+    starts 07-robustness (or, without it, 04-topics and 02-keywords) first, and
+    05-compare, which loads the 1-2-gram matrix 02-keywords leaves in the cache, starts
+    after 02-keywords. The order changes no output: every notebook runs in its own
+    kernel and staging folder.
     """
     if previous and all(isinstance(previous.get(p.stem), int | float) for p, _ in runs):
-        return sorted(runs, key=lambda run: -float(previous[run[0].stem]))
-    import nbformat
-
-    def first(path: Path) -> bool:
-        try:
-            meta = nbformat.read(path, as_version=4).metadata.get("analysis") or {}
-        except (OSError, ValueError):
-            return False
-        return bool(meta.get("start_first"))
-
-    return sorted(runs, key=lambda run: not first(run[0]))
+        lengths = {p.stem: float(previous[p.stem]) for p, _ in runs}
+    else:
+        lengths = {p.stem: reference_seconds(p) for p, _ in runs}
+    return sorted(runs, key=lambda run: -lengths[run[0].stem])  # stable: ties in suite order
 
 
 def select(paths: list[Path], notebooks: Sequence[str] | None) -> list[Path]:
