@@ -122,6 +122,16 @@ def corpus_key(path: str | Path, **options) -> tuple[str, dict]:
     Raises the loader's own one-line error for a missing corpus, a bad manifest and so
     on (the files are listed with :func:`analysis.corpus.corpus_files`).
     """
+    return _corpus_key(path, options)
+
+
+def _corpus_key(
+    path: str | Path, options: dict, known: Mapping[str, str] | None = None
+) -> tuple[str, dict]:
+    """:func:`corpus_key`; ``known`` (relative path -> sha256, from a :func:`snapshot`)
+    spares hashing the files it names."""
+    options = dict(options)
+    known = known or {}
     path = Path(path).expanduser().resolve()
     unknown = sorted(set(options) - set(_OPTIONS) - {"text_column"})
     if unknown:
@@ -139,7 +149,10 @@ def corpus_key(path: str | Path, **options) -> tuple[str, dict]:
     base = path.parent if path.is_file() else path
     record = {
         "corpus": str(path),
-        "files": {p.relative_to(base).as_posix(): _sha256(p) for p in listed},
+        "files": {
+            rel: known.get(rel) or _sha256(p)
+            for rel, p in ((p.relative_to(base).as_posix(), p) for p in listed)
+        },
         "options": {
             "pattern": options.get("pattern"),
             "columns": dict(columns) if isinstance(columns, Mapping) else columns,
@@ -154,6 +167,26 @@ def corpus_key(path: str | Path, **options) -> tuple[str, dict]:
     }
     blob = json.dumps(record, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest(), record
+
+
+#: Set by :func:`analysis.report.render` for its kernels: a JSON file of the digests of
+#: the corpus files the render read (see :func:`snapshot`).
+SNAPSHOT_ENV = "ANALYSIS_CORPUS_SNAPSHOT"
+
+
+def _snapshot_digests(corpus: Path) -> dict[str, str]:
+    """The digests of ``corpus``'s files in the snapshot ``$ANALYSIS_CORPUS_SNAPSHOT``
+    names, or {} (no snapshot, another corpus, or a file that cannot be read)."""
+    name = os.environ.get(SNAPSHOT_ENV)
+    if not name:
+        return {}
+    try:
+        data = json.loads(Path(name).read_text(encoding="utf-8"))
+        if data.get("corpus") != str(corpus) or not isinstance(data.get("files"), dict):
+            return {}
+        return {str(k): str(v) for k, v in data["files"].items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def _inside(a: Path, b: Path) -> bool:
@@ -212,6 +245,39 @@ def cached_corpus(
         near-duplicates) are given again on a cache hit, so a notebook shows them either
         way.
     """
+    options = dict(
+        pattern=pattern, columns=columns, text_column=text_column, manifest=manifest,
+        glob=glob, clean=clean, rules=rules, infer_title=infer_title,
+        dedupe_threshold=dedupe_threshold,
+    )  # fmt: skip
+    return _cached_corpus(
+        path, options, cache_dir=cache_dir, progress=progress, n_jobs=n_jobs, engine=engine,
+        raw_text=raw_text,
+    )[0]  # fmt: skip
+
+
+def _cached_corpus(
+    path: str | Path,
+    options: Mapping,
+    *,
+    cache_dir: str | Path | None = None,
+    progress: bool | None = None,
+    n_jobs: int | None = None,
+    engine: str = "pandas",
+    raw_text: bool = True,
+    use_snapshot: bool = True,
+) -> tuple[pd.DataFrame, dict | None]:
+    """:func:`cached_corpus` with the loader ``options`` (those :func:`analysis.read_corpus`
+    takes, defaults left out as they like), and the record of its key (the digest of
+    every file read), or None for the record when the cache was not used.
+
+    Under :func:`analysis.report.render` (``$ANALYSIS_CORPUS_SNAPSHOT`` set) the key is
+    made from the digests the render took before its notebooks started, so a section
+    does not hash the corpus again (about a second per 200 MB) and every section reads
+    the corpus as it was then. Whether a freshly read table may be stored is always
+    checked against digests taken after the read, never the snapshot's.
+    ``use_snapshot=False`` (the render's own first load) hashes every file.
+    """
     if not isinstance(raw_text, bool):
         raise AnalysisError(f"raw_text={raw_text!r}: give True or False")
     if engine != "pandas":
@@ -224,11 +290,7 @@ def cached_corpus(
             f"engine={engine!r}{did_you_mean(engine, ['pandas', 'dask'])}: cached_corpus reads "
             "in memory ('pandas'); call read_corpus(path, engine='dask') for a Dask corpus"
         )
-    options = dict(
-        pattern=pattern, columns=columns, text_column=text_column, manifest=manifest,
-        glob=glob, clean=clean, rules=rules, infer_title=infer_title,
-        dedupe_threshold=dedupe_threshold,
-    )  # fmt: skip
+    options = dict(options)
     folder = cache_folder(cache_dir)
     corpus = Path(path).expanduser().resolve()
     if corpus.is_dir() and (_inside(folder, corpus) or _inside(corpus, folder)):
@@ -236,27 +298,30 @@ def cached_corpus(
             f"cache folder {folder} is inside the corpus {corpus} (or holds it); reading without "
             "the cache. Set ANALYSIS_CACHE to a folder outside the corpus to use one",
             InputWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         table = read_corpus(path, progress=progress, n_jobs=n_jobs, **options)
-        return _named(_without_raw(table, raw_text), corpus)
-    key, record = corpus_key(path, **options)
+        return _named(_without_raw(table, raw_text), corpus), None
+    known = _snapshot_digests(corpus) if use_snapshot else None
+    key, record = _corpus_key(path, options, known)
     entry = folder / key[:2] / f"{key}{_SUFFIX}"
-    loaded = _load(entry, rules=rules, clean=clean, raw_text=raw_text)
+    loaded = _load(
+        entry, rules=options.get("rules"), clean=options.get("clean", True), raw_text=raw_text
+    )
     if loaded is not None:
         table, caught = loaded
         for message, category in caught:
-            warnings.warn(message, category, stacklevel=2)
-        return _named(table, corpus)
+            warnings.warn(message, category, stacklevel=3)
+        return _named(table, corpus), record
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table = read_corpus(path, progress=progress, n_jobs=n_jobs, **options)
     said = [(str(w.message), w.category) for w in caught]
     for message, category in said:
-        warnings.warn(message, category, stacklevel=2)
-    if corpus_key(path, **options)[0] == key:  # no input changed while it was read
+        warnings.warn(message, category, stacklevel=3)
+    if _corpus_key(path, options)[0] == key:  # no input changed while it was read
         _store(entry, table, record, said)
-    return _named(_without_raw(table, raw_text), corpus)
+    return _named(_without_raw(table, raw_text), corpus), record
 
 
 def _without_raw(table: pd.DataFrame, raw_text: bool) -> pd.DataFrame:

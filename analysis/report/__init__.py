@@ -113,7 +113,7 @@ def render(
         Naming the notebook and cell that failed, or the folder that cannot be used;
         the previous report is left intact.
     """
-    from ..cache import cached_corpus
+    from ..cache import _cached_corpus
 
     t_start, started = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     corpus, out = Path(corpus).resolve(), Path(out).resolve()
@@ -132,8 +132,11 @@ def render(
         raise folder.os_error(exc, out) from None
     read_opts = _params.read_options(common)
     # fail fast, with the loader's one-line error; the notebooks then load the cached table
-    # (only its columns are kept: the frame is not held while the notebooks run)
-    columns = list(cached_corpus(corpus, **read_opts).columns)
+    # (only its columns are kept: the frame is not held while the notebooks run), keyed by
+    # the digests taken here, which provenance records and the notebooks reuse
+    table, record = _cached_corpus(corpus, read_opts, use_snapshot=False)
+    columns = list(table.columns)
+    del table
     _release_memory()
     runs = [(p, _params.params_for(p.stem, declared[p.stem], common, per)) for p in paths]
     lacking = [p.stem for p, prm in runs if _lacks_codebook(declared[p.stem], prm)]
@@ -145,7 +148,8 @@ def render(
         _no_codebook(lacking[0], declared[lacking[0]], can)
     for p, prm in runs:
         _check_columns(p.stem, prm, columns)
-    inputs = provenance.collect(corpus, read_opts)
+    files = record["files"] if record is not None else None
+    inputs = provenance.collect(corpus, read_opts, files)
     try:
         mode = stat.S_IMODE(out.stat().st_mode) if out.is_dir() else folder.umask_mode()
         if out.parent.is_dir():
@@ -171,7 +175,10 @@ def render(
         for p, _ in runs:  # each notebook's out exists, as the report folder always did
             _sections.stage_folder(build, p.stem).mkdir(parents=True)
         order = start_order(runs, _previous_seconds(out))  # the longest first
-        results = run_suite(order, build, jobs=jobs, timeout=timeout, quiet=quiet)
+        snapshot = None if files is None else {"corpus": record["corpus"], "files": files}
+        results = run_suite(
+            order, build, jobs=jobs, timeout=timeout, quiet=quiet, snapshot=snapshot
+        )
         _raise_failed(results, out)
         written = _sections.collect(build, [p.stem for p, _ in runs])
         finished = datetime.now(UTC).isoformat(timespec="seconds")

@@ -159,9 +159,9 @@ def _run_one(nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int) -> 
     return {"ok": True, "seconds": time.perf_counter() - t0}
 
 
-def _worker_init(parent: int, jupyter_path: str) -> None:
+def _worker_init(parent: int, jupyter_path: str, snapshot: str | None = None) -> None:
     """Set up a notebook worker: Ctrl-C is the parent's business; die with the parent;
-    find the pinned kernelspec first."""
+    find the pinned kernelspec first; hand the kernels the corpus snapshot (or none)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # forked while the parent held SIGINT: the kernels this worker starts must not
     # inherit the blocked mask
@@ -178,6 +178,12 @@ def _worker_init(parent: int, jupyter_path: str) -> None:
         os._exit(1)
     rest = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join([jupyter_path, *([rest] if rest else [])])
+    from ..cache import SNAPSHOT_ENV
+
+    if snapshot:
+        os.environ[SNAPSHOT_ENV] = snapshot
+    else:  # never one inherited from elsewhere
+        os.environ.pop(SNAPSHOT_ENV, None)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -192,15 +198,30 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def run_suite(
-    runs: list[tuple[Path, dict]], build: Path, *, jobs: int | None, timeout: int, quiet: bool
+    runs: list[tuple[Path, dict]],
+    build: Path,
+    *,
+    jobs: int | None,
+    timeout: int,
+    quiet: bool,
+    snapshot: Mapping | None = None,
 ) -> dict[str, dict]:
     """Run ``(notebook, parameters)`` pairs into ``build/notebooks/`` in a process pool.
 
     The kernels run with this interpreter, in the notebook's folder (the notebooks get
-    absolute ``corpus``/``out`` paths). On any interruption the workers are stopped at once. Returns ``{name: {"ok", "seconds", ["cell", "error"]}}``.
+    absolute ``corpus``/``out`` paths). ``snapshot`` (``{"corpus": path, "files":
+    {relative path: sha256}}``, the digests the render took) is written next to the
+    kernelspec and named to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
+    :func:`analysis.cached_corpus` does not hash the corpus again in each notebook. On
+    any interruption the workers are stopped at once. Returns ``{name: {"ok",
+    "seconds", ["cell", "error"]}}``.
     """
     n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
     kernels = write_kernelspec(build / _KERNELS)
+    snapshot_file = None
+    if snapshot is not None:
+        snapshot_file = kernels / "corpus-snapshot.json"
+        snapshot_file.write_text(json.dumps(dict(snapshot)), encoding="utf-8")
     results: dict[str, dict] = {}
     # A Ctrl-C that lands while the pool forks its workers would be raised inside an
     # at-fork hook, where Python reports it as "Exception ignored" and carries on, so the
@@ -209,7 +230,9 @@ def run_suite(
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pool = ProcessPoolExecutor(
-            max_workers=n_jobs, initializer=_worker_init, initargs=(os.getpid(), str(kernels))
+            max_workers=n_jobs,
+            initializer=_worker_init,
+            initargs=(os.getpid(), str(kernels), str(snapshot_file) if snapshot_file else None),
         )
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)

@@ -92,10 +92,13 @@ def corpus_files(corpus: Path, read_opts: Mapping) -> dict[str, str]:
     return {p.relative_to(base).as_posix(): sha256(p) for p in sorted(files(corpus, **opts))}
 
 
-def collect(corpus: Path, read_opts: Mapping) -> dict:
-    """The parts of ``provenance.json`` that describe the inputs: corpus files, versions, git."""
+def collect(corpus: Path, read_opts: Mapping, files: Mapping[str, str] | None = None) -> dict:
+    """The parts of ``provenance.json`` that describe the inputs: corpus files, versions,
+    git. ``files`` (relative path -> sha256) are digests already taken of the files the
+    loader reads; None hashes them here."""
+    listed = corpus_files(corpus, read_opts) if files is None else dict(sorted(files.items()))
     return {
-        "corpus": {"path": str(corpus), "files": corpus_files(corpus, read_opts)},
+        "corpus": {"path": str(corpus), "files": listed},
         "versions": versions(),
         "git": git_commit(),
     }

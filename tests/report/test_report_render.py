@@ -102,11 +102,8 @@ def test_cli_report_bad_input_exits_2_without_traceback(tmp_path: Path, capsys):
     assert not (tmp_path / "r").exists()
 
 
-def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(
-    seed_report: Path, tmp_path: Path, monkeypatch
-):
-    # papermill runs kernel_name="analysis-python", which exists only in the kernelspec
-    # render writes (a missing kernel fails the run); the kernel is this interpreter
+def _probe_suite(tmp_path: Path, code: str) -> Path:
+    """A one-notebook suite: the parameters ``corpus`` and ``out``, then ``code``."""
     suite = tmp_path / "suite"
     suite.mkdir()
     nb = nbformat.v4.new_notebook()
@@ -114,11 +111,7 @@ def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(
         nbformat.v4.new_code_cell(
             'corpus: str = ""  # corpus\nout: str = ""  # out', metadata={"tags": ["parameters"]}
         ),
-        nbformat.v4.new_code_cell(
-            "import os, sys\nfrom pathlib import Path\n(Path(out) / 'tables').mkdir()\n"
-            "(Path(out) / 'tables' / 'kernel.csv').write_text(sys.executable + '\\n' + os.getcwd()"
-            " + '\\n' + os.environ.get('ANALYSIS_PROBE', 'unset'))"
-        ),
+        nbformat.v4.new_code_cell(code),
     ]
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -126,6 +119,20 @@ def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(
         "language": "python",
     }
     nbformat.write(nb, suite / "01-probe.ipynb")
+    return suite
+
+
+def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(
+    seed_report: Path, tmp_path: Path, monkeypatch
+):
+    # papermill runs kernel_name="analysis-python", which exists only in the kernelspec
+    # render writes (a missing kernel fails the run); the kernel is this interpreter
+    suite = _probe_suite(
+        tmp_path,
+        "import os, sys\nfrom pathlib import Path\n(Path(out) / 'tables').mkdir()\n"
+        "(Path(out) / 'tables' / 'kernel.csv').write_text(sys.executable + '\\n' + os.getcwd()"
+        " + '\\n' + os.environ.get('ANALYSIS_PROBE', 'unset'))",
+    )
     # the kernels inherit the caller's environment (README: "Faster on Linux")
     monkeypatch.setenv("ANALYSIS_PROBE", "from the caller")
     out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
@@ -140,6 +147,35 @@ def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(
     prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     assert not (out / ".jupyter").exists() and not (seed_report / ".jupyter").exists()
     assert not [f for f in prov["outputs"] if f.startswith(".jupyter")]
+
+
+def test_kernels_load_the_corpus_by_the_renders_digests_without_hashing(
+    tmp_path: Path, monkeypatch
+):
+    # render hashes the corpus once; its kernels key the cached corpus by those digests
+    # (provenance records the same ones) instead of hashing every file again
+    suite = _probe_suite(
+        tmp_path,
+        "import json, os\nfrom pathlib import Path\nimport analysis, analysis.cache\n"
+        "hashed = []\nreal = analysis.cache._sha256\n"
+        "analysis.cache._sha256 = lambda p: hashed.append(p.name) or real(p)\n"
+        "docs = analysis.cached_corpus(corpus)\n"
+        "snap = json.loads(Path(os.environ['ANALYSIS_CORPUS_SNAPSHOT']).read_text())\n"
+        "(Path(out) / 'tables').mkdir()\n"
+        "(Path(out) / 'tables' / 'probe.json').write_text(json.dumps("
+        "{'hashed': hashed, 'n_docs': len(docs), 'snapshot': snap}))",
+    )
+    # a snapshot variable from elsewhere is never handed on
+    monkeypatch.setenv("ANALYSIS_CORPUS_SNAPSHOT", str(tmp_path / "not-this.json"))
+    out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
+    probe = json.loads((out / "tables" / "probe.json").read_text(encoding="utf-8"))
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert probe["hashed"] == []
+    assert probe["n_docs"] == 5
+    assert probe["snapshot"] == {"corpus": str(SEEDS.resolve()), "files": prov["corpus"]["files"]}
+    for f, digest in prov["corpus"]["files"].items():  # the digests are the files' own
+        assert hashlib.sha256((SEEDS / f).read_bytes()).hexdigest() == digest
+    assert not (out / ".jupyter").exists()
 
 
 def test_suite_is_package_data_and_unknown_notebook_names_are_refused(tmp_path: Path):
