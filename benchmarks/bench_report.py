@@ -49,6 +49,7 @@ import yaml  # noqa: E402
 from _measure import PATTERN, PeakMemory, find_corpus  # noqa: E402
 
 from analysis.report import notebook_paths, render  # noqa: E402
+from analysis.report.params import resolve_paths  # noqa: E402
 
 TARGET_SEEDS_S = 30.0
 TARGET_UNGDC_S = 120.0
@@ -136,7 +137,8 @@ def timed_render(corpus: Path, out: Path, params: Path | None, cache: Path, sect
 def ungdc_params(tmp: Path) -> Path:
     """The example study's parameters plus the UNGDC file-name pattern, as a YAML file."""
     params = yaml.safe_load((EXAMPLE / "report.yaml").read_text(encoding="utf-8"))
-    params["themes"] = str((EXAMPLE / params["themes"]).resolve())
+    # file parameters (the codebook, 06's word vectors) stay relative to the example
+    params = resolve_paths(params, EXAMPLE)
     params["pattern"] = PATTERN
     path = tmp / "ungdc.yaml"
     path.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
