@@ -87,7 +87,10 @@ class PeakMemory(threading.Thread):
 
     PSS splits each shared page among the processes sharing it, so the sum is the
     physical memory of the whole process tree: the corpus once, plus the job's own
-    memory, plus its workers'. Sampled every ``interval`` seconds.
+    memory, plus its workers'. Sampled every ``interval`` seconds. Reading PSS
+    (``smaps_rollup``) walks every page table and costs CPU on the cores being measured,
+    while RSS (``status``) is a counter; since a process' PSS never exceeds its RSS, PSS
+    is read only when the summed RSS exceeds the peak PSS so far (the peak is the same).
     """
 
     def __init__(self, interval: float = 0.1, pid: int | None = None) -> None:
@@ -104,8 +107,9 @@ class PeakMemory(threading.Thread):
         while not self._stop_event.is_set():
             t0 = time.thread_time()
             pids = _descendants(self.pid)
-            self.peak_kb = max(self.peak_kb, sum(pss_kb(p) for p in pids))
             rss = [rss_kb(p) for p in pids]
+            if sum(rss) > self.peak_kb:  # else the summed PSS cannot be a new peak
+                self.peak_kb = max(self.peak_kb, sum(pss_kb(p) for p in pids))
             self.peak_rss_kb = max([self.peak_rss_kb, *rss])
             self.peak_rss_sum_kb = max(self.peak_rss_sum_kb, sum(rss))
             self.cpu_seconds += time.thread_time() - t0
