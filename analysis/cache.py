@@ -128,8 +128,8 @@ def corpus_key(path: str | Path, **options) -> tuple[str, dict]:
 def _corpus_key(
     path: str | Path, options: dict, known: Mapping[str, str] | None = None
 ) -> tuple[str, dict]:
-    """:func:`corpus_key`; ``known`` (relative path -> sha256, from a :func:`snapshot`)
-    spares hashing the files it names."""
+    """:func:`corpus_key`; ``known`` (relative path -> sha256, from the render's
+    snapshot, :data:`SNAPSHOT_ENV`) spares hashing the files it names."""
     options = dict(options)
     known = known or {}
     path = Path(path).expanduser().resolve()
@@ -170,7 +170,7 @@ def _corpus_key(
 
 
 #: Set by :func:`analysis.report.render` for its kernels: a JSON file of the digests of
-#: the corpus files the render read (see :func:`snapshot`).
+#: the corpus files the render read, ``{"corpus": path, "files": {relative path: sha256}}``.
 SNAPSHOT_ENV = "ANALYSIS_CORPUS_SNAPSHOT"
 
 

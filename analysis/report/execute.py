@@ -64,9 +64,9 @@ def reference_seconds(path: Path) -> float:
     """The notebook's ``"analysis": {"reference_seconds": s}`` metadata, else 0.
 
     ``s`` is what the section took in the reference render: the full UN General Debate
-    corpus (10,952 speeches) with the example study's parameters, all sections, two
-    cores (``benchmarks/bench_report.py --corpus UNGDC --all-sections``). Only the order
-    of these numbers is used.
+    corpus (10,952 speeches) with the example study's parameters and the file-name
+    pattern, all seven sections, two cores, empty cache (benchmarks/README.md, "Fits in
+    lockstep"). Only the order of these numbers is used.
     """
     import nbformat
 
