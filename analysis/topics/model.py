@@ -517,9 +517,9 @@ def _nmf_cd_many(
             for f, end in zip(running, ends, strict=True)
         ]
 
-    running = state
+    running, max_iter = state, int(max_iter)
     try:
-        for n_iter in range(1, int(max_iter) + 1):
+        for n_iter in range(1, max_iter + 1):
             xht = _products(x_blocks, np.hstack([f.ht for f in running]), pool)
             list(each(sweep_w, columns(xht, running)))
             del xht
@@ -530,21 +530,20 @@ def _nmf_cd_many(
             for f in running:
                 if n_iter == 1:
                     f.violation_init = f.violation
-                if f.violation_init == 0 or f.violation / f.violation_init <= tol:
-                    yield f.key, f.w, f.ht.T, n_iter
-                elif n_iter == max_iter:
-                    if tol > 0:
-                        from sklearn.exceptions import ConvergenceWarning
-
-                        warnings.warn(
-                            f"Maximum number of iterations {max_iter} reached. Increase it to "
-                            "improve convergence.",
-                            ConvergenceWarning,
-                            stacklevel=2,
-                        )
-                    yield f.key, f.w, f.ht.T, n_iter
-                else:
+                converged = f.violation_init == 0 or f.violation / f.violation_init <= tol
+                if not converged and n_iter < max_iter:
                     still.append(f)
+                    continue
+                if n_iter == max_iter and tol > 0:  # as scikit-learn: even if it just converged
+                    from sklearn.exceptions import ConvergenceWarning
+
+                    warnings.warn(
+                        f"Maximum number of iterations {max_iter} reached. Increase it to "
+                        "improve convergence.",
+                        ConvergenceWarning,
+                        stacklevel=2,
+                    )
+                yield f.key, f.w, f.ht.T, n_iter
             running = still
             if not running:
                 break

@@ -143,6 +143,18 @@ def test_lockstep_fits_stop_at_max_iter_with_sklearns_warning(dtm):
     assert np.array_equal(got[0][1], w) and np.array_equal(got[0][2], h)
 
 
+def test_lockstep_warns_as_sklearn_when_a_fit_converges_at_max_iter(dtm):
+    # scikit-learn warns whenever the count reaches max_iter, even on the converging step
+    data = _NMFInput(dtm)
+    _, _, m = _nmf_cd(data, 3, seed=0, tol=1e-3, max_iter=400)
+    with pytest.warns(ConvergenceWarning):
+        w, h, n_iter = _nmf_cd(data, 3, seed=0, tol=1e-3, max_iter=m)
+    with pytest.warns(ConvergenceWarning, match=f"Maximum number of iterations {m} reached"):
+        got = list(_nmf_cd_many(data, [(3, 0)], tol=1e-3, max_iter=m))
+    assert got[0][3] == n_iter == m
+    assert np.array_equal(got[0][1], w) and np.array_equal(got[0][2], h)
+
+
 @given(
     n_rows=st.integers(1, 40),
     n_cols=st.integers(1, 12),
