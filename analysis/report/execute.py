@@ -127,12 +127,33 @@ def write_kernelspec(folder: Path) -> Path:
     return folder
 
 
+#: Kernel starts tried per notebook. jupyter_client picks a kernel's ports before the
+#: kernel binds them, so two kernels starting at once can draw the same port; the loser
+#: dies at start-up ("Address already in use", then "Kernel died before replying to
+#: kernel_info"; jupyter/jupyter_client#154). No cell has run then, so it is started again.
+KERNEL_STARTS = 3
+_START_FAILED = "Kernel died before replying to kernel_info"
+
+
 def _run_one(nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int) -> dict:
-    """Run one notebook (in a worker process); returns timing or the failure."""
+    """Run one notebook (in a worker process); returns timing or the failure. A kernel
+    that dies before it answers is started again, up to :data:`KERNEL_STARTS` times."""
+    t0 = time.perf_counter()
+    for _ in range(KERNEL_STARTS):
+        result = _execute(nb, out_nb, parameters, cwd, timeout, t0)
+        died_at_start = result.get("cell") is None and str(result.get("error", "")).startswith(
+            f"RuntimeError: {_START_FAILED}"
+        )
+        if result["ok"] or not died_at_start:
+            break
+    return result
+
+
+def _execute(nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int, t0: float) -> dict:
+    """One papermill run of ``nb``: ``{"ok", "seconds"}``, or the failure and its cell."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    t0 = time.perf_counter()
     try:
         papermill.execute_notebook(
             nb, out_nb, parameters=parameters, cwd=cwd, progress_bar=False,

@@ -187,3 +187,47 @@ def test_suite_is_package_data_and_unknown_notebook_names_are_refused(tmp_path: 
         execute.select(paths, ["03-theme"])
     with pytest.raises(AnalysisError, match="no notebooks"):
         execute.notebook_paths(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("failures", "calls", "ok"),
+    [
+        ([], 1, True),
+        (["Kernel died before replying to kernel_info"], 2, True),
+        (["Kernel died before replying to kernel_info"] * 3, 3, False),
+        (["something else broke"], 1, False),
+    ],
+)
+def test_a_kernel_that_dies_at_start_is_started_again(monkeypatch, failures, calls, ok):
+    # two kernels starting at once can draw the same port (jupyter_client#154); the loser
+    # dies before any cell runs, so the notebook is started again, at most KERNEL_STARTS times
+    import papermill
+
+    seen = []
+
+    def execute_notebook(*args, **kwargs):
+        seen.append(1)
+        if len(seen) <= len(failures):
+            raise RuntimeError(failures[len(seen) - 1])
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    result = execute._run_one("a.ipynb", "b.ipynb", {}, ".", 60)
+    assert len(seen) == calls and result["ok"] is ok
+    if not ok:
+        assert result["cell"] is None and result["error"].startswith("RuntimeError: ")
+    assert execute.KERNEL_STARTS == 3
+
+
+def test_a_kernel_that_dies_while_running_is_not_started_again(monkeypatch):
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+
+    seen = []
+
+    def execute_notebook(*args, **kwargs):
+        seen.append(1)
+        raise DeadKernelError("Kernel died")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    result = execute._run_one("a.ipynb", "b.ipynb", {}, ".", 60)
+    assert seen == [1] and not result["ok"] and result["error"] == "DeadKernelError: Kernel died"
