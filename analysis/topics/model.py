@@ -367,7 +367,7 @@ def _model(
     return model
 
 
-#: Options of the NMF fit that :func:`_fit_nmf_prepared` reproduces exactly; any other
+#: Options of the NMF fit that :func:`_fit_nmf_many` reproduces exactly; any other
 #: keyword argument sends the fit through :class:`sklearn.decomposition.NMF` itself.
 _FAST_NMF_OPTIONS = frozenset({"init", "max_iter", "tol"})
 
@@ -393,45 +393,6 @@ class _NMFInput:
 
 def _fast_nmf_ok(kwargs: dict) -> bool:
     return set(kwargs) <= _FAST_NMF_OPTIONS and kwargs.get("init", "random") == "random"
-
-
-def _nmf_cd(
-    data: _NMFInput, k: int, *, seed: int, tol: float, max_iter: int
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """scikit-learn's NMF coordinate descent (Frobenius loss, no regularisation, no
-    shuffle, ``init="random"``), step for step, on the shared input ``data``.
-
-    Same start (``_initialize_nmf``), same cyclic updates (``_update_cdnmf_fast`` on
-    ``H Hᵀ`` and ``X Hᵀ``, then on ``W ᵀW`` and ``Xᵀ W``), same stopping rule
-    (summed projected-gradient violation over the first iteration's <= ``tol``), so
-    ``W``, ``H`` and the iteration count equal ``NMF(...).fit_transform`` bit for bit
-    (tested); what is saved is the TF-IDF per fit and the CSC scatter of ``Xᵀ W``.
-    """
-    from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
-    from sklearn.decomposition._nmf import _initialize_nmf
-
-    w, h = _initialize_nmf(data.x, k, init="random", random_state=int(seed))
-    w = np.ascontiguousarray(w)
-    ht = np.ascontiguousarray(h.T)
-    perm = np.arange(k, dtype=np.intp)
-    n_iter = 0
-    violation_init = 0.0
-    for n_iter in range(1, int(max_iter) + 1):
-        violation = _update_cdnmf_fast(w, np.dot(ht.T, ht), data.x @ ht, perm)
-        violation += _update_cdnmf_fast(ht, np.dot(w.T, w), data.xt @ w, perm)
-        if n_iter == 1:
-            violation_init = violation
-        if violation_init == 0 or violation / violation_init <= tol:
-            break
-    if n_iter == max_iter and tol > 0:
-        from sklearn.exceptions import ConvergenceWarning
-
-        warnings.warn(
-            f"Maximum number of iterations {max_iter} reached. Increase it to improve convergence.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    return w, ht.T, n_iter
 
 
 def _row_blocks(x: sp.csr_matrix, n: int) -> list[sp.csr_matrix]:
@@ -473,11 +434,18 @@ def _nmf_cd_many(
     max_iter: int,
     n_threads: int = 1,
 ):
-    """:func:`_nmf_cd` for many (k, seed) at once, in lockstep: yields
-    ``((k, seed), w, h, n_iter)`` as each fit meets its stopping rule.
+    """scikit-learn's NMF coordinate descent (Frobenius loss, no regularisation, no
+    shuffle, ``init="random"``) for many (k, seed) at once, in lockstep, on the shared
+    input ``data``: yields ``((k, seed), w, h, n_iter)`` as each fit meets its stopping
+    rule.
 
-    Every fit makes exactly the updates :func:`_nmf_cd` makes (hence scikit-learn's),
-    but the sparse products of one iteration are shared: ``X [H_1ᵀ | H_2ᵀ | ...]`` and
+    Every fit makes scikit-learn's updates step for step: the same start
+    (``_initialize_nmf``), the same cyclic sweeps (``_update_cdnmf_fast`` on ``H Hᵀ`` and
+    ``X Hᵀ``, then on ``WᵀW`` and ``Xᵀ W``) and the same stopping rule (summed
+    projected-gradient violation over the first iteration's <= ``tol``), so ``W``, ``H``
+    and the iteration count equal ``NMF(...).fit_transform`` bit for bit (tested). What
+    is saved is the TF-IDF per fit, the CSC scatter of ``Xᵀ W``, and most of the sparse
+    products: those of one iteration are shared, ``X [H_1ᵀ | H_2ᵀ | ...]`` and
     ``Xᵀ [W_1 | W_2 | ...]`` over the fits still running, one pass over the non-zeros
     for all of them instead of one per fit. Column ``j`` of such a product adds the same
     terms in the same order as the product with that column alone, so each fit stays
@@ -577,26 +545,6 @@ def _prepared_model(
     )
 
 
-def _fit_nmf_prepared(
-    dtm: DTM, k: int, *, seed: int, data: _NMFInput, **kwargs: object
-) -> TopicModel:
-    """:func:`fit_topics` (NMF) on a shared :class:`_NMFInput`; the same model.
-
-    Options other than ``init="random"``, ``max_iter`` and ``tol`` go through
-    :func:`fit_topics`.
-    """
-    from threadpoolctl import threadpool_limits
-
-    if not _fast_nmf_ok(kwargs):
-        return fit_topics(dtm, k, method="nmf", seed=seed, **kwargs)
-    params = _fast_params(kwargs)
-    with threadpool_limits(limits=1):
-        w, h, n_iter = _nmf_cd(
-            data, k, seed=seed, tol=float(params["tol"]), max_iter=int(params["max_iter"])
-        )
-    return _prepared_model(dtm, k, seed=seed, data=data, params=params, w=w, h=h, n_iter=n_iter)
-
-
 def _fit_nmf_many(
     dtm: DTM,
     fits: Sequence[tuple[int, int]],
@@ -605,9 +553,10 @@ def _fit_nmf_many(
     n_threads: int = 1,
     **kwargs: object,
 ):
-    """:func:`_fit_nmf_prepared` for every (k, seed) of ``fits``, fitted together by
-    :func:`_nmf_cd_many`; yields ``((k, seed), TopicModel)`` as each fit converges. The
-    options must pass :func:`_fast_nmf_ok`."""
+    """:func:`fit_topics` (NMF) for every (k, seed) of ``fits``, the same models, fitted
+    together on the shared input ``data`` by :func:`_nmf_cd_many`; yields ``((k, seed),
+    TopicModel)`` as each fit converges. The options must pass :func:`_fast_nmf_ok`
+    (other options go through :func:`fit_topics`)."""
     from threadpoolctl import threadpool_limits
 
     params = _fast_params(kwargs)

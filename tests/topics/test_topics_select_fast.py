@@ -20,8 +20,7 @@ from analysis import build_dtm
 from analysis.topics import fit_topics, match_topics, select_k, topic_coherence
 from analysis.topics.metrics import _diversity
 from analysis.topics.model import (
-    _fit_nmf_prepared,
-    _nmf_cd,
+    _fit_nmf_many,
     _nmf_cd_many,
     _NMFInput,
     _products,
@@ -30,6 +29,19 @@ from analysis.topics.model import (
 )
 
 PATTERN = "{year}/{country}_{session}_{year}.txt"
+
+
+def _nmf_cd(data, k, *, seed, tol, max_iter):
+    """One fit alone (no other fit shares its products), single-threaded."""
+    [(_, w, h, n_iter)] = _nmf_cd_many(data, [(k, seed)], tol=tol, max_iter=max_iter)
+    return w, h, n_iter
+
+
+def _sklearn_nmf(dtm, k, *, seed, tol, max_iter):
+    """scikit-learn's NMF on the same float32 TF-IDF: (W, H, n_iter)."""
+    x = _tfidf(dtm.matrix.tocsr().astype(np.float64)).astype(np.float32)
+    est = NMF(n_components=k, random_state=seed, init="random", max_iter=max_iter, tol=tol)
+    return est.fit_transform(x), est.components_, est.n_iter_
 
 
 @pytest.fixture(scope="module", params=["seeds", "ungdc_mini"])
@@ -86,7 +98,7 @@ def test_shared_input_cd_is_sklearn_nmf_bit_for_bit(dtm, k, seed):
 def test_prepared_model_equals_fit_topics(dtm):
     data = _NMFInput(dtm)
     a = fit_topics(dtm, 4, seed=1)
-    b = _fit_nmf_prepared(dtm, 4, seed=1, data=data)
+    [(_, b)] = list(_fit_nmf_many(dtm, [(4, 1)], data=data))
     for attr in ("components_", "topic_term_", "doc_topic_", "order_"):
         assert np.array_equal(getattr(a, attr), getattr(b, attr), equal_nan=True), attr
     assert list(a.labels_) == list(b.labels_)
@@ -139,16 +151,17 @@ def test_lockstep_fits_stop_at_max_iter_with_sklearns_warning(dtm):
     with pytest.warns(ConvergenceWarning, match="Maximum number of iterations 3 reached"):
         got = list(_nmf_cd_many(data, [(4, 0), (2, 1)], tol=1e-12, max_iter=3, n_threads=2))
     assert [(key, n) for key, _, _, n in got] == [((4, 0), 3), ((2, 1), 3)]
-    w, h, _ = _nmf_cd(data, 4, seed=0, tol=1e-12, max_iter=3)
+    with pytest.warns(ConvergenceWarning):
+        w, h, _ = _sklearn_nmf(dtm, 4, seed=0, tol=1e-12, max_iter=3)
     assert np.array_equal(got[0][1], w) and np.array_equal(got[0][2], h)
 
 
 def test_lockstep_warns_as_sklearn_when_a_fit_converges_at_max_iter(dtm):
     # scikit-learn warns whenever the count reaches max_iter, even on the converging step
     data = _NMFInput(dtm)
-    _, _, m = _nmf_cd(data, 3, seed=0, tol=1e-3, max_iter=400)
+    _, _, m = _sklearn_nmf(dtm, 3, seed=0, tol=1e-3, max_iter=400)
     with pytest.warns(ConvergenceWarning):
-        w, h, n_iter = _nmf_cd(data, 3, seed=0, tol=1e-3, max_iter=m)
+        w, h, n_iter = _sklearn_nmf(dtm, 3, seed=0, tol=1e-3, max_iter=m)
     with pytest.warns(ConvergenceWarning, match=f"Maximum number of iterations {m} reached"):
         got = list(_nmf_cd_many(data, [(3, 0)], tol=1e-3, max_iter=m))
     assert got[0][3] == n_iter == m
