@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from . import dtm as _dtm
+from ._memory import release_memory, releasing
 from ._yaml import did_you_mean
 from .corpus import _with_text_column, corpus_files, read_corpus
 from .errors import AnalysisError, InputWarning
@@ -250,10 +251,13 @@ def cached_corpus(
         glob=glob, clean=clean, rules=rules, infer_title=infer_title,
         dedupe_threshold=dedupe_threshold,
     )  # fmt: skip
-    return _cached_corpus(
-        path, options, cache_dir=cache_dir, progress=progress, n_jobs=n_jobs, engine=engine,
-        raw_text=raw_text,
-    )[0]  # fmt: skip
+    try:  # no wrapper: the loader's warnings keep pointing at the caller
+        return _cached_corpus(
+            path, options, cache_dir=cache_dir, progress=progress, n_jobs=n_jobs, engine=engine,
+            raw_text=raw_text,
+        )[0]  # fmt: skip
+    finally:  # the Parquet pages the table was decoded from (analysis._memory)
+        release_memory()
 
 
 def _cached_corpus(
@@ -483,6 +487,7 @@ def _package_digest() -> str:
     return h.hexdigest()
 
 
+@releasing
 def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **options):
     """:func:`analysis.build_dtm` through a cache: a DTM built once is loaded in seconds.
 
@@ -686,6 +691,7 @@ def _prune_entries(folder: Path, *, suffix: str, record: str, parts: Sequence[st
 _TOKENS = ".tokens"
 
 
+@releasing
 def cached_tokens(
     corpus: pd.DataFrame, *, unit: str = "document", cache_dir: str | Path | None = None
 ):
@@ -724,7 +730,7 @@ def cached_tokens(
     inside the corpus, and the tokens are returned either way.
     """
     from .text import UNITS, segment
-    from .tokens import word_tokens
+    from .tokens import Tokens, word_tokens
     from .validation import check_choice
 
     if not isinstance(corpus, pd.DataFrame):
@@ -732,22 +738,25 @@ def cached_tokens(
     check_choice("unit", unit, UNITS)
     if "text" not in corpus.columns:
         raise AnalysisError("corpus has no column 'text'; load it with analysis.read_corpus")
-    texts = corpus["text"] if unit == "document" else segment(corpus, unit)["text"]
-    texts = [t if isinstance(t, str) else "" for t in texts]  # a missing text is empty
+    column = corpus["text"] if unit == "document" else segment(corpus, unit)["text"]
+
+    def tokenize() -> Tokens:
+        return word_tokens([t if isinstance(t, str) else "" for t in column])  # missing: empty
+
     folder = cache_folder(cache_dir)
     source = corpus.attrs.get("corpus_folder")
     if source and (_inside(folder, Path(source)) or _inside(Path(source), folder)):
-        return word_tokens(texts)  # never write inside the corpus (cached_corpus warned)
+        return tokenize()  # never write inside the corpus (cached_corpus warned)
     h = hashlib.sha256(json.dumps(["tokens", unit, _package_digest()]).encode())
-    try:
-        _hash_texts(h, texts)
+    try:  # the column as it is: no list of Python strings unless tokenizing
+        _hash_texts(h, column.fillna("") if column.isna().any() else column)
     except Exception:  # values pyarrow cannot take as text: tokenized without the cache
-        return word_tokens(texts)
+        return tokenize()
     key = h.hexdigest()
     stem = folder / key[:2] / f"{key}{_TOKENS}"
-    tokens = _load_tokens(stem, n_texts=len(texts))
+    tokens = _load_tokens(stem, n_texts=len(column))
     if tokens is None:
-        tokens = word_tokens(texts)
+        tokens = tokenize()
         _store_tokens(stem, tokens)
     return tokens
 

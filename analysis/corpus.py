@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import _parallel
+from ._memory import release_memory
 from ._yaml import did_you_mean
 from .clean import Rule, _special_table, clean_text, load_rules, normalize_text
 from .duplicates import pairs_from_sketches, sketch_keys
@@ -766,16 +767,19 @@ def read_corpus(
         dedupe_threshold = 0.8
     meta, source = _documents(path, pattern=pattern, columns=columns, text_column=text_column,
                               manifest=manifest, glob=glob)  # fmt: skip
-    return _assemble(
-        meta,
-        source,
-        clean=clean,
-        rules=rules,
-        infer_title=infer_title,
-        dedupe_threshold=dedupe_threshold,
-        progress=progress,
-        n_jobs=n_jobs,
-    )
+    try:
+        return _assemble(
+            meta,
+            source,
+            clean=clean,
+            rules=rules,
+            infer_title=infer_title,
+            dedupe_threshold=dedupe_threshold,
+            progress=progress,
+            n_jobs=n_jobs,
+        )
+    finally:  # the files' bytes and the cleaning's temporaries (no wrapper: warnings keep their frame)
+        release_memory()
 
 
 def _documents(

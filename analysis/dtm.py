@@ -40,6 +40,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import _dtm_fast as _fast
+from ._memory import release_memory, releasing
 from .errors import AnalysisError
 from .grouping import group_labels, group_order
 from .text import segment
@@ -70,6 +71,7 @@ class DTM:
         return f"<DTM {n} {self.params.get('unit', 'document')}s x {m} terms, {self.matrix.nnz} non-zeros>"
 
 
+@releasing
 def build_dtm(
     corpus: pd.DataFrame,
     *,
@@ -207,6 +209,7 @@ def build_dtm(
     if counted is None:
         raise AnalysisError(EMPTY_VOCABULARY)
     levels, parts, _ = counted
+    release_memory()  # the tokenizer's freed strings, before the matrix is assembled
     with _stage("matrix"):
         matrix, keys_all, terms_all = _assemble_matrix(
             levels, parts, n_units, p["ngram_range"][0], stem, min_df, max_df

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .._memory import release_memory
 from .._yaml import did_you_mean
 from ..errors import AnalysisError
 from . import folder, html, provenance
@@ -137,7 +138,7 @@ def render(
     table, record = _cached_corpus(corpus, read_opts, use_snapshot=False)
     columns = list(table.columns)
     del table
-    _release_memory()
+    release_memory()  # the render process stays small while the kernels work
     runs = [(p, _params.params_for(p.stem, declared[p.stem], common, per)) for p in paths]
     lacking = [p.stem for p, prm in runs if _lacks_codebook(declared[p.stem], prm)]
     if lacking:  # the suggestion names every section that can run as the params stand
@@ -250,17 +251,6 @@ def _note_record(note: _notes.Note | None) -> dict | None:
     if note is None:
         return None
     return {"path": note.path, "sha256": note.sha256, "teaser": _notes.teaser(note.text)}
-
-
-def _release_memory() -> None:
-    """Hand the memory of freed Arrow buffers back to the system (the corpus' text), so
-    the render process stays small while the notebooks' kernels work."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except Exception:  # an allocator without the call: nothing to do
-        pass
 
 
 def _lacks_codebook(declared: Mapping, prm: Mapping) -> bool:
