@@ -402,7 +402,11 @@ def join_columns(strings: Sequence[str], ids: np.ndarray) -> list[str]:
 
 
 def to_csr(levels_out: list[Level], n_units: int, order: np.ndarray) -> sp.csr_matrix:
-    """Stack the final CSC columns of ``levels_out`` and permute them by ``order``."""
+    """Stack the final CSC columns of ``levels_out`` and permute them by ``order``.
+
+    Consumes the levels' ``indptr``, ``indices`` and ``data`` (set to None once stacked),
+    so that at most two copies of the non-zeros are alive at a time, not three.
+    """
     indptrs, indices, data = [], [], []
     offset = 0
     for lv in levels_out:
@@ -410,10 +414,12 @@ def to_csr(levels_out: list[Level], n_units: int, order: np.ndarray) -> sp.csr_m
         offset += int(lv.indptr[-1])
         indices.append(lv.indices)
         data.append(lv.data)
+        lv.indptr = lv.indices = lv.data = None
     indptr = np.concatenate([np.zeros(1, np.int64), *indptrs])
-    m = sp.csc_matrix(
-        (np.concatenate(data), np.concatenate(indices), indptr),
-        shape=(n_units, len(indptr) - 1),
-    )
+    del indptrs
+    stacked = (np.concatenate(data), np.concatenate(indices), indptr)
+    del data, indices
+    m = sp.csc_matrix(stacked, shape=(n_units, len(indptr) - 1))
+    del stacked, indptr
     m = m[:, order]
     return m.tocsr()

@@ -453,7 +453,8 @@ def keyness(
             "n_docs_reference": sides.n_docs_r,
             "level": float(level),
             "supported": np.abs(z[order]) >= z_crit,
-        }
+        },
+        copy=False,  # one block per column: no 2-D copy of the numbers (0.4 GB at 4.8 M terms)
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._memory import release_memory
 from .errors import AnalysisError
 
 __all__ = [
@@ -74,8 +75,14 @@ def save_table(table: pd.DataFrame, name: str, *, out: str | Path) -> Path:
     folder = Path(out) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     p = folder / f"{_check_name(name)}.csv"
-    if len(table) <= _FAST_CSV_ROWS or not _write_csv_fast(table, p):
+    if len(table) <= _FAST_CSV_ROWS:
         table.to_csv(p, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+        return p
+    try:
+        if not _write_csv_fast(table, p):
+            table.to_csv(p, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    finally:  # the formatted fields of a long table (analysis._memory)
+        release_memory()
     return p
 
 

@@ -431,3 +431,30 @@ def test_phrase_and_equal_ngram_are_one_term():
     got = dict(zip(dtm.terms, dtm.matrix.toarray().T.tolist(), strict=True))
     assert got["national rejuvenation"] == [1, 1]
     assert got["national"] == [0, 1] and got["rejuvenation"] == [0, 1]
+
+
+def test_to_csr_consumes_the_levels_and_equals_the_stacked_permuted_columns():
+    import scipy.sparse as sp
+
+    from analysis import _dtm_fast as fast
+
+    rng = np.random.default_rng(3)
+    key_ids = rng.integers(0, 40, size=3_000)
+    unit_of = np.sort(rng.integers(0, 60, size=3_000)).astype(np.int32)
+    levels: list = []
+    for _ in fast.count_ngrams(
+        key_ids, unit_of, 40, (1, 3), 1, 3_000, keep_elements=False, levels=levels
+    ):
+        pass
+    n_units = int(unit_of[-1]) + 1
+    copies = [(lv.indptr.copy(), lv.indices.copy(), lv.data.copy()) for lv in levels]
+    blocks = [sp.csc_matrix((d, i, p), shape=(n_units, len(p) - 1)) for p, i, d in copies]
+    ref = sp.hstack(blocks, format="csc")
+    order = rng.permutation(ref.shape[1])
+    got = fast.to_csr(levels, n_units, order)
+    want = ref[:, order].tocsr()
+    assert got.shape == want.shape and got.nnz == want.nnz > 1_000
+    assert got.has_sorted_indices
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(got, part), getattr(want, part)), part
+    assert all(lv.indptr is None and lv.indices is None and lv.data is None for lv in levels)
