@@ -423,6 +423,7 @@ def _count(key_ids, unit_of, n_keys, ngram_range, min_count, max_count, *,
         if lv.n == 1:
             del key_ids
         if lv.n >= ngram_range[0]:
+            release_memory()  # the level's sort buffers, before its millions of strings
             parts.append(
                 _level_strings(levels, lv, key_str, types, surface, key_of_type, stem, surfaces)
             )
