@@ -352,14 +352,21 @@ def _load(
     if not entry.is_file() or not meta.is_file():
         return None
     try:
-        info = json.loads(meta.read_text(encoding="utf-8"))
-        columns = None
-        if not raw_text:
-            import pyarrow.parquet as pq
+        import pyarrow.parquet as pq
 
-            columns = [c for c in pq.read_schema(entry).names if c != "raw_text"]
-        # page checksums: a damaged page is an error here, never a frame with wrong values
-        table = pd.read_parquet(entry, columns=columns, page_checksum_verification=True)
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        names = [c for c in pq.read_schema(entry).names if raw_text or c != "raw_text"]
+        # the two text columns one at a time: reading a column holds about three times its
+        # size for a moment (file pages, decoded pages, the growing string buffer), so
+        # both at once would hold six; the frame is the same (columns in their order)
+        texts = [c for c in ("text", "raw_text") if c in names]
+        groups = [[c for c in names if c not in texts], *([c] for c in texts)]
+        parts = []
+        for columns in groups:
+            # page checksums: a damaged page is an error here, never a frame with wrong values
+            parts.append(pd.read_parquet(entry, columns=columns, page_checksum_verification=True))
+            release_memory()
+        table = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[names]
     except Exception:  # a damaged entry is rebuilt, never trusted
         return None
     from .clean import load_rules

@@ -170,3 +170,26 @@ def test_raw_text_false_leaves_out_that_column_from_a_miss_and_a_hit(seeds_dir, 
     assert len(_entries(cache)) == 1
     with pytest.raises(analysis.AnalysisError, match="raw_text='no': give True or False"):
         cached_corpus(seeds_dir, raw_text="no")
+
+
+@pytest.mark.parametrize("raw_text", [True, False])
+def test_a_hit_reads_each_text_column_on_its_own_and_returns_the_same_frame(
+    seeds_dir, cache, monkeypatch, raw_text
+):
+    ref = read_corpus(seeds_dir)
+    ref = ref if raw_text else ref.drop(columns="raw_text")
+    cached_corpus(seeds_dir)  # the entry
+    reads = []
+    real = pd.read_parquet
+
+    def recording(path, *args, columns=None, **kwargs):
+        reads.append(list(columns))
+        return real(path, *args, columns=columns, **kwargs)
+
+    monkeypatch.setattr(pd, "read_parquet", recording)
+    _no_reading(monkeypatch)
+    hit = cached_corpus(seeds_dir, raw_text=raw_text)
+    pd.testing.assert_frame_equal(hit, ref)  # values, dtypes and the order of the columns
+    texts = ["text", "raw_text"] if raw_text else ["text"]
+    assert reads[1:] == [[c] for c in texts]  # one read per text column, after the others
+    assert not set(reads[0]) & {"text", "raw_text"} and len(reads[0]) > 5
