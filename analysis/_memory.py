@@ -30,6 +30,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: Trim glibc's heap only when at least this many bytes of it are free: on a small heap
+#: (the seed study) the pages given back would only be faulted in again by the next step.
+MIN_FREE_BYTES = 64 << 20
+
+
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None elsewhere (macOS, Windows, musl)."""
@@ -46,12 +51,39 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
+@functools.cache
+def _free_heap_bytes() -> Callable[[], int] | None:
+    """A function giving the free bytes of glibc's heap (``mallinfo2().fordblks``, glibc
+    >= 2.33), or None where there is no ``mallinfo2``."""
+    if _malloc_trim() is None:
+        return None
+    import ctypes
+
+    class Mallinfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                "uordblks", "fordblks", "keepcost",
+            )
+        ]  # fmt: skip
+
+    try:
+        info = ctypes.CDLL(None).mallinfo2
+    except AttributeError:
+        return None
+    info.argtypes = []
+    info.restype = Mallinfo2
+    return lambda: int(info().fordblks)
+
+
 def release_memory() -> None:
     """Return the freed pages of Arrow's pool and of glibc's heap to the system.
 
-    A no-op where neither allocator offers the call. Costs tens of milliseconds for a
-    heap of a few GB (glibc walks its free lists), so it belongs after a step that freed
-    hundreds of MB, not in a loop.
+    A no-op where neither allocator offers the call. glibc's heap is trimmed only when
+    at least :data:`MIN_FREE_BYTES` of it are free (or when that cannot be known): the
+    trim costs tens of milliseconds for a heap of a few GB (glibc walks its free lists),
+    so it belongs after a step that freed hundreds of MB, not in a loop.
     """
     arrow = sys.modules.get("pyarrow")  # never imported just for this
     if arrow is not None:
@@ -60,7 +92,10 @@ def release_memory() -> None:
         except Exception:  # a pool without the call: nothing to give back
             pass
     trim = _malloc_trim()
-    if trim is not None:
+    if trim is None:
+        return
+    free = _free_heap_bytes()
+    if free is None or free() >= MIN_FREE_BYTES:
         trim(0)
 
 

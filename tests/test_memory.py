@@ -85,3 +85,28 @@ def test_decorated_functions_keep_their_signature_and_docstring(func):
         "corpus" in inspect.signature(func).parameters
         or "path" in inspect.signature(func).parameters
     )
+
+
+@pytest.mark.parametrize(
+    ("free", "trimmed"),
+    [(0, False), (_memory.MIN_FREE_BYTES - 1, False), (_memory.MIN_FREE_BYTES, True), (None, True)],
+)
+def test_the_heap_is_trimmed_only_when_enough_of_it_is_free(monkeypatch, free, trimmed):
+    calls = []
+    monkeypatch.setattr(_memory, "_malloc_trim", lambda: calls.append)
+    monkeypatch.setattr(
+        _memory, "_free_heap_bytes", lambda: None if free is None else (lambda: free)
+    )
+    release_memory()
+    assert calls == ([0] if trimmed else [])
+
+
+@pytest.mark.skipif(_memory._free_heap_bytes() is None, reason="glibc >= 2.33 only")
+def test_free_heap_bytes_sees_freed_strings():
+    free = _memory._free_heap_bytes()
+    texts = [str(i).rjust(2000, "x") for i in range(50_000)]
+    kept = texts[::20]
+    before = free()
+    del texts
+    assert free() - before > 50 << 20  # about 95 MB freed between the kept strings
+    assert len(kept) == 2_500
