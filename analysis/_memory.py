@@ -12,11 +12,11 @@ Two allocators keep memory that the program has already freed:
   ``MemoryPool.release_unused()``.
 
 Neither changes a value; they only lower the resident memory that a long-lived process
-(a notebook's kernel) carries into its next step. On the UN General Debate (10,952
-speeches, 199 MB of text) a kernel that loaded the cached corpus held 993 MB, 413 MB
-after the Arrow pool let go; the cached tokens left 500 MB of freed strings behind and
-the 1-2-gram matrix 465 MB, all given back by ``malloc_trim`` in about 40 ms
-(``benchmarks/bench_report.py`` shows the effect on the whole render).
+(a notebook's kernel) carries into its next step. On a corpus of 200 MB of text a kernel
+that had loaded the cached corpus held more than twice what it used, and the cached
+tokens and a 1-2-gram matrix each left about half a gigabyte of freed memory behind;
+``malloc_trim`` gave it back in about 40 ms (benchmarks/README.md, "Giving freed memory
+back").
 """
 
 from __future__ import annotations
