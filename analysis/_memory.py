@@ -31,7 +31,7 @@ R = TypeVar("R")
 
 
 #: Trim glibc's heap only when at least this many bytes of it are free: on a small heap
-#: (the seed study) the pages given back would only be faulted in again by the next step.
+#: (a small corpus) the pages given back would only be faulted in again by the next step.
 MIN_FREE_BYTES = 64 << 20
 
 
