@@ -355,7 +355,10 @@ def _load(
         import pyarrow.parquet as pq
 
         info = json.loads(meta.read_text(encoding="utf-8"))
-        names = [c for c in pq.read_schema(entry).names if raw_text or c != "raw_text"]
+        stored = pq.read_schema(entry).names
+        if "text" not in stored or "raw_text" not in stored:
+            return None  # every entry holds both: not one this cache wrote
+        names = [c for c in stored if raw_text or c != "raw_text"]
         # the two text columns one at a time: reading a column holds about three times its
         # size for a moment (file pages, decoded pages, the growing string buffer), so
         # both at once would hold six; the frame is the same (columns in their order)

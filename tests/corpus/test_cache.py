@@ -193,3 +193,13 @@ def test_a_hit_reads_each_text_column_on_its_own_and_returns_the_same_frame(
     texts = ["text", "raw_text"] if raw_text else ["text"]
     assert reads[1:] == [[c] for c in texts]  # one read per text column, after the others
     assert not set(reads[0]) & {"text", "raw_text"} and len(reads[0]) > 5
+
+
+@pytest.mark.parametrize("column", ["text", "raw_text"])
+def test_an_entry_without_a_text_column_is_read_again(seeds_dir, cache, column):
+    ref = read_corpus(seeds_dir)
+    cached_corpus(seeds_dir)
+    (entry,) = cache.glob("??/*.corpus.parquet")
+    pd.read_parquet(entry).drop(columns=column).to_parquet(entry, index=False)
+    pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
+    assert column in pd.read_parquet(entry).columns  # stored again, whole
