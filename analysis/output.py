@@ -59,6 +59,7 @@ def save_figure(
 #: tables with more rows than this take :func:`_write_csv_fast` (when their columns allow)
 _FAST_CSV_ROWS = 50_000
 _CSV_CHUNK = 200_000  # rows joined per write by the fast writer
+_CSV_BLOCK = 1_000_000  # rows whose fields the fast writer makes at a time
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
@@ -67,8 +68,8 @@ def save_table(table: pd.DataFrame, name: str, *, out: str | Path) -> Path:
 
     The bytes are those of ``table.to_csv(path, index=False, float_format="%.6g",
     lineterminator="\\n")``. A long table whose columns are floats, integers, booleans
-    and strings (quoted as csv quotes them) is written by :func:`_write_csv_fast` instead, with
-    the same bytes (tested, with hypothesis): pandas formats every float with Python's
+    and strings (quoted as csv quotes them; categoricals of strings too) is written by
+    :func:`_write_csv_fast` instead, with the same bytes (tested, with hypothesis): pandas formats every float with Python's
     ``%`` operator and sends every row through the csv module, most of a minute for a
     keyness table of millions of terms.
     """
@@ -87,7 +88,7 @@ def save_table(table: pd.DataFrame, name: str, *, out: str | Path) -> Path:
 
 
 def _write_csv_fast(table: pd.DataFrame, path: Path) -> bool:
-    """Write ``table`` as :func:`save_table` does, or return False (nothing written) when a
+    """Write ``table`` as :func:`save_table` does, or return False (no file left) when a
     column is of another kind or a string holds a carriage return.
 
     Numbers and booleans become their distinct fields plus one code per row
@@ -96,8 +97,10 @@ def _write_csv_fast(table: pd.DataFrame, path: Path) -> bool:
     strings; a string with a comma, a quote or a line feed is quoted as csv's minimal
     quoting does (``"..."`` with every ``"`` doubled), so a row is its fields joined by
     ``,``: Arrow joins them (``binary_join_element_wise``), ``_CSV_CHUNK`` rows at a
-    time. 03-themes' table of every hit in context (85 MB of text with commas on the
-    UN General Debate) took 5 s through pandas.
+    time. Fields are made for ``_CSV_BLOCK`` rows at a time (a row's bytes depend on that
+    row only), so a long table's fields are never all held at once. 03-themes' table of
+    every hit in context (85 MB of text with commas on the UN General Debate) took 5 s
+    through pandas.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -105,29 +108,34 @@ def _write_csv_fast(table: pd.DataFrame, path: Path) -> bool:
     names = list(table.columns)
     if len(names) < 2 or not all(isinstance(c, str) and not _NEEDS_QUOTES.search(c) for c in names):
         return False  # csv quotes an empty field alone on its row; other labels: pandas
-    columns = []
-    for j in range(len(names)):
-        column = _csv_fields(table.iloc[:, j])
-        if column is None:
-            return False
-        columns.append(column)
     comma, newline, empty = (pa.scalar(x, pa.large_string()) for x in (",", "\n", ""))
     with open(path, "wb") as f:
         f.write((",".join(names) + "\n").encode("utf-8"))
-        for start in range(0, len(table), _CSV_CHUNK):
-            stop = start + _CSV_CHUNK
-            parts = [
-                c.slice(start, _CSV_CHUNK)
-                if isinstance(c, pa.Array)
-                else c[0].take(c[1][start:stop])
-                for c in columns
-            ]
-            lines = pc.binary_join_element_wise(*parts, comma)
-            lines = pc.binary_join_element_wise(lines, newline, empty)
-            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
-            data = memoryview(lines.buffers()[2])
-            f.write(data[offsets[0] : offsets[len(lines)]])
-    return True
+        # the fields of _CSV_BLOCK rows at a time: a block's codes and strings, not the
+        # whole table's, are held (0.5 GB less for a keyness table of 4.8 M terms)
+        for block in range(0, len(table), _CSV_BLOCK):
+            rows = table.iloc[block : block + _CSV_BLOCK]
+            n_rows, columns = len(rows), [_csv_fields(rows.iloc[:, j]) for j in range(len(names))]
+            del rows
+            if any(c is None for c in columns):
+                break
+            for start in range(0, n_rows, _CSV_CHUNK):
+                stop = start + _CSV_CHUNK
+                parts = [
+                    c.slice(start, _CSV_CHUNK)
+                    if isinstance(c, pa.Array)
+                    else c[0].take(c[1][start:stop])
+                    for c in columns
+                ]
+                lines = pc.binary_join_element_wise(*parts, comma)
+                lines = pc.binary_join_element_wise(lines, newline, empty)
+                offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
+                data = memoryview(lines.buffers()[2])
+                f.write(data[offsets[0] : offsets[len(lines)]])
+        else:
+            return True
+    path.unlink()  # a column the fast writer does not take: nothing is left of this try
+    return False
 
 
 def _csv_fields(column: pd.Series) -> object:
@@ -149,6 +157,18 @@ def _csv_fields(column: pd.Series) -> object:
     elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
         codes, distinct = pd.factorize(values)
         fields = [str(v) for v in distinct.tolist()]
+    elif isinstance(dtype, pd.CategoricalDtype):  # e.g. keyness' constant label columns
+        cats = dtype.categories
+        if not (cats.dtype.kind == "O" or isinstance(cats.dtype, pd.StringDtype)):
+            return None  # numbers or dates as categories: pandas formats them
+        fields = _csv_fields(pd.Series(cats, dtype=object))
+        if fields is None:
+            return None
+        codes = column.cat.codes.to_numpy()
+        if (codes < 0).any():  # a missing value: an empty field, after the categories
+            fields = pa.concat_arrays([fields, pa.array([""], pa.large_string())])
+            codes = np.where(codes < 0, len(cats), codes)
+        return fields, pa.array(codes)
     elif (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(dtype, pd.StringDtype):
         try:
             strings = pa.array(column, from_pandas=True)  # missing values (None, NaN): null

@@ -31,17 +31,18 @@ def _pandas_bytes(table: pd.DataFrame, path) -> bytes:
 
 @pytest.fixture
 def always_fast(monkeypatch):
-    """Every table of 1+ rows takes the fast writer, in chunks of 3 rows."""
+    """Every table of 1+ rows takes the fast writer, in blocks of 7 rows joined 3 at a time."""
     monkeypatch.setattr(output, "_FAST_CSV_ROWS", 0)
     monkeypatch.setattr(output, "_CSV_CHUNK", 3)
+    monkeypatch.setattr(output, "_CSV_BLOCK", 7)
 
 
 @st.composite
 def tables(draw) -> pd.DataFrame:
-    n = draw(st.integers(1, 12))
+    n = draw(st.integers(1, 20))  # up to three blocks of 7 rows
     cols = {}
     for j in range(draw(st.integers(2, 5))):
-        kind = draw(st.sampled_from(["f64", "f32", "int", "uint8", "bool", "str", "obj"]))
+        kind = draw(st.sampled_from(["f64", "f32", "int", "uint8", "bool", "str", "obj", "cat"]))
         if kind in ("f64", "f32"):
             values = draw(st.lists(FLOATS, min_size=n, max_size=n))
             with np.errstate(over="ignore"):  # a float64 beyond float32's range is inf
@@ -60,6 +61,9 @@ def tables(draw) -> pd.DataFrame:
             cols[f"c{j}"] = pd.array(
                 draw(st.lists(st.one_of(TEXT, st.none()), min_size=n, max_size=n)), dtype="str"
             )
+        elif kind == "cat":  # strings (quoted or not) and missing values as a categorical
+            values = draw(st.lists(st.one_of(TEXT, st.none()), min_size=n, max_size=n))
+            cols[f"c{j}"] = pd.Categorical(values)
         else:  # object: strings with missing values, sometimes a number among them
             items = st.one_of(TEXT, st.none(), st.just(math.nan), st.just(3))
             cols[f"c{j}"] = pd.Series(draw(st.lists(items, min_size=n, max_size=n)), dtype=object)
@@ -106,6 +110,42 @@ def test_columns_the_fast_writer_leaves_to_pandas(column, always_fast, tmp_path)
     table = pd.DataFrame({"x": column, "y": [1.5, 2.0]})
     assert not output._write_csv_fast(table, tmp_path / "fast.csv")
     assert not (tmp_path / "fast.csv").exists()
+    written = analysis.save_table(table, "t", out=tmp_path)
+    assert written.read_bytes() == _pandas_bytes(table, tmp_path / "ref.csv")
+
+
+def test_a_carriage_return_in_a_later_block_leaves_the_table_to_pandas(always_fast, tmp_path):
+    words = [f"w{i}" for i in range(20)]
+    words[16] = "carriage\rreturn"  # the third block of 7 rows
+    table = pd.DataFrame({"x": pd.array(words, dtype="str"), "y": np.arange(20) / 3})
+    assert not output._write_csv_fast(table, tmp_path / "fast.csv")
+    assert not (tmp_path / "fast.csv").exists()  # the first blocks' rows are not left behind
+    written = analysis.save_table(table, "t", out=tmp_path)
+    assert written.read_bytes() == _pandas_bytes(table, tmp_path / "ref.csv")
+
+
+def test_a_constant_categorical_column_takes_the_fast_path(always_fast, tmp_path):
+    """keyness' label columns (measure, target, reference) are categoricals of one string."""
+    table = pd.DataFrame(
+        {
+            "z": [1.0, -2.5, 0.0],
+            "target": pd.Categorical.from_codes([0, 0, 0], categories=["2024"]),
+            "reference": pd.Categorical.from_codes([0, 0, 0], categories=["1946, 1947"]),
+            "gap": pd.Categorical(["a", None, "a"]),
+        }
+    )
+    assert output._write_csv_fast(table, tmp_path / "fast.csv")
+    assert (tmp_path / "fast.csv").read_bytes() == _pandas_bytes(table, tmp_path / "ref.csv")
+    assert b'"1946, 1947"' in (tmp_path / "fast.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "column",
+    [pd.Categorical([1.5, 2.0]), pd.Categorical(pd.to_datetime(["2020-01-01", "2021-01-01"]))],
+)
+def test_categoricals_of_numbers_or_dates_are_left_to_pandas(column, always_fast, tmp_path):
+    table = pd.DataFrame({"x": column, "y": [1.5, 2.0]})
+    assert not output._write_csv_fast(table, tmp_path / "fast.csv")
     written = analysis.save_table(table, "t", out=tmp_path)
     assert written.read_bytes() == _pandas_bytes(table, tmp_path / "ref.csv")
 

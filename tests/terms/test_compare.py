@@ -297,3 +297,36 @@ def test_plural_labels():
         "sources", "years", "countries", "days", "boxes", "status values",
     ]  # fmt: skip
     assert _plural(["source", "year"]) == "groups"
+
+
+# ---------------------------------------------------------------- memory
+
+
+@pytest.mark.parametrize("measure", ["log_odds_dirichlet", "log_likelihood", "chi2"])
+def test_scores_in_blocks_equal_one_pass(seeds_dtm, measure, monkeypatch):
+    """The formulas run over blocks of terms (bounded temporaries); values are those of
+    one pass over the whole vocabulary, bit for bit."""
+    from analysis import compare
+
+    whole = keyness(seeds_dtm, by="year", target=2025, measure=measure)
+    monkeypatch.setattr(compare, "_SCORE_BLOCK", 7)  # many blocks, the last one short
+    assert len(whole) > 10 * 7
+    blocked = keyness(seeds_dtm, by="year", target=2025, measure=measure)
+    pd.testing.assert_frame_equal(blocked, whole, check_exact=True)
+    agreement = keyness_agreement(seeds_dtm, by="year", target=2025, top_n=10)
+    monkeypatch.setattr(compare, "_SCORE_BLOCK", 1 << 20)
+    pd.testing.assert_frame_equal(
+        agreement, keyness_agreement(seeds_dtm, by="year", target=2025, top_n=10)
+    )
+
+
+def test_label_columns_hold_their_label_once(seeds_dtm):
+    table = keyness(seeds_dtm, by="year", target=2025, reference=[2010, 2020])
+    for column, label in (
+        ("measure", "log_odds_dirichlet"),
+        ("target", "2025"),
+        ("reference", "2010+2020"),
+    ):
+        assert isinstance(table[column].dtype, pd.CategoricalDtype)
+        assert list(table[column].cat.categories) == [label]
+        assert (table[column] == label).all()
