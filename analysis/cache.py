@@ -751,7 +751,7 @@ def cached_tokens(
     column = corpus["text"] if unit == "document" else segment(corpus, unit)["text"]
 
     def tokenize() -> Tokens:
-        return word_tokens([t if isinstance(t, str) else "" for t in column])  # missing: empty
+        return word_tokens(column)  # missing texts: empty; an Arrow column a chunk at a time
 
     folder = cache_folder(cache_dir)
     source = corpus.attrs.get("corpus_folder")

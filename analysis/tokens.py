@@ -238,14 +238,44 @@ def _token_keys(cp: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
     return out
 
 
-def _as_texts(texts: Iterable[str] | pd.Series) -> list[str]:
-    if isinstance(texts, pd.Series):
-        texts = texts.tolist()
-    return [t if isinstance(t, str) else "" for t in texts]
+class _Texts:
+    """Texts to scan, missing ones empty: a list of Python strings, or an Arrow-backed
+    string column whose Python strings are made one chunk at a time (:meth:`take`), so a
+    corpus is never held twice (the UN General Debate's 200 M characters are 350 MB as
+    Python strings)."""
+
+    def __init__(self, texts: Iterable[str] | pd.Series) -> None:
+        self._arrow = None
+        if isinstance(texts, pd.Series) and isinstance(texts.array, pd.arrays.ArrowStringArray):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            arrow = pa.array(texts, from_pandas=True)  # the column's own buffers
+            arrow = arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
+            self._arrow = pc.fill_null(arrow, "") if arrow.null_count else arrow  # missing: ""
+            self.lengths = pc.utf8_length(self._arrow).to_numpy().astype(np.int64)
+        else:
+            if isinstance(texts, pd.Series):
+                texts = texts.tolist()
+            self._list = [t if isinstance(t, str) else "" for t in texts]
+            self.lengths = np.fromiter(map(len, self._list), dtype=np.int64, count=len(self._list))
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def take(self, i: int, j: int) -> list[str]:
+        """Texts ``i:j`` as Python strings."""
+        if self._arrow is None:
+            return self._list[i:j]
+        return self._arrow.slice(i, j - i).to_pylist()
+
+
+def _as_texts(texts: Iterable[str] | pd.Series | _Texts) -> _Texts:
+    return texts if isinstance(texts, _Texts) else _Texts(texts)
 
 
 def _scan(
-    texts: list[str], chunk_chars: int = _CHUNK_CHARS
+    texts: _Texts, chunk_chars: int = _CHUNK_CHARS
 ) -> Iterator[tuple[int, int, str, np.ndarray, np.ndarray, np.ndarray]]:
     """Classify code points chunk by chunk.
 
@@ -253,14 +283,15 @@ def _scan(
     code points and the ``[start, end)`` positions of every word token in ``joined``.
     """
     table = _word_table()
-    n = len(texts)
+    lengths = texts.lengths.tolist()
+    n = len(lengths)
     i = 0
     while i < n:
         j, size = i, 0
-        while j < n and (j == i or size + len(texts[j]) < chunk_chars):
-            size += len(texts[j]) + 1
+        while j < n and (j == i or size + lengths[j] < chunk_chars):
+            size += lengths[j] + 1
             j += 1
-        joined = "\n".join(texts[i:j])
+        joined = "\n".join(texts.take(i, j))
         if joined.isascii():  # one byte per character: 4x less memory traffic
             cp = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
         else:
@@ -273,9 +304,9 @@ def _scan(
         i = j
 
 
-def _per_text(texts: list[str], i: int, j: int, starts: np.ndarray, n_cp: int) -> np.ndarray:
+def _per_text(texts: _Texts, i: int, j: int, starts: np.ndarray, n_cp: int) -> np.ndarray:
     """Word tokens of each of the texts ``i:j`` of a chunk (from the token starts)."""
-    text_starts = np.cumsum([0] + [len(t) + 1 for t in texts[i : j - 1]])
+    text_starts = np.concatenate([[0], np.cumsum(texts.lengths[i : j - 1] + 1)])
     return np.diff(np.searchsorted(starts, np.append(text_starts, n_cp)))
 
 

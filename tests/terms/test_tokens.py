@@ -151,3 +151,50 @@ def test_word_tokens_the_same_whatever_the_chunks(texts, chunk, lowercase) -> No
     assert list(toks.types) == types
     assert toks.ids.dtype == np.int32 and toks.ids.tolist() == ids
     assert toks.n_tokens.tolist() == n_tokens
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(st.text(st.sampled_from(list("abAB İıΣσς𝐀é -\n")), max_size=25), st.none()),
+        max_size=8,
+    ),
+    chunk=st.integers(1, 40),
+)
+def test_an_arrow_column_is_scanned_as_its_python_strings(texts, chunk) -> None:
+    """A str column is turned into Python strings one chunk at a time (never the whole
+    corpus at once); a missing text counts as empty, as in a list."""
+    import analysis.tokens as tokens_module
+    from analysis.tokens import count_words, word_keys
+
+    column = pd.Series(texts, dtype="str")
+    plain = ["" if t is None else t for t in texts]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tokens_module, "_CHUNK_CHARS", chunk)
+        mp.setattr(tokens_module, "_COUNT_CHUNK_CHARS", chunk)
+        got, want = word_tokens(column), word_tokens(plain)
+        assert list(got.types) == list(want.types) and got.ids.tolist() == want.ids.tolist()
+        assert got.offsets.tolist() == want.offsets.tolist()
+        assert count_words(column).tolist() == count_words(plain).tolist()
+        keys, n = word_keys(column)
+        keys_plain, n_plain = word_keys(plain)
+        assert keys.tolist() == keys_plain.tolist() and n.tolist() == n_plain.tolist()
+    if texts:
+        assert tokens_module._as_texts(column)._arrow is not None  # the lazy path was taken
+
+
+def test_only_one_chunk_of_an_arrow_column_is_made_into_python_strings(monkeypatch) -> None:
+    import analysis.tokens as tokens_module
+
+    column = pd.Series([f"text number {i} " * 3 for i in range(50)], dtype="str")
+    texts = tokens_module._as_texts(column)
+    taken = []
+    real_take = tokens_module._Texts.take
+    monkeypatch.setattr(
+        tokens_module._Texts,
+        "take",
+        lambda self, i, j: taken.append(j - i) or real_take(self, i, j),
+    )
+    monkeypatch.setattr(tokens_module, "_CHUNK_CHARS", 200)
+    word_tokens(texts)
+    assert sum(taken) == 50 and max(taken) < 10
