@@ -280,15 +280,17 @@ def _resolve_inside(root: Path, p: Path, where: str, shown: str) -> Path:
     return real
 
 
-def _walk(root: Path) -> list[tuple[str, Path]]:
-    """Every non-hidden file under ``root``: ``(relative POSIX path, path)``.
+def _walk(root: Path) -> list[tuple[str, Path, bool]]:
+    """Every non-hidden file under ``root``: ``(relative POSIX path, path, is a link)``.
 
     An explicit stack instead of recursion, so any depth of folders is read (no
     RecursionError). Hidden names (``.git``, ``.ipynb_checkpoints``) are skipped, and
     symbolic links to folders are not followed: their files are read where they
     really are, when that is inside the corpus, and nothing outside is ever listed.
+    So every folder on a listed file's path is a real folder under ``root``, and a file
+    that is not itself a link is ``root.resolve() / relative path``.
     """
-    found: list[tuple[str, Path]] = []
+    found: list[tuple[str, Path, bool]] = []
     stack: list[tuple[Path, str]] = [(root, "")]
     while stack:
         folder, rel = stack.pop()
@@ -310,7 +312,7 @@ def _walk(root: Path) -> list[tuple[str, Path]]:
                 if e.is_dir(follow_symlinks=False):
                     stack.append((Path(e.path), f"{rel}{e.name}/"))
                 elif e.is_file():  # a regular file, or a link to one (checked later)
-                    found.append((f"{rel}{e.name}", Path(e.path)))
+                    found.append((f"{rel}{e.name}", Path(e.path), e.is_symlink()))
             except OSError:
                 continue  # vanished, or a broken link: not a document
     found.sort(key=lambda item: item[0].split("/"))
@@ -351,10 +353,12 @@ def _plan(path: Path, *, pattern: str | None, manifest: str, glob: str) -> _Plan
     if manifest_path.is_file():
         manifest_real = _resolve_inside(root, manifest_path, str(manifest_path), "the manifest")
     files: list[tuple[str, Path]] = []
-    for rel, p in _walk(path):
+    for rel, p, link in _walk(path):
         if not rx.match(rel):
             continue
-        if manifest_real is None:
+        if not link:  # inside by construction (_walk): no resolve() per file (0.4 s per 10,000)
+            real = root / rel
+        elif manifest_real is None:
             real = _resolve_inside(root, p, str(p), "this link")
         else:  # the manifest's rows are checked first; _read_manifest checks these after
             try:

@@ -434,3 +434,29 @@ def test_long_csv_cells_are_read(tmp_path):
     path = tmp_path / "t.csv"
     pd.DataFrame({"text": ["word " * 60_000]}).to_csv(path, index=False)
     assert read_corpus(path)["n_tokens"][0] == 60_000
+
+
+def test_files_listed_as_resolved_paths_resolving_only_the_links(
+    make_corpus, tmp_path, monkeypatch
+):
+    """A regular file found by the walk is the resolved root plus its relative path (every
+    folder on the way is real); only links are resolved, one by one."""
+    folder = make_corpus({f"s{i}/d{j}.txt": f"Words {i} {j}." for i in range(3) for j in range(4)})
+    (folder / "s0" / "link.txt").symlink_to(folder / "s2" / "d3.txt")
+    alias = tmp_path / "alias"
+    alias.symlink_to(folder, target_is_directory=True)
+    given = alias / ".." / "alias"  # a root reached through a link and a ".."
+    expected = [  # in walk order (by relative path), links resolved
+        p.resolve()
+        for p in sorted(folder.rglob("*.txt"), key=lambda p: str(p.relative_to(folder)).split("/"))
+    ]
+    calls = []
+    real_resolve = Path.resolve
+    monkeypatch.setattr(
+        Path, "resolve", lambda self, *a, **k: calls.append(self) or real_resolve(self, *a, **k)
+    )
+    listed = corpus_files(given)
+    assert [str(p) for p in listed] == [str(real_resolve(p)) for p in expected]
+    assert len(calls) <= 3  # the root and the link (not each of the 13 files)
+    monkeypatch.undo()
+    assert list(read_corpus(given, dedupe_threshold=None)["doc_id"])[:2] == ["s0/d0", "s0/d1"]
