@@ -69,9 +69,9 @@ def save_table(table: pd.DataFrame, name: str, *, out: str | Path) -> Path:
     The bytes are those of ``table.to_csv(path, index=False, float_format="%.6g",
     lineterminator="\\n")``. A long table whose columns are floats, integers, booleans
     and strings (quoted as csv quotes them; categoricals of strings too) is written by
-    :func:`_write_csv_fast` instead, with the same bytes (tested, with hypothesis): pandas formats every float with Python's
-    ``%`` operator and sends every row through the csv module, most of a minute for a
-    keyness table of millions of terms.
+    :func:`_write_csv_fast` instead, with the same bytes (tested, with hypothesis): pandas
+    formats every float with Python's ``%`` operator and sends every row through the csv
+    module, most of a minute for a keyness table of millions of terms.
     """
     folder = Path(out) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
