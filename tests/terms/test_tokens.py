@@ -198,3 +198,22 @@ def test_only_one_chunk_of_an_arrow_column_is_made_into_python_strings(monkeypat
     monkeypatch.setattr(tokens_module, "_CHUNK_CHARS", 200)
     word_tokens(texts)
     assert sum(taken) == 50 and max(taken) < 10
+
+
+def test_the_regex_backend_holds_four_bytes_a_token_while_it_reads():
+    # the ids grow in one int32 buffer, which becomes the array (no copy): not a list of
+    # lists (8 more bytes a token) copied into an array at the end
+    import tracemalloc
+
+    from analysis.tokens import TOKEN_PATTERN, _compile, _tokenize_texts
+
+    texts = [" ".join(f"w{(i * 7 + j) % 500}" for j in range(200)) for i in range(2000)]
+    tracemalloc.start()
+    try:
+        chunk = _tokenize_texts(iter(texts), len(texts), _compile(TOKEN_PATTERN), True, None, None)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(chunk.ids) == 400_000 and chunk.ids.dtype == np.int32
+    assert chunk.ids.tolist()[:3] == [0, 1, 2] and chunk.types[:3] == ["w0", "w1", "w2"]
+    assert peak / len(chunk.ids) < 6
