@@ -9,6 +9,7 @@ of processes. Inside a Dask worker (or any daemon process) it runs in-process to
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,39 @@ from .errors import AnalysisError
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+#: The environment variable that caps the cores one process uses (see :func:`available_cpus`).
+CPUS_ENV = "ANALYSIS_CPUS"
+
+
+def available_cpus() -> int:
+    """The cores this process may use: ``$ANALYSIS_CPUS`` when set, else the cores it may
+    run on (its CPU affinity), else ``os.cpu_count()``.
+
+    Every default of "all cores" in the package (``n_jobs=None`` of the tokenizers and
+    loaders, ``n_jobs=-1`` of :func:`analysis.select_k`) means this many. The report sets
+    it in each notebook's kernel to its share of the machine (cores divided by the
+    notebooks running at once), as Dask's nanny sets ``OMP_NUM_THREADS`` in its workers,
+    so that two kernels do not each start a process or a thread per core. Results never
+    depend on it.
+    """
+    value = os.environ.get(CPUS_ENV)
+    if value is not None:
+        try:
+            cpus = int(value)
+        except ValueError:
+            cpus = 0
+        if cpus < 1:
+            raise AnalysisError(
+                f"{CPUS_ENV}={value!r}: give a whole number of cores >= 1, or unset it to use "
+                "them all"
+            )
+        return cpus
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
 
 #: What the current job's workers read (set by :func:`shared`, inherited on fork).
 STATE: dict[str, Any] = {}

@@ -710,8 +710,8 @@ def read_corpus(
         (``engine="pandas"`` only).
     n_jobs : int, optional
         Processes that read, clean and tokenize the documents (forked, Linux only; -1:
-        all cores). Default: all cores for corpora of more than 20 million characters,
-        one otherwise. The result does not depend on it (``engine="pandas"`` only).
+        all cores). Default: all cores (``$ANALYSIS_CPUS`` when set) for corpora of
+        more than 20 million characters, one otherwise. The result does not depend on it (``engine="pandas"`` only).
     engine : {"pandas", "dask"}, default "pandas"
         ``"pandas"`` reads the corpus into memory now. ``"dask"`` returns a lazy Dask
         DataFrame whose partitions are runs of about ``partition_size`` of input files,

@@ -152,9 +152,9 @@ def build_dtm(
         On Dask the document-level matrix is never assembled, only per-partition group
         sums: the way to count a corpus whose DTM does not fit in memory.
     n_jobs : int, optional
-        Processes used to tokenize (forked, Linux only). Default: all cores for corpora
-        of more than 20 million characters, one otherwise. The result does not depend
-        on it.
+        Processes used to tokenize (forked, Linux only). Default: all cores
+        (``$ANALYSIS_CPUS`` when set) for corpora of more than 20 million characters,
+        one otherwise. The result does not depend on it.
     client : distributed.Client, optional
         Run on Dask (:mod:`analysis.distributed.dtm`) on this client; also the case,
         on Dask's default client, when ``corpus`` is a Dask DataFrame. The result is the

@@ -180,9 +180,39 @@ def _execute(nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int, t0:
     return {"ok": True, "seconds": time.perf_counter() - t0}
 
 
-def _worker_init(parent: int, jupyter_path: str, snapshot: str | None = None) -> None:
+#: Thread-pool sizes of the numerical libraries (OpenMP, OpenBLAS, MKL, Accelerate,
+#: numexpr), read when they load in a kernel.
+_THREAD_ENVS = (
+    "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)  # fmt: skip
+
+
+def kernel_environment(n_jobs: int, environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables a notebook kernel gets when ``n_jobs`` notebooks run at once: each
+    kernel's share of the cores, ``max(1, cores // n_jobs)``, as ``$ANALYSIS_CPUS`` (see
+    :func:`analysis._parallel.available_cpus`) and as the thread-pool size of the
+    numerical libraries, so that two kernels on two cores do not each start two tokenizer
+    processes, two fitting threads and two BLAS threads (oversubscribed BLAS threads
+    spin while they wait). Dask's nanny does the same for its workers. A variable the
+    user set is kept. No result depends on these (every parallel step in the package
+    gives the same numbers on any number of cores).
+    """
+    from .._parallel import CPUS_ENV, available_cpus
+
+    share = str(max(1, available_cpus() // max(1, n_jobs)))
+    return {name: share for name in (CPUS_ENV, *_THREAD_ENVS) if name not in environ}
+
+
+def _worker_init(
+    parent: int,
+    jupyter_path: str,
+    snapshot: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> None:
     """Set up a notebook worker: Ctrl-C is the parent's business; die with the parent;
-    find the pinned kernelspec first; hand the kernels the corpus snapshot (or none)."""
+    find the pinned kernelspec first; hand the kernels the corpus snapshot (or none) and
+    their share of the cores (``env``, from :func:`kernel_environment`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # forked while the parent held SIGINT: the kernels this worker starts must not
     # inherit the blocked mask
@@ -201,6 +231,7 @@ def _worker_init(parent: int, jupyter_path: str, snapshot: str | None = None) ->
     os.environ["JUPYTER_PATH"] = os.pathsep.join([jupyter_path, *([rest] if rest else [])])
     from ..cache import SNAPSHOT_ENV
 
+    os.environ.update(env or {})
     if snapshot:
         os.environ[SNAPSHOT_ENV] = snapshot
     else:  # never one inherited from elsewhere
@@ -233,8 +264,9 @@ def run_suite(
     absolute ``corpus``/``out`` paths). ``snapshot`` (``{"corpus": path, "files":
     {relative path: sha256}}``, the digests the render took) is written next to the
     kernelspec and named to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
-    :func:`analysis.cached_corpus` does not hash the corpus again in each notebook. On
-    any interruption the workers are stopped at once. Returns ``{name: {"ok",
+    :func:`analysis.cached_corpus` does not hash the corpus again in each notebook. Each
+    kernel gets its share of the cores (:func:`kernel_environment`). On any interruption
+    the workers are stopped at once. Returns ``{name: {"ok",
     "seconds", ["cell", "error"]}}``.
     """
     n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
@@ -253,7 +285,12 @@ def run_suite(
         pool = ProcessPoolExecutor(
             max_workers=n_jobs,
             initializer=_worker_init,
-            initargs=(os.getpid(), str(kernels), str(snapshot_file) if snapshot_file else None),
+            initargs=(
+                os.getpid(),
+                str(kernels),
+                str(snapshot_file) if snapshot_file else None,
+                kernel_environment(n_jobs, os.environ),
+            ),
         )
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)

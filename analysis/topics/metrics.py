@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._parallel import available_cpus
 from ..dtm import DTM
 from ..errors import AnalysisError, InputWarning
 from .model import (
@@ -266,7 +266,8 @@ def select_k(
         Threads (NMF with the default options: each iteration's products are cut into
         blocks of rows and the fits' sweeps spread over the threads) or processes
         (joblib, one fit each: LDA, or NMF with other options). No sum depends on it, so
-        neither do the results. -1: all cores.
+        neither do the results. -1: all the cores this process may use
+        (``$ANALYSIS_CPUS`` when set, as the report sets it in its kernels).
     sample : int, optional
         Fit every (k, seed) on the same random sample of this many units (drawn once
         with ``sample_seed``, rows kept in DTM order) when the DTM has more; coherence
@@ -351,7 +352,7 @@ def select_k(
         # One TF-IDF (and its transpose) for every fit, and the fits run in lockstep:
         # each iteration's sparse products are shared by all the fits still running
         # (bit-identical to fitting them one by one; see _nmf_cd_many).
-        workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, int(n_jobs))
+        workers = available_cpus() if n_jobs == -1 else max(1, int(n_jobs))
         fits: Iterable = _fit_nmf_many(
             fit_dtm, schedule, data=_NMFInput(fit_dtm), n_threads=workers, **kwargs
         )
@@ -362,7 +363,8 @@ def select_k(
     else:
         from joblib import Parallel, delayed
 
-        fitted = Parallel(n_jobs=n_jobs, return_as="generator")(
+        jobs = available_cpus() if n_jobs == -1 else n_jobs
+        fitted = Parallel(n_jobs=jobs, return_as="generator")(
             delayed(fit_topics)(fit_dtm, k, method=method, seed=s, **kwargs) for k, s in schedule
         )
         fits = zip(schedule, fitted, strict=True)

@@ -231,3 +231,35 @@ def test_a_kernel_that_dies_while_running_is_not_started_again(monkeypatch):
     monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
     result = execute._run_one("a.ipynb", "b.ipynb", {}, ".", 60)
     assert seen == [1] and not result["ok"] and result["error"] == "DeadKernelError: Kernel died"
+
+
+def test_each_kernel_gets_its_share_of_the_cores(tmp_path: Path, monkeypatch):
+    # two notebooks at once on this machine's cores: each kernel may use half of them
+    # (ANALYSIS_CPUS, which every "all cores" default reads, and the BLAS/OpenMP pools);
+    # a thread count the user set is kept
+    from analysis._parallel import available_cpus
+
+    suite = _probe_suite(
+        tmp_path,
+        "import json, os\nfrom pathlib import Path\nimport threadpoolctl\n"
+        "from analysis._parallel import available_cpus\nfrom analysis.tokens import _resolve_jobs\n"
+        "import numpy\n"
+        "blas = {i['internal_api']: i['num_threads'] for i in threadpoolctl.threadpool_info()}\n"
+        "names = ['ANALYSIS_CPUS', 'OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']\n"
+        "(Path(out) / 'tables').mkdir()\n"
+        "(Path(out) / 'tables' / 'cpus.json').write_text(json.dumps({'env': {n: os.environ.get(n)"
+        " for n in names}, 'cpus': available_cpus(), 'jobs': _resolve_jobs(None, 10**9),"
+        " 'openblas': blas.get('openblas')}))",
+    )
+    for name in ("ANALYSIS_CPUS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True, jobs=2)
+    probe = json.loads((out / "tables" / "cpus.json").read_text(encoding="utf-8"))
+    share = max(1, available_cpus() // 2)
+    assert probe["env"] == {
+        "ANALYSIS_CPUS": str(share), "OPENBLAS_NUM_THREADS": str(share),
+        "OMP_NUM_THREADS": "7", "MKL_NUM_THREADS": str(share),
+    }  # fmt: skip
+    assert probe["cpus"] == probe["jobs"] == share
+    assert probe["openblas"] == share

@@ -1,0 +1,66 @@
+"""The cores one process may use (ANALYSIS_CPUS) and the share render gives a kernel."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from analysis._parallel import CPUS_ENV, available_cpus
+from analysis.errors import AnalysisError
+from analysis.report.execute import kernel_environment
+from analysis.tokens import PARALLEL_MIN_CHARS, _resolve_jobs
+
+
+def test_available_cpus_is_the_affinity_unless_the_variable_caps_it(monkeypatch):
+    monkeypatch.delenv(CPUS_ENV, raising=False)
+    assert available_cpus() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv(CPUS_ENV, "3")
+    assert available_cpus() == 3
+    # every "all cores" default follows it
+    assert _resolve_jobs(None, PARALLEL_MIN_CHARS + 1) == 3
+    assert _resolve_jobs(-1, PARALLEL_MIN_CHARS + 1) == 3
+    assert _resolve_jobs(-2, PARALLEL_MIN_CHARS + 1) == 2
+    assert _resolve_jobs(5, 10) == 5  # an explicit number is the caller's
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", ""])
+def test_a_bad_cpus_variable_is_a_one_line_error(monkeypatch, value):
+    monkeypatch.setenv(CPUS_ENV, value)
+    with pytest.raises(AnalysisError, match=r"^ANALYSIS_CPUS=.*whole number of cores >= 1") as e:
+        available_cpus()
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize(("cpus", "jobs", "share"), [(2, 2, "1"), (8, 3, "2"), (1, 3, "1")])
+def test_kernel_environment_divides_the_cores_and_keeps_what_the_user_set(
+    monkeypatch, cpus, jobs, share
+):
+    monkeypatch.setenv(CPUS_ENV, str(cpus))
+    env = kernel_environment(jobs, {})
+    assert set(env) == {
+        CPUS_ENV, "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS",
+    }  # fmt: skip
+    assert set(env.values()) == {share}
+    kept = kernel_environment(jobs, {"OMP_NUM_THREADS": "4", CPUS_ENV: "6"})
+    assert "OMP_NUM_THREADS" not in kept and CPUS_ENV not in kept
+    assert kept["OPENBLAS_NUM_THREADS"] == share
+
+
+def test_select_k_on_all_cores_fits_on_as_many_threads_as_the_variable_allows(
+    monkeypatch, seeds_dtm
+):
+    import analysis.topics.metrics as metrics
+
+    seen = []
+    real = metrics._fit_nmf_many
+
+    def spy(*args, n_threads=1, **kwargs):
+        seen.append(n_threads)
+        return real(*args, n_threads=n_threads, **kwargs)
+
+    monkeypatch.setattr(metrics, "_fit_nmf_many", spy)
+    monkeypatch.setenv(CPUS_ENV, "3")
+    metrics.select_k(seeds_dtm, ks=[2], seeds=[0], n_jobs=-1, progress=False)
+    assert seen == [3]
