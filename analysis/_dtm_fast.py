@@ -87,23 +87,30 @@ def _bits(x: int) -> int:
     return max(1, int(x).bit_length())
 
 
-def _sort_pairs(a: np.ndarray, b: np.ndarray, a_bound: int, b_bound: int):
-    """Sort the pairs ``(a, b)`` (non-negative int64) by a, then b; returns (a, b) sorted.
+def _sort_pairs(pair: list[np.ndarray], a_bound: int, b_bound: int):
+    """Sort the pairs ``(a, b)`` of ``pair = [a, b]`` (non-negative integers, ``a`` int64)
+    by a, then b; returns (a, b) sorted, ``b`` in its own dtype.
 
     One vectorised sort of ``a << bits(b) | b`` when that fits in 63 bits, else a
     (slower) stable argsort; ``b`` must then already be sorted (positions or units in
-    token order), which is always the case here.
+    token order), which is always the case here. ``pair`` is emptied and ``a`` is
+    consumed (its buffer holds the packed pairs, then the sorted ``a``), so that the
+    caller's arrays are freed as soon as they are packed.
     """
+    a, b = pair
+    pair.clear()
     bbits = _bits(b_bound)
     if _bits(a_bound) + bbits <= 63:
         packed = a  # reuse the caller's buffer: ``a`` is consumed
         packed <<= np.int64(bbits)
         packed |= b
+        b_dtype = b.dtype
         del a, b
         packed.sort()
-        a_sorted = packed >> np.int64(bbits)
-        packed &= np.int64((1 << bbits) - 1)
-        return a_sorted, packed
+        b_sorted = np.empty(len(packed), dtype=b_dtype)  # the values fit: b < 2**bbits
+        np.bitwise_and(packed, np.int64((1 << bbits) - 1), out=b_sorted, casting="unsafe")
+        packed >>= np.int64(bbits)
+        return packed, b_sorted
     order = np.argsort(a, kind="stable")
     return a[order], b[order]
 
@@ -148,13 +155,15 @@ def count_level(
     if need_codes or need_elements:
         if pos is None:
             pos = np.arange(n_pos, dtype=np.int64)
-        ks, ps = _sort_pairs(keys, pos, key_bound, n_pos)
+        pair = [keys, pos]
+        del keys, pos
+        ks, ps = _sort_pairs(pair, key_bound, n_pos)
         us = unit_of[ps]
-    else:
-        units = unit_of if pos is None else unit_of[pos]
-        ks, us = _sort_pairs(keys, units.astype(np.int64), key_bound, n_units)
+    else:  # only the units of the positions are needed: the positions go first
+        pair = [keys, unit_of if pos is None else unit_of[pos]]
+        del keys, pos
+        ks, us = _sort_pairs(pair, key_bound, n_units)
         ps = None
-    del keys, pos
     total = len(ks)
     if total == 0:
         e = np.empty(0, np.int64)
@@ -348,7 +357,9 @@ def _variants(lv: Level, comps: np.ndarray, surface: np.ndarray, key_of_type: np
     var = np.zeros(len(col), dtype=np.int64)
     for j in range(n):
         var |= rank[surface[lv.elem_pos + j]] << np.int64(j * vbits)
-    ucol, uvar = _sort_pairs(col, var, n_cols, (1 << (n * vbits)) - 1)
+    pair = [col, var]
+    del col, var
+    ucol, uvar = _sort_pairs(pair, n_cols, (1 << (n * vbits)) - 1)
     if len(ucol) == 0:
         return ucol, np.empty((0, n), dtype=np.int64), np.empty(0, dtype=np.int64)
     chg = np.empty(len(ucol), dtype=bool)
