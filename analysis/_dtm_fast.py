@@ -3,8 +3,9 @@
 The work is split so that Python touches each *token* once and each *vocabulary type*
 once; everything per token after tokenization is numpy integer arithmetic:
 
-1. **Tokenize** (:func:`analysis.tokens.word_tokens`, regex backend): each unit's tokens
-   become integer type ids over one :class:`analysis.tokens.Vocab`; chunks of units run
+1. **Tokenize** (:func:`analysis.tokens.word_tokens` with the token pattern): each unit's
+   tokens become integer type ids over one :class:`analysis.tokens.Vocab`. The default
+   pattern's tokens come from the vectorised backend; another pattern's from the regex,
    in forked worker processes when the corpus is large, each also stemming its own new
    types and dropping stop words. This module starts from those ids.
 2. **Types, not tokens**: stop words, stems and phrase heads are looked up per type and

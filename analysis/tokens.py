@@ -20,7 +20,8 @@ Contents:
     Tokenize many texts at once. The default backend is vectorised (code-point table,
     64-bit hashes, ``pandas.factorize``) and keeps every word token; with ``pattern=``
     a regular-expression backend runs the pattern on the lower-cased text (exactly
-    scikit-learn's ``CountVectorizer``), in forked worker processes for large corpora.
+    scikit-learn's ``CountVectorizer``), in forked worker processes for large corpora;
+    scikit-learn's default pattern goes to the vectorised backend, with the same tokens.
 :func:`count_words`
     ``n_tokens`` of many texts, vectorised.
 :func:`spans`
@@ -346,6 +347,9 @@ def word_tokens(
         Otherwise the tokens are ``re.findall(pattern, text)`` (with one capturing group,
         the group), found by the regular-expression backend: this is how
         :func:`analysis.build_dtm` reproduces ``CountVectorizer(token_pattern=...)``.
+        scikit-learn's default (``TOKEN_PATTERN``) and ``\\w+`` are found without the
+        regex, by the vectorised backend on the lower-cased text, with the same tokens,
+        types and stems (ids numbered in another order) in one process.
     drop : frozenset of str, optional
         Regex backend: types left out of ``ids`` (stop words); ``n_tokens`` still counts
         them.
@@ -380,6 +384,29 @@ def word_tokens(
             n_tokens=n_tokens, n_jobs=n_jobs,
         )  # fmt: skip
     texts = _as_texts(texts)
+    ids, lengths_per_text, vocab = _run_ids(texts, lowercase=lowercase)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths_per_text, out=offsets[1:])
+    return Tokens(
+        ids=ids,
+        offsets=offsets,
+        types=np.array(list(vocab), dtype=object),
+        n_tokens=lengths_per_text,
+    )
+
+
+def _run_ids(
+    texts: _Texts, *, lowercase: bool, lowered_text: bool = False
+) -> tuple[np.ndarray, np.ndarray, Vocab]:
+    """The vectorised backend: the type id of every maximal run of ``\\w`` (int32, texts
+    concatenated), the runs per text and the vocabulary.
+
+    ``lowered_text=False``: the runs of each text, each lower-cased on its own (when
+    ``lowercase``). ``lowered_text=True``: the runs of the lower-cased text, which is what
+    a regular expression run on ``text.lower()`` finds (scikit-learn's way). The two
+    differ only where a chunk holds a character of :func:`_case_unsafe_table`; such a
+    chunk's texts are lower-cased and searched with ``\\w+``, one by one.
+    """
     n = len(texts)
     lengths_per_text = np.zeros(n, dtype=np.int64)
     vocab = Vocab()
@@ -387,6 +414,14 @@ def word_tokens(
     seen_ids = np.zeros(0, dtype=np.int32)  # their vocabulary ids
     parts = []  # per chunk: the tokens' ids (the chunk's text and arrays are let go)
     for i, j, joined, cp, starts, ends in _scan(texts, _CHUNK_CHARS):
+        if lowered_text and lowercase and cp.dtype != np.uint8 and _case_unsafe_table()[cp].any():
+            buffer = array("i")
+            for u, text in enumerate(texts.take(i, j), start=i):
+                toks = _WORD_RE.findall(text.lower())
+                lengths_per_text[u] = len(toks)
+                buffer.extend(map(vocab.__getitem__, toks))
+            parts.append(np.frombuffer(buffer, dtype=np.int32) if len(buffer) else None)
+            continue
         lengths_per_text[i:j] = _per_text(texts, i, j, starts, len(cp))
         codes, uniques = pd.factorize(_token_keys(cp, starts, ends - starts))
         at = seen.get_indexer(uniques)
@@ -404,15 +439,29 @@ def word_tokens(
             seen = seen.append(pd.Index(uniques[new]))
             seen_ids = np.concatenate([seen_ids, to_vocab[new]])
         parts.append(to_vocab[codes])
+    parts = [p for p in parts if p is not None]
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths_per_text, out=offsets[1:])
-    return Tokens(
-        ids=ids,
-        offsets=offsets,
-        types=np.array(list(vocab), dtype=object),
-        n_tokens=lengths_per_text,
-    )
+    return ids, lengths_per_text, vocab
+
+
+@lru_cache(maxsize=1)
+def _case_unsafe_table() -> np.ndarray:
+    """Boolean lookup over all code points: True where lower-casing a whole text and then
+    finding its ``\\w`` runs can differ from lower-casing each run on its own.
+
+    U+0130 (İ, whose lower case "i̇" ends with a character that is not ``\\w``), U+03A3
+    (Σ, whose lower case depends on the letters around it: Unicode's Final_Sigma rule,
+    the only context ``str.lower`` uses) and every character whose lower case is a word
+    character when it is not, or the other way round. Every other character lower-cases
+    to one character of its own class, so the runs and their lower-cased strings agree.
+    """
+    word = _word_table()
+    fold = _fold_table()
+    table = np.zeros(0x110000, dtype=bool)
+    cps = np.flatnonzero(fold < 0x110000)
+    table[cps] = word[cps] != word[fold[cps]]
+    table[0x130] = table[0x3A3] = True
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -467,6 +516,49 @@ def word_keys(texts: Iterable[str] | pd.Series) -> tuple[np.ndarray, np.ndarray]
 # what ``\w\w+`` finds too (a findall scan only ever starts a match at the start of a run),
 # at about half the cost: the ``\b`` assertions are the slow part of the default pattern.
 _EQUIVALENT_PATTERNS = {TOKEN_PATTERN: r"\w\w+", r"(?u)\b\w+\b": r"\w+"}
+#: Patterns that find the maximal ``\w`` runs of at least this many characters: the
+#: vectorised backend finds them (:func:`_pattern_runs`), with the same tokens.
+_RUN_PATTERNS = {TOKEN_PATTERN: 2, r"\w\w+": 2, r"(?u)\b\w+\b": 1, r"\w+": 1}
+
+
+def _pattern_runs(
+    texts: Iterable[str] | pd.Series,
+    min_len: int,
+    *,
+    lowercase: bool,
+    drop: frozenset[str] | None,
+    stem_filter: Callable[[str], bool] | None,
+    n_tokens: np.ndarray | None,
+) -> Tokens:
+    """The tokens of a pattern of :data:`_RUN_PATTERNS` (``re.findall(pattern,
+    text.lower())`` per text), found by the vectorised backend instead of the regular
+    expression: the ``\\w`` runs of the lower-cased texts (:func:`_run_ids`), those of
+    fewer than ``min_len`` characters and the ``drop`` types left out by type, not by
+    token. About three times faster than the regex in one process (no worker is
+    forked) and without its per-token Python objects; the same token stream, type
+    strings and stems (tested against the regex on Unicode text), though the type ids
+    are numbered in another order (by first appearance among all runs).
+    """
+    texts = _as_texts(texts)
+    ids, runs_per_text, vocab = _run_ids(texts, lowercase=lowercase, lowered_text=True)
+    types = np.array(list(vocab), dtype=object)
+    keep_type = np.fromiter(map(len, types), dtype=np.int64, count=len(types)) >= min_len
+    if drop:
+        keep_type &= ~np.fromiter((t in drop for t in types), dtype=bool, count=len(types))
+    keep = keep_type[ids]
+    kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(keep, dtype=np.int64, out=kept_before[1:])  # bool into int64: say so, or it crawls
+    ends = np.cumsum(runs_per_text)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    offsets[1:] = kept_before[ends]
+    ids = ids[keep]
+    del keep, kept_before
+    stems = None
+    if stem_filter is not None:
+        stems = np.array([stem(t) if stem_filter(t) else None for t in types], dtype=object)
+    if n_tokens is None:
+        n_tokens = count_words(texts)
+    return Tokens(ids, offsets, types, np.asarray(n_tokens, dtype=np.int64), _stems=stems)
 
 
 @dataclass
@@ -507,7 +599,7 @@ def _tokenize_texts(
     if drop:
         keep = ~np.fromiter((t in drop for t in types), dtype=bool, count=len(types))[ids]
         kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(keep, out=kept_before[1:])
+        np.cumsum(keep, dtype=np.int64, out=kept_before[1:])
         ends = np.cumsum(lens)
         kept_lens = kept_before[ends] - kept_before[ends - lens]
         ids = ids[keep]
@@ -572,6 +664,11 @@ def _regex_tokens(
     n_jobs: int | None,
 ) -> Tokens:
     """The regex backend of :func:`word_tokens` (tokens dropped by ``drop`` never reach the parent)."""
+    if token_pattern in _RUN_PATTERNS:
+        return _pattern_runs(
+            texts, _RUN_PATTERNS[token_pattern], lowercase=lowercase, drop=drop,
+            stem_filter=stem_filter, n_tokens=n_tokens,
+        )  # fmt: skip
     if not isinstance(texts, pd.Series):
         texts = pd.Series(list(texts), dtype=object)
     pattern = _compile(_EQUIVALENT_PATTERNS.get(token_pattern, token_pattern))

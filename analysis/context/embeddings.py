@@ -452,7 +452,7 @@ def _counts(
     rows = row_of_type[toks.ids]
     keep = rows >= 0
     kept_before = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(keep, out=kept_before[1:])
+    np.cumsum(keep, dtype=np.int64, out=kept_before[1:])  # bool into int64: say so, or it crawls
     offsets = kept_before[toks.offsets]
     stream = rows[keep]
     del toks, rows, keep, kept_before

@@ -104,11 +104,32 @@ def test_unicode_edge_cases_match_sklearn():
 
 
 def test_parallel_tokenization_gives_the_same_result(mini):
-    one = build_dtm(mini, ngram_range=(1, 3), stem=True, n_jobs=1)
-    two = build_dtm(mini, ngram_range=(1, 3), stem=True, n_jobs=2)
+    # a pattern of its own, so that the regex backend (and its workers) tokenizes
+    kw = dict(ngram_range=(1, 3), stem=True, token_pattern=r"(\w\w+)")
+    one = build_dtm(mini, n_jobs=1, **kw)
+    two = build_dtm(mini, n_jobs=2, **kw)
     assert list(one.keys) == list(two.keys)
     assert list(one.terms) == list(two.terms)
     assert (one.matrix != two.matrix).nnz == 0
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(ngram_range=(1, 3), stem=True),
+        dict(ngram_range=(1, 2), stop_words=None, min_df=2),
+        dict(phrases=["general assembly", "united nations"], stem=True, ngram_range=(1, 2)),
+        dict(lowercase=False, ngram_range=(1, 2)),
+    ],
+)
+def test_the_default_pattern_without_the_regex_gives_the_regex_matrix(mini, kw):
+    # the default pattern's tokens come from the vectorised backend; the same pattern
+    # with a capturing group goes through the regex: the same matrix, terms and rows
+    fast = build_dtm(mini, **kw)
+    slow = build_dtm(mini, token_pattern=r"(\w\w+)", n_jobs=1, **kw)
+    assert list(fast.keys) == list(slow.keys) and list(fast.terms) == list(slow.terms)
+    assert fast.matrix.shape == slow.matrix.shape and (fast.matrix != slow.matrix).nnz == 0
+    assert fast.docs.equals(slow.docs)
 
 
 def test_deterministic(seeds):

@@ -77,8 +77,8 @@ def test_regex_backend_equals_sklearn(pattern, lowercase) -> None:
 
 def test_regex_backend_drop_stem_and_workers_agree() -> None:
     texts = pd.Series(SAMPLES * 3)
-    kw = dict(
-        pattern=TOKEN_PATTERN, drop=frozenset({"the", "and"}), stem_filter=lambda t: t != "xi"
+    kw = dict(  # a pattern of its own: the default one does not go to the regex backend
+        pattern=r"(\w\w+)", drop=frozenset({"the", "and"}), stem_filter=lambda t: t != "xi"
     )
     one = word_tokens(texts, n_jobs=1, **kw)
     two = word_tokens(texts, n_jobs=2, **kw)
@@ -217,3 +217,64 @@ def test_the_regex_backend_holds_four_bytes_a_token_while_it_reads():
     assert len(chunk.ids) == 400_000 and chunk.ids.dtype == np.int32
     assert chunk.ids.tolist()[:3] == [0, 1, 2] and chunk.types[:3] == ["w0", "w1", "w2"]
     assert peak / len(chunk.ids) < 6
+
+
+#: characters whose lower case changes the word runs (İ), depends on the context (Σ), is
+#: longer or another class, with neighbours: ASCII, accented, non-BMP, marks, apostrophes
+_CASE_ALPHABET = list("abAB İıIiΣσςΑΒẞßKKⅠⅰªé\u0307'’-_1\n𝐀😀")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(st.text(st.sampled_from(_CASE_ALPHABET), max_size=30), st.none()), max_size=8
+    ),
+    chunk=st.integers(1, 40),
+    lowercase=st.booleans(),
+    min_len=st.sampled_from([1, 2]),
+    with_stems=st.booleans(),
+)
+def test_the_default_patterns_give_the_regex_tokens_without_the_regex(
+    texts, chunk, lowercase, min_len, with_stems
+) -> None:
+    """scikit-learn's pattern (and ``\\w+``) run on ``text.lower()``: the vectorised runs,
+    chunk by chunk, fall back to the regex only in chunks with a case-unsafe character
+    (İ, Σ, ...); tokens, offsets, counts and stems equal the regex backend's."""
+    import analysis.tokens as tokens_module
+
+    fast_pattern = TOKEN_PATTERN if min_len == 2 else r"(?u)\b\w+\b"
+    slow_pattern = r"(\w\w+)" if min_len == 2 else r"(\w+)"  # the regex backend, same tokens
+    kw = dict(
+        lowercase=lowercase,
+        drop=frozenset({"ab", "σς", "i"}),
+        stem_filter=(lambda t: t != "ba") if with_stems else None,
+        n_jobs=1,
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tokens_module, "_CHUNK_CHARS", chunk)
+        fast = word_tokens(pd.Series(texts, dtype=object), pattern=fast_pattern, **kw)
+    slow = word_tokens(pd.Series(texts, dtype=object), pattern=slow_pattern, **kw)
+    assert list(fast.types[fast.ids]) == list(slow.types[slow.ids])
+    assert fast.offsets.tolist() == slow.offsets.tolist()
+    assert fast.n_tokens.tolist() == slow.n_tokens.tolist()
+    if with_stems:
+        assert list(fast.stems[fast.ids]) == list(slow.stems[slow.ids])
+    expect = [
+        re.findall(slow_pattern, (t.lower() if lowercase else t) if isinstance(t, str) else "")
+        for t in texts
+    ]
+    flat = [w for ws in expect for w in ws if w not in kw["drop"]]
+    assert list(fast.types[fast.ids]) == flat
+
+
+def test_the_case_unsafe_characters_are_those_whose_lower_case_changes_the_runs() -> None:
+    from analysis.tokens import _case_unsafe_table
+
+    table = _case_unsafe_table()
+    assert table[ord("İ")] and table[ord("Σ")]
+    assert not table[ord("A")] and not table[ord("ẞ")] and not table[ord("K")]
+    for cp in np.flatnonzero(table).tolist():  # each really does change something
+        c = chr(cp)
+        assert cp in (0x130, 0x3A3) or (re.fullmatch(r"\w", c) is None) != (
+            re.fullmatch(r"\w", c.lower()) is None
+        )
