@@ -154,7 +154,7 @@ def top_per_row(
     n_rows = scores.shape[0]
     indptr, indices, data = scores.indptr, scores.indices, scores.data
     lengths = np.diff(indptr)
-    row_of = np.repeat(np.arange(n_rows), lengths)
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int32 if n_rows < 2**31 else np.int64), lengths)
     if top is not None:
         # Per-row threshold: the top-th largest value of each long row (vectorised over
         # rows by partitioning each row's slice; only rows longer than ``top`` need it).
@@ -175,7 +175,7 @@ def top_per_row(
     if top is not None:
         ok = rank <= top
         rows, cols, rank, pos = rows[ok], cols[ok], rank[ok], pos[ok]
-    return rows, cols, rank, pos
+    return rows.astype(np.int64), cols, rank, pos
 
 
 @renamed(top="top_n")
@@ -239,9 +239,8 @@ def tfidf_keywords(
     idf = np.log((1.0 + n_groups) / (1.0 + df)) + 1.0
     length = np.asarray(n_tokens, dtype=np.float64)
     inv = np.divide(1.0, length, out=np.zeros_like(length), where=length > 0)
-    row_of = np.repeat(np.arange(n_groups), np.diff(counts.indptr))
     # same sparsity structure as counts: score = count / n_tokens * idf, entry by entry
-    data = counts.data.astype(np.float64) * inv[row_of] * idf[counts.indices]
+    data = _scaled(counts, inv, idf)
     scores = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
     rows, cols, rank, pos = top_per_row(scores, top_n, term_order(dtm.terms))
     out = pd.DataFrame(
@@ -255,6 +254,24 @@ def tfidf_keywords(
         }
     )
     return out.reset_index(drop=True)
+
+
+_BLOCK = 1 << 20  # stored entries scaled at a time by _scaled
+
+
+def _scaled(counts: sp.csr_matrix, row_scale: np.ndarray, col_scale: np.ndarray) -> np.ndarray:
+    """``count * row_scale[row] * col_scale[col]`` for every stored entry of ``counts``, in
+    float64, computed in that order (so equal to the whole-array expression, bit for bit)
+    a million entries at a time: the temporaries are a block's, not four arrays the size
+    of the matrix (23 M entries of the UN General Debate's 1-2-grams: 0.7 GB)."""
+    data = counts.data.astype(np.float64)
+    for start in range(0, len(data), _BLOCK):
+        stop = min(start + _BLOCK, len(data))
+        rows = np.searchsorted(counts.indptr, np.arange(start, stop), side="right") - 1
+        part = data[start:stop]
+        part *= row_scale[rows]
+        part *= col_scale[counts.indices[start:stop]]
+    return data
 
 
 def _empty() -> pd.DataFrame:

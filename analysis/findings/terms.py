@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..compare import MEASURE_NAMES, critical_z
@@ -41,11 +42,38 @@ def _docs(n: int) -> str:
     return f"{int(n):,} document{'' if int(n) == 1 else 's'}"
 
 
-def _pairs(table: pd.DataFrame) -> list[tuple[str, str]]:
-    """The (target, reference) comparisons of ``table``, in order of appearance."""
-    keys = table[["target", "reference"]].astype(str)
-    # drop_duplicates keeps first appearances in order (a pass in C over millions of rows)
-    return list(keys.drop_duplicates().itertuples(index=False, name=None))
+def _str_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``column.astype(str)`` as ``(codes, labels)``: ``labels[codes]`` equals it, the labels
+    distinct. A categorical column (keyness' ``target`` and ``reference``: one label on
+    millions of rows) is coded from its categories, without a string per row and in its
+    own small integer codes."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        labels = [str(c) for c in column.cat.categories]
+        codes = column.cat.codes.to_numpy()
+        if (codes < 0).any():  # a missing value reads "nan"
+            codes = np.where(codes < 0, len(labels), codes)
+            labels.append("nan")
+        merged, distinct = pd.factorize(np.asarray(labels, dtype=object))  # "1" and 1 alike
+        if len(distinct) < len(labels):
+            codes = merged[codes]
+        return codes, np.asarray(distinct, dtype=object)
+    codes, distinct = pd.factorize(column.map(str), use_na_sentinel=False)
+    return codes, np.asarray(distinct, dtype=object)
+
+
+def _comparisons(table: pd.DataFrame) -> tuple[list[tuple[str, str]], np.ndarray | None]:
+    """The (target, reference) comparisons of ``table`` in order of appearance, and the
+    comparison of each row (an index into that list; None when there is one)."""
+    t_codes, t_labels = _str_codes(table["target"])
+    r_codes, r_labels = _str_codes(table["reference"])
+    if len(t_labels) == 1 and len(r_labels) == 1:  # keyness' own table
+        return [(str(t_labels[0]), str(r_labels[0]))], None
+    pair, first = pd.factorize(  # first appearances, in C
+        t_codes.astype(np.int64) * len(r_labels) + r_codes
+    )
+    t_first, r_first = np.divmod(np.asarray(first), len(r_labels))
+    pairs = zip(t_labels[t_first].tolist(), r_labels[r_first].tolist(), strict=True)
+    return [(str(t), str(r)) for t, r in pairs], pair
 
 
 def keyness_findings(
@@ -96,10 +124,10 @@ def keyness_findings(
     max_terms = check_top_n(max_terms, name="max_terms", allow_none=False)
     min_docs = check_min_docs(min_docs)
     out: list[Finding] = []
-    for target, reference in _pairs(table):
-        rows = table[
-            (table["target"].astype(str) == target) & (table["reference"].astype(str) == reference)
-        ]
+    pairs, pair_of_row = _comparisons(table)
+    for k, (target, reference) in enumerate(pairs):
+        # one comparison (keyness' own table): the table itself, not a copy of its rows
+        rows = table if pair_of_row is None else table[pair_of_row == k]
         first = rows.iloc[0]
         z_crit = critical_z(float(first["level"]))
         n_t, n_r = int(first["n_docs_target"]), int(first["n_docs_reference"])

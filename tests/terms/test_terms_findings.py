@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -219,3 +220,53 @@ def test_collocation_sentence_equals_the_table_head(seed_corpus):
     assert empty.text == "No collocation passes the frequency filter of the PMI table."
     with pytest.raises(AnalysisError, match="measure='dice' is not one of likelihood_ratio, pmi"):
         collocation_findings(table, table_name="c", measure="dice")
+
+
+def test_categorical_and_mixed_labels_give_the_findings_of_their_strings():
+    # keyness' label columns are one-label categoricals; a concatenation mixes labels of
+    # other types (the year 2020 and the string "2020" are one comparison, as str says)
+    rows = []
+    for target, reference in ((2020, "earlier"), ("2020", "earlier"), ("x", 1999), ("x", "y")):
+        for i, z in enumerate((2.5, -2.2, 0.1)):
+            rows.append(
+                {"term": f"{target}-{reference}-{i}", "z": z, "measure": "chi2",
+                 "target": target, "reference": reference, "n_docs_target": 6,
+                 "n_docs_reference": 12, "level": 0.95, "supported": abs(z) > 1.96}
+            )  # fmt: skip
+    plain = pd.DataFrame(rows).astype({"target": object, "reference": object})
+    strings = plain.assign(target=plain["target"].map(str), reference=plain["reference"].map(str))
+    want = [(f.text, f.row) for f in keyness_findings(strings, table_name="t")]
+    assert len(want) == 6  # three comparisons, two sides each
+    coded = plain.astype({"target": "category", "reference": "category"})
+    for table in (plain, coded):
+        assert [(f.text, f.row) for f in keyness_findings(table, table_name="t")] == want
+
+
+def test_one_comparison_of_a_million_terms_is_read_without_a_string_per_row():
+    # keyness' own table: the labels are categoricals; the findings code them from the
+    # categories and read the table itself, not a copy of its rows
+    import tracemalloc
+
+    n = 1_000_000
+    z = np.zeros(n)
+    z[:3], z[-2:] = [3.0, 2.5, 2.1], [-2.2, -4.0]
+    table = pd.DataFrame(
+        {
+            "term": pd.Categorical.from_codes(np.arange(n) % 7, list("abcdefg")),
+            "z": z,
+            "measure": pd.Categorical(["chi2"] * n),
+            "target": pd.Categorical(["2024"] * n),
+            "reference": pd.Categorical(["earlier"] * n),
+            "n_docs_target": 6, "n_docs_reference": 60, "level": 0.95,
+            "supported": np.abs(z) > 1.96,
+        }
+    )  # fmt: skip
+    tracemalloc.start()
+    try:
+        found = keyness_findings(table, table_name="t")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f.supported for f in found] == [True, True]
+    assert "3 terms used more in 2024" in found[0].text
+    assert peak < 16 * n  # masks of a byte a row; coding the labels per row took 64
