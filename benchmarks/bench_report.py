@@ -54,7 +54,8 @@ from analysis.report.params import resolve_paths  # noqa: E402
 TARGET_SEEDS_S = 30.0
 TARGET_UNGDC_S = 120.0
 TARGET_VS_FLOOR = 8.0
-TARGET_MEMORY_MB = 3 * 1024.0
+#: 3 GB in decimal units (2,861 MiB): the issue's "3 GB", read strictly
+TARGET_MEMORY_BYTES = 3e9
 EXAMPLE = ROOT / "examples" / "ungdc-sample"
 #: the sections of the full-corpus render the issue's targets were set for
 UNGDC_SECTIONS = ("01-corpus", "02-keywords", "03-themes", "04-topics", "05-compare")
@@ -176,8 +177,8 @@ def bench_ungdc(tmp: Path, jobs: int, sections: list[str] | None) -> None:
         for name, s in sorted(r["notebooks"].items()):
             print(f"{'    ' + name:<52}{s:>10.1f}")
         print(
-            f"{'    peak memory of the process tree (summed PSS)':<52}{r['pss_mb']:>10,.0f} MB"
-            f"   (largest process RSS {r['rss_max_mb']:,.0f} MB)"
+            f"{'    peak memory of the process tree (summed PSS)':<52}{r['pss_mb']:>10,.0f} MiB"
+            f" = {r['pss_mb'] * 2**20 / 1e9:.2f} GB   (largest process RSS {r['rss_max_mb']:,.0f} MiB)"
         )
         print(f"{'    CPU of the memory sampler (same cores)':<52}{r['sampler_cpu']:>10.1f}")
     first = runs["first render (empty cache)"]
@@ -187,7 +188,8 @@ def bench_ungdc(tmp: Path, jobs: int, sections: list[str] | None) -> None:
         f"\ntargets: render <= {TARGET_UNGDC_S:.0f} s: worst {worst_wall:.1f} s "
         f"{'PASS' if worst_wall <= TARGET_UNGDC_S else 'MISS'}; <= {TARGET_VS_FLOOR:.0f}x floor: "
         f"first {first['wall'] / floor_s:.1f}x {'PASS' if first['wall'] <= TARGET_VS_FLOOR * floor_s else 'MISS'}; "
-        f"peak <= 3 GB: worst {worst_mem / 1024:.2f} GB {'PASS' if worst_mem <= TARGET_MEMORY_MB else 'MISS'}"
+        f"peak <= 3 GB: worst {worst_mem * 2**20 / 1e9:.2f} GB ({worst_mem / 1024:.2f} GiB) "
+        f"{'PASS' if worst_mem * 2**20 <= TARGET_MEMORY_BYTES else 'MISS'}"
     )
     print(
         f"load average (1 min) at each step: {', '.join(f'{x:.2f}' for x in load)}; cores: {os.cpu_count()}"

@@ -278,3 +278,12 @@ def test_the_case_unsafe_characters_are_those_whose_lower_case_changes_the_runs(
         assert cp in (0x130, 0x3A3) or (re.fullmatch(r"\w", c) is None) != (
             re.fullmatch(r"\w", c.lower()) is None
         )
+    # and every other character lower-cases to one character of its own class
+    word = re.compile(r"\w")
+    for cp in np.flatnonzero(~table).tolist():
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        lower = c.lower()
+        if lower != c:
+            assert len(lower) == 1 and bool(word.match(c)) == bool(word.match(lower)), hex(cp)
