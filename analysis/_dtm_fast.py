@@ -93,8 +93,7 @@ def _sort_pairs(pair: list[np.ndarray], a_bound: int, b_bound: int):
     by a, then b; returns (a, b) sorted, ``b`` in its own dtype.
 
     One vectorised sort of ``a << bits(b) | b`` when that fits in 63 bits, else a
-    (slower) stable argsort; ``b`` must then already be sorted (positions or units in
-    token order), which is always the case here. ``pair`` is emptied and ``a`` is
+    (slower) ``lexsort``. ``pair`` is emptied and ``a`` is
     consumed (its buffer holds the packed pairs, then the sorted ``a``), so that the
     caller's arrays are freed as soon as they are packed.
     """
@@ -112,7 +111,7 @@ def _sort_pairs(pair: list[np.ndarray], a_bound: int, b_bound: int):
         np.bitwise_and(packed, np.int64((1 << bbits) - 1), out=b_sorted, casting="unsafe")
         packed >>= np.int64(bbits)
         return packed, b_sorted
-    order = np.argsort(a, kind="stable")
+    order = np.lexsort((b, a))  # by a, then b (b need not be sorted)
     return a[order], b[order]
 
 

@@ -26,8 +26,8 @@ CPUS_ENV = "ANALYSIS_CPUS"
 
 
 def available_cpus() -> int:
-    """The cores this process may use: ``$ANALYSIS_CPUS`` when set, else the cores it may
-    run on (its CPU affinity), else ``os.cpu_count()``.
+    """The cores this process may use: ``$ANALYSIS_CPUS`` when set (and not empty), else the
+    cores it may run on (its CPU affinity), else ``os.cpu_count()``.
 
     Every default of "all cores" in the package (``n_jobs=None`` of the tokenizers and
     loaders, ``n_jobs=-1`` of :func:`analysis.select_k`) means this many. The report sets
@@ -36,8 +36,8 @@ def available_cpus() -> int:
     so that two kernels do not each start a process or a thread per core. Results never
     depend on it.
     """
-    value = os.environ.get(CPUS_ENV)
-    if value is not None:
+    value = os.environ.get(CPUS_ENV, "").strip()
+    if value:  # set and not empty
         try:
             cpus = int(value)
         except ValueError:
@@ -52,6 +52,12 @@ def available_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def cpus_for(n_jobs: int) -> int:
+    """Processes or threads for ``n_jobs`` as joblib reads it: a positive number as given,
+    -1 all of :func:`available_cpus`, -2 all but one, and so on (at least one)."""
+    return int(n_jobs) if n_jobs > 0 else max(1, available_cpus() + 1 + int(n_jobs))
 
 
 #: What the current job's workers read (set by :func:`shared`, inherited on fork).

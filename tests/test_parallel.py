@@ -15,6 +15,8 @@ from analysis.tokens import PARALLEL_MIN_CHARS, _resolve_jobs
 def test_available_cpus_is_the_affinity_unless_the_variable_caps_it(monkeypatch):
     monkeypatch.delenv(CPUS_ENV, raising=False)
     assert available_cpus() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv(CPUS_ENV, " ")  # set but empty: as unset (`ANALYSIS_CPUS= cmd`)
+    assert available_cpus() == len(os.sched_getaffinity(0))
     monkeypatch.setenv(CPUS_ENV, "3")
     assert available_cpus() == 3
     # every "all cores" default follows it
@@ -24,7 +26,7 @@ def test_available_cpus_is_the_affinity_unless_the_variable_caps_it(monkeypatch)
     assert _resolve_jobs(5, 10) == 5  # an explicit number is the caller's
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", ""])
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5"])
 def test_a_bad_cpus_variable_is_a_one_line_error(monkeypatch, value):
     monkeypatch.setenv(CPUS_ENV, value)
     with pytest.raises(AnalysisError, match=r"^ANALYSIS_CPUS=.*whole number of cores >= 1") as e:
@@ -63,4 +65,16 @@ def test_select_k_on_all_cores_fits_on_as_many_threads_as_the_variable_allows(
     monkeypatch.setattr(metrics, "_fit_nmf_many", spy)
     monkeypatch.setenv(CPUS_ENV, "3")
     metrics.select_k(seeds_dtm, ks=[2], seeds=[0], n_jobs=-1, progress=False)
-    assert seen == [3]
+    metrics.select_k(seeds_dtm, ks=[2], seeds=[0], n_jobs=-2, progress=False)  # all but one
+    metrics.select_k(seeds_dtm, ks=[2], seeds=[0], n_jobs=-9, progress=False)  # at least one
+    assert seen == [3, 2, 1]
+
+
+def test_a_bad_cpus_variable_stops_a_render_before_it_writes(tmp_path, monkeypatch):
+    from analysis.report import render
+
+    seeds = os.path.join(os.path.dirname(__file__), os.pardir, "seeds")
+    monkeypatch.setenv(CPUS_ENV, "two")
+    with pytest.raises(AnalysisError, match=r"^ANALYSIS_CPUS='two'"):
+        render(seeds, tmp_path / "r", quiet=True)
+    assert not (tmp_path / "r").exists()

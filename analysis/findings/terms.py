@@ -48,22 +48,27 @@ def _str_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     millions of rows) is coded from its categories, without a string per row and in its
     own small integer codes."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        labels = [str(c) for c in column.cat.categories]
+        # each category once, as a categorical: astype(str) writes it as it would per row
+        once = pd.Categorical.from_codes(np.arange(len(column.cat.categories)), dtype=column.dtype)
+        labels = list(pd.Series(once).astype(str))
         codes = column.cat.codes.to_numpy()
         if (codes < 0).any():  # a missing value reads "nan"
             codes = np.where(codes < 0, len(labels), codes)
             labels.append("nan")
-        merged, distinct = pd.factorize(np.asarray(labels, dtype=object))  # "1" and 1 alike
-        if len(distinct) < len(labels):
-            codes = merged[codes]
-        return codes, np.asarray(distinct, dtype=object)
-    codes, distinct = pd.factorize(column.map(str), use_na_sentinel=False)
+    else:
+        codes, values = pd.factorize(column.astype(str), use_na_sentinel=False)
+        labels = ["nan" if v is None or v != v else v for v in values]  # missing: "nan"
+    merged, distinct = pd.factorize(np.asarray(labels, dtype=object))  # "1" and 1 alike
+    if len(distinct) < len(labels):
+        codes = merged[codes]
     return codes, np.asarray(distinct, dtype=object)
 
 
 def _comparisons(table: pd.DataFrame) -> tuple[list[tuple[str, str]], np.ndarray | None]:
     """The (target, reference) comparisons of ``table`` in order of appearance, and the
     comparison of each row (an index into that list; None when there is one)."""
+    if len(table) == 0:
+        return [], None
     t_codes, t_labels = _str_codes(table["target"])
     r_codes, r_labels = _str_codes(table["reference"])
     if len(t_labels) == 1 and len(r_labels) == 1:  # keyness' own table

@@ -270,6 +270,7 @@ def run_suite(
     "seconds", ["cell", "error"]}}``.
     """
     n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
+    kernel_env = kernel_environment(n_jobs, os.environ)  # a bad ANALYSIS_CPUS: before any file
     kernels = write_kernelspec(build / _KERNELS)
     snapshot_file = None
     if snapshot is not None:
@@ -289,7 +290,7 @@ def run_suite(
                 os.getpid(),
                 str(kernels),
                 str(snapshot_file) if snapshot_file else None,
-                kernel_environment(n_jobs, os.environ),
+                kernel_env,
             ),
         )
     except BaseException:

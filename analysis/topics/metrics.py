@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._parallel import available_cpus
+from .._parallel import cpus_for
 from ..dtm import DTM
 from ..errors import AnalysisError, InputWarning
 from .model import (
@@ -267,7 +267,8 @@ def select_k(
         blocks of rows and the fits' sweeps spread over the threads) or processes
         (joblib, one fit each: LDA, or NMF with other options). No sum depends on it, so
         neither do the results. -1: all the cores this process may use
-        (``$ANALYSIS_CPUS`` when set, as the report sets it in its kernels).
+        (``$ANALYSIS_CPUS`` when set, as the report sets it in its kernels), -2 all but
+        one, and so on.
     sample : int, optional
         Fit every (k, seed) on the same random sample of this many units (drawn once
         with ``sample_seed``, rows kept in DTM order) when the DTM has more; coherence
@@ -352,7 +353,7 @@ def select_k(
         # One TF-IDF (and its transpose) for every fit, and the fits run in lockstep:
         # each iteration's sparse products are shared by all the fits still running
         # (bit-identical to fitting them one by one; see _nmf_cd_many).
-        workers = available_cpus() if n_jobs == -1 else max(1, int(n_jobs))
+        workers = cpus_for(n_jobs)
         fits: Iterable = _fit_nmf_many(
             fit_dtm, schedule, data=_NMFInput(fit_dtm), n_threads=workers, **kwargs
         )
@@ -363,8 +364,7 @@ def select_k(
     else:
         from joblib import Parallel, delayed
 
-        jobs = available_cpus() if n_jobs == -1 else n_jobs
-        fitted = Parallel(n_jobs=jobs, return_as="generator")(
+        fitted = Parallel(n_jobs=cpus_for(n_jobs), return_as="generator")(
             delayed(fit_topics)(fit_dtm, k, method=method, seed=s, **kwargs) for k, s in schedule
         )
         fits = zip(schedule, fitted, strict=True)

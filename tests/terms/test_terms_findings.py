@@ -270,3 +270,23 @@ def test_one_comparison_of_a_million_terms_is_read_without_a_string_per_row():
     assert [f.supported for f in found] == [True, True]
     assert "3 terms used more in 2024" in found[0].text
     assert peak < 16 * n  # masks of a byte a row; coding the labels per row took 64
+
+
+def test_an_empty_keyness_table_has_no_findings(seeds_dtm):
+    table = keyness(seeds_dtm, by="year", target=2025, measure="chi2")
+    assert keyness_findings(table.iloc[:0], table_name="t") == []
+
+
+def test_labels_read_as_astype_str_reads_them():
+    # dates and float32 labels: the strings pandas' astype(str) writes, categorical or not
+    dates = pd.Series(pd.to_datetime(["2020-01-01", "2021-06-30"]).repeat(3))
+    floats = pd.Series(np.array([0.1, 0.2], dtype=np.float32).repeat(3))
+    for column in (dates, floats):
+        table = pd.DataFrame(
+            {"term": list("abcdef"), "z": [3.0, 0.1, -2.5] * 2, "measure": "chi2",
+             "target": column, "reference": "rest", "n_docs_target": 6,
+             "n_docs_reference": 12, "level": 0.95, "supported": [True, False, True] * 2}
+        )  # fmt: skip
+        for t in (table, table.astype({"target": "category"})):
+            found = keyness_findings(t, table_name="t")
+            assert sorted({f.row["target"] for f in found}) == sorted(set(t["target"].astype(str)))
