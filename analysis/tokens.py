@@ -510,6 +510,20 @@ def word_keys(texts: Iterable[str] | pd.Series) -> tuple[np.ndarray, np.ndarray]
     return (np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)), n_tokens
 
 
+def _keep_tokens(
+    ids: np.ndarray, offsets: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The tokens of ``ids`` where ``keep`` holds, and the texts' offsets into them.
+
+    ``offsets`` (n_texts + 1) delimit the texts in ``ids``; text ``u``'s kept tokens are
+    ``out[new_offsets[u]:new_offsets[u + 1]]``. The count of kept tokens before each
+    position is one cumulative sum, read at the old offsets.
+    """
+    kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(keep, dtype=np.int64, out=kept_before[1:])  # bool into int64: say so, or it crawls
+    return ids[keep], kept_before[offsets]
+
+
 # --------------------------------------------------------------------------- regex backend
 
 # ``(?u)\b\w\w+\b`` finds exactly the maximal runs of two or more word characters, which is
@@ -545,14 +559,9 @@ def _pattern_runs(
     keep_type = np.fromiter(map(len, types), dtype=np.int64, count=len(types)) >= min_len
     if drop:
         keep_type &= ~np.fromiter((t in drop for t in types), dtype=bool, count=len(types))
-    keep = keep_type[ids]
-    kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
-    np.cumsum(keep, dtype=np.int64, out=kept_before[1:])  # bool into int64: say so, or it crawls
-    ends = np.cumsum(runs_per_text)
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    offsets[1:] = kept_before[ends]
-    ids = ids[keep]
-    del keep, kept_before
+    np.cumsum(runs_per_text, out=offsets[1:])
+    ids, offsets = _keep_tokens(ids, offsets, keep_type[ids])
     stems = None
     if stem_filter is not None:
         stems = np.array([stem(t) if stem_filter(t) else None for t in types], dtype=object)
@@ -598,11 +607,10 @@ def _tokenize_texts(
     kept_lens = lens
     if drop:
         keep = ~np.fromiter((t in drop for t in types), dtype=bool, count=len(types))[ids]
-        kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(keep, dtype=np.int64, out=kept_before[1:])
-        ends = np.cumsum(lens)
-        kept_lens = kept_before[ends] - kept_before[ends - lens]
-        ids = ids[keep]
+        offsets = np.zeros(n_texts + 1, dtype=np.int64)
+        np.cumsum(lens, out=offsets[1:])
+        ids, offsets = _keep_tokens(ids, offsets, keep)
+        kept_lens = np.diff(offsets)
     return _Chunk(ids, kept_lens, types, stems)
 
 

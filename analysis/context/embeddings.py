@@ -45,7 +45,7 @@ import scipy.sparse as sp
 
 from ..errors import AnalysisError
 from ..text import UNITS, segment
-from ..tokens import stop_word_set, word_tokens
+from ..tokens import _keep_tokens, stop_word_set, word_tokens
 from ..validation import check_choice, check_int, check_top_n
 from ._cooc import BLOCK_CELLS, cooccurrence
 
@@ -450,12 +450,8 @@ def _counts(
             "min_count"
         )
     rows = row_of_type[toks.ids]
-    keep = rows >= 0
-    kept_before = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(keep, dtype=np.int64, out=kept_before[1:])  # bool into int64: say so, or it crawls
-    offsets = kept_before[toks.offsets]
-    stream = rows[keep]
-    del toks, rows, keep, kept_before
+    stream, offsets = _keep_tokens(rows, toks.offsets, rows >= 0)
+    del toks, rows
     return terms, _cooccurrence(stream, offsets, len(terms), window), n_tokens, len(units)
 
 
