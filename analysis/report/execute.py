@@ -195,8 +195,11 @@ def kernel_environment(n_jobs: int, environ: Mapping[str, str]) -> dict[str, str
     numerical libraries, so that two kernels on two cores do not each start two tokenizer
     processes, two fitting threads and two BLAS threads (oversubscribed BLAS threads
     spin while they wait). Dask's nanny does the same for its workers. A variable the
-    user set is kept. No result depends on these (every parallel step in the package
-    gives the same numbers on any number of cores).
+    user set is kept. No result of the package depends on its own parallelism (each
+    parallel step gives the same numbers on any number of cores; tested), nor on the
+    OpenBLAS thread count of the wheels' numpy and scipy (the UN report's outputs are
+    byte-identical with 1 and 2 threads); an MKL build can differ in the last bits unless
+    ``MKL_CBWR`` is set.
     """
     from .._parallel import CPUS_ENV, available_cpus
 
