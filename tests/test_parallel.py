@@ -70,11 +70,17 @@ def test_select_k_on_all_cores_fits_on_as_many_threads_as_the_variable_allows(
     assert seen == [3, 2, 1]
 
 
-def test_a_bad_cpus_variable_stops_a_render_before_it_writes(tmp_path, monkeypatch):
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_bad_cpus_variable_stops_a_render_before_it_writes(tmp_path, monkeypatch, cache, warm):
+    # cold cache: reading the corpus asks for the cores; warm: the kernels' share does,
+    # before any kernelspec or output is written
+    import analysis
     from analysis.report import render
 
     seeds = os.path.join(os.path.dirname(__file__), os.pardir, "seeds")
+    if warm:
+        analysis.cached_corpus(seeds)
     monkeypatch.setenv(CPUS_ENV, "two")
     with pytest.raises(AnalysisError, match=r"^ANALYSIS_CPUS='two'"):
-        render(seeds, tmp_path / "r", quiet=True)
+        render(seeds, tmp_path / "r", notebooks=["01-corpus"], quiet=True)
     assert not (tmp_path / "r").exists()
