@@ -641,12 +641,10 @@ def _chunk_bounds(sizes: np.ndarray, n_chunks: int) -> list[tuple[int, int]]:
 
 
 def _resolve_jobs(n_jobs: int | None, total_chars: int) -> int:
-    from ._parallel import available_cpus
+    from ._parallel import available_cpus, cpus_for
 
-    if n_jobs is not None and n_jobs > 0:
-        jobs = n_jobs
-    elif n_jobs is not None and n_jobs < 0:
-        jobs = max(1, available_cpus() + 1 + n_jobs)
+    if n_jobs:  # a number as joblib reads it (positive, or -1 for all, -2 all but one, ...)
+        jobs = cpus_for(n_jobs)
     else:
         jobs = available_cpus()
         if total_chars < PARALLEL_MIN_CHARS:
