@@ -520,7 +520,9 @@ def _keep_tokens(
     position is one cumulative sum, read at the old offsets.
     """
     kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
-    np.cumsum(keep, dtype=np.int64, out=kept_before[1:])  # bool into int64: say so, or it crawls
+    # summed as bytes: numpy's cumsum of a bool array into int64 crawls (1.8 s on 32 M
+    # tokens, with or without out=; 0.04 s from uint8)
+    np.cumsum(np.asarray(keep, dtype=bool).view(np.uint8), dtype=np.int64, out=kept_before[1:])
     return ids[keep], kept_before[offsets]
 
 
