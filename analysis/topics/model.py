@@ -249,6 +249,11 @@ def fit_topics(
         instead of 34 s, with the same iterations and identical top terms; gains vary
         with k and the start, see benchmarks/README.md; gensim also fits in float32 by
         default). ``components_``, ``topic_term_`` and ``doc_topic_`` are float64.
+        With the default options or only ``max_iter``, ``tol`` and ``init="random"``
+        given, the fit is scikit-learn's, update for update, with its sparse products
+        made faster (:func:`_nmf_cd_many`; the same factors, iterations and
+        ``reconstruction_err_`` to the bit, tested); other options go to
+        :class:`~sklearn.decomposition.NMF` itself.
         Default ``init="random"`` seeded by ``seed``, so different seeds are
         genuinely different starts and :func:`select_k` measures stability (the
         ``"nndsvda"`` start is almost seed-independent); ``max_iter=400``, ``tol=1e-3``
@@ -277,14 +282,14 @@ def fit_topics(
     ``40 nnz + 8 k (n + V)`` bytes on top of the DTM's own ``12 nnz + 4 n`` (int64
     counts, int32 indices): a float64 copy of the counts (12 per non-zero), their float64
     TF-IDF (12) and the float32 input of the solver (8: float32 value, int32 index),
-    plus scikit-learn's validated copy and the factors (measured with ``tracemalloc``:
-    2,000,000 non-zeros, 20,000 units and terms, k=10: a peak of 83.5 MB over the DTM's
-    24 MB). So 10^9 non-zeros need about 52 GB. Past one machine, learn the topics
+    plus its transpose (scikit-learn's validated copy, for options other than ``init``,
+    ``max_iter`` and ``tol``) and the factors (measured with ``tracemalloc``: 2,000,000
+    non-zeros, 20,000 units and terms, k=10: a peak of 83.4 MB over the DTM's 24 MB). So 10^9 non-zeros need about 52 GB. Past one machine, learn the topics
     online from one partition at a time with
     :func:`analysis.distributed.fit_topics_online` (MiniBatchNMF on the same TF-IDF rows,
     with the corpus-wide document frequencies).
     """
-    from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from sklearn.decomposition import LatentDirichletAllocation
     from threadpoolctl import threadpool_limits
 
     if method not in METHODS:
@@ -297,13 +302,17 @@ def fit_topics(
         warnings.warn(few, InputWarning, stacklevel=2)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise AnalysisError(f"seed={seed!r}: use an integer")
+    if method == "nmf" and _fast_nmf_ok(kwargs):
+        # scikit-learn's fit, bit for bit, with faster products (see _nmf_cd_many)
+        [(_, model)] = _fit_nmf_many(dtm, [(k, seed)], data=_NMFInput(dtm), **kwargs)
+        return model
     counts = dtm.matrix.tocsr().astype(np.float64)
     if counts.nnz == 0:
         raise AnalysisError("the DTM is empty (no counts); lower min_df or check the corpus")
     if method == "nmf":
         params: dict = dict(init="random", max_iter=400, tol=1e-3)
         params.update(kwargs)
-        est = NMF(n_components=k, random_state=int(seed), **params)
+        est = _nmf_estimator(k, seed, params)
         try:
             with threadpool_limits(limits=1):
                 w = est.fit_transform(_tfidf(counts).astype(np.float32))
@@ -376,10 +385,12 @@ class _NMFInput:
     """The NMF input of a DTM, computed once and shared by many fits.
 
     ``x``: the float32 TF-IDF of :func:`fit_topics` (CSR, units x terms); ``xt``: its
-    transpose, also CSR, so that the H step of coordinate descent reads the rows of
-    ``x.T`` instead of scattering over the columns of a CSC view; ``empty``: the units
-    with no count. The products ``xt @ w`` and ``x.T @ w`` add the same terms in the
-    same order (units ascending), so the fits are bit-identical to scikit-learn's.
+    transpose, also CSR; ``empty``: the units with no count. The products ``x @ Hᵀ`` and
+    ``xt @ W`` of coordinate descent are made by :class:`_Product`, which reads either
+    matrix row by row or column by column (``xt``'s arrays are ``x``'s columns): every
+    form adds the same terms in the same order as scikit-learn's ``X @ Hᵀ`` (rows of
+    ``X``, terms ascending) and ``X.T @ W`` (columns of ``X``, units ascending), so the
+    fits are bit-identical to scikit-learn's.
     """
 
     def __init__(self, dtm: DTM) -> None:
@@ -407,12 +418,49 @@ def _row_blocks(x: sp.csr_matrix, n: int) -> list[sp.csr_matrix]:
     return [x[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def _products(blocks: list[sp.csr_matrix], dense: np.ndarray, pool) -> np.ndarray:
-    """``x @ dense`` for ``x`` given as row blocks: one block per thread. Each row of the
-    result adds the same terms in the same order as ``x @ dense`` does, so it is equal."""
-    if pool is None or len(blocks) == 1:
-        return blocks[0] @ dense
-    return np.vstack(list(pool.map(lambda block: block @ dense, blocks)))
+#: Largest result (bytes, per block of rows) that :class:`_Product` computes by
+#: scattering: a result of a few MB stays in the CPU caches while the dense operand is
+#: read in order; a larger one is better gathered into row by row. On 5,000 UN General
+#: Debate speeches x 42,692 terms (3.9 M non-zeros, AMD EPYC, 1 MB L2 a core), ``x @ Hᵀ``
+#: with 99 columns (a 2 MB result) took 64 ms gathered and 42 ms scattered, ``xᵀ @ W``
+#: with 12 columns (2 MB) 11 and 7 ms, with 48 columns (8 MB) 22 and 23 ms
+#: (benchmarks/README.md). Either way the sums are the same.
+_SCATTER_BYTES = 4 << 20
+
+
+class _Product:
+    """``m @ dense`` for a fixed sparse ``m`` (CSR, indices sorted within rows) given
+    with its transpose ``mt`` (CSR), by one of scipy's two kernels: gathering (CSR: each
+    row of the result adds the rows of ``dense`` its non-zeros name) or scattering (CSC:
+    each row of ``dense`` is added into the rows of the result its column names; the
+    columns of ``m`` are the rows of ``mt``, so that form needs no copy). Row ``i`` of
+    the result adds ``m[i, j] * dense[j]`` over ``j`` ascending in both, so they are
+    equal to the bit; the faster one is chosen by the result's size
+    (:data:`_SCATTER_BYTES`). With ``n_blocks > 1`` both forms are cut into blocks of
+    rows, one per thread (each block's rows are summed as in the whole)."""
+
+    def __init__(self, m: sp.csr_matrix, mt: sp.csr_matrix, n_blocks: int = 1) -> None:
+        self.gather = _row_blocks(m, n_blocks)
+        if not m.has_sorted_indices:  # scattering would add row i's terms in another order
+            self.scatter = None
+        elif len(self.gather) == 1:
+            self.scatter = [sp.csc_matrix((mt.data, mt.indices, mt.indptr), shape=m.shape)]
+        else:
+            self.scatter = [block.tocsc() for block in self.gather]
+
+    def blocks(self, dense: np.ndarray) -> list:
+        """The form that multiplies ``dense``: the scattering blocks (CSC) when each
+        block's result takes at most :data:`_SCATTER_BYTES`, else the gathering ones."""
+        rows = max(block.shape[0] for block in self.gather)
+        big = rows * dense.shape[1] * dense.itemsize > _SCATTER_BYTES
+        return self.gather if big or self.scatter is None else self.scatter
+
+    def __call__(self, dense: np.ndarray, pool) -> np.ndarray:
+        blocks = self.blocks(dense)
+        if len(blocks) == 1:
+            return blocks[0] @ dense
+        each = map if pool is None else pool.map
+        return np.vstack(list(each(lambda block: block @ dense, blocks)))
 
 
 class _CDFit:
@@ -444,7 +492,9 @@ def _nmf_cd_many(
     ``X Hᵀ``, then on ``WᵀW`` and ``Xᵀ W``) and the same stopping rule (summed
     projected-gradient violation over the first iteration's <= ``tol``), so ``W``, ``H``
     and the iteration count equal ``NMF(...).fit_transform`` bit for bit (tested). What
-    is saved is the TF-IDF per fit, the CSC scatter of ``Xᵀ W``, and most of the sparse
+    is saved is the TF-IDF per fit, time in each product (:class:`_Product` reads the
+    input by rows or by columns, whichever suits the product's size; scikit-learn
+    gathers ``X Hᵀ`` by rows and scatters ``Xᵀ W`` by columns), and most of the sparse
     products: those of one iteration are shared, ``X [H_1ᵀ | H_2ᵀ | ...]`` and
     ``Xᵀ [W_1 | W_2 | ...]`` over the fits still running, one pass over the non-zeros
     for all of them instead of one per fit. Column ``j`` of such a product adds the same
@@ -452,7 +502,7 @@ def _nmf_cd_many(
     bit-identical (tested). The cost of scipy's product is mostly per non-zero, not per
     column: on 5,000 UN General Debate speeches x 42,692 terms (3.9 M non-zeros) one
     pair of products took about 31 ms for 6 columns and 230 ms for 99, so 2.2x less per
-    column (benchmarks/README.md). With ``n_threads > 1`` each product runs on blocks of
+    column (benchmarks/README.md; before :class:`_Product`). With ``n_threads > 1`` each product runs on blocks of
     rows, one per thread, and the coordinate-descent sweeps of the fits are spread over
     the threads; neither changes any sum (the blocks hold the input once more). A fit
     that reaches ``max_iter`` warns as scikit-learn does.
@@ -466,7 +516,7 @@ def _nmf_cd_many(
     for k, seed in fits:
         w, h = _initialize_nmf(data.x, k, init="random", random_state=int(seed))
         state.append(_CDFit((k, seed), k, np.ascontiguousarray(w), np.ascontiguousarray(h.T)))
-    x_blocks, xt_blocks = _row_blocks(data.x, n_threads), _row_blocks(data.xt, n_threads)
+    x_ht, xt_w = _Product(data.x, data.xt, n_threads), _Product(data.xt, data.x, n_threads)
     pool = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 else None
     each = pool.map if pool is not None else map
 
@@ -488,10 +538,10 @@ def _nmf_cd_many(
     running, max_iter = state, int(max_iter)
     try:
         for n_iter in range(1, max_iter + 1):
-            xht = _products(x_blocks, np.hstack([f.ht for f in running]), pool)
+            xht = x_ht(np.hstack([f.ht for f in running]), pool)
             list(each(sweep_w, columns(xht, running)))
             del xht
-            xtw = _products(xt_blocks, np.hstack([f.w for f in running]), pool)
+            xtw = xt_w(np.hstack([f.w for f in running]), pool)
             list(each(sweep_h, columns(xtw, running)))
             del xtw
             still = []
@@ -526,15 +576,31 @@ def _fast_params(kwargs: dict) -> dict:
     return params
 
 
+def _nmf_estimator(k: int, seed: int, params: dict):
+    """scikit-learn's :class:`NMF` with ``params``, checked as its ``fit`` checks them:
+    an unknown or invalid option is a one-line :class:`AnalysisError`."""
+    from sklearn.decomposition import NMF
+
+    try:
+        est = NMF(n_components=k, random_state=int(seed), **params)
+        est._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise AnalysisError(
+            f"NMF rejected its options ({exc}); check the keyword arguments"
+        ) from None
+    return est
+
+
 def _prepared_model(
     dtm: DTM, k: int, *, seed: int, data: _NMFInput, params: dict, w, h, n_iter: int
 ) -> TopicModel:
     """The :class:`TopicModel` of factors fitted on a shared :class:`_NMFInput`; its
-    ``estimator_`` is an :class:`NMF` carrying the fitted ``components_`` (usable for
-    ``transform``)."""
-    from sklearn.decomposition import NMF
+    ``estimator_`` is an :class:`NMF` with the attributes its ``fit_transform`` sets
+    (``components_``, ``n_iter_``, ``reconstruction_err_``...; usable for ``transform``)."""
+    from sklearn.decomposition._nmf import _beta_divergence
 
-    est = NMF(n_components=k, random_state=int(seed), **params)
+    est = _nmf_estimator(k, seed, params)
+    est.reconstruction_err_ = _beta_divergence(data.x, w, h, 2, square_root=True)
     est.components_ = h
     est.n_components_ = k
     est._n_components = k
@@ -560,6 +626,8 @@ def _fit_nmf_many(
     from threadpoolctl import threadpool_limits
 
     params = _fast_params(kwargs)
+    for k, seed in fits:
+        _nmf_estimator(k, seed, params)  # a bad option stops before any fit
     with threadpool_limits(limits=1):  # one BLAS thread, as in fit_topics
         for (k, seed), w, h, n_iter in _nmf_cd_many(
             data,

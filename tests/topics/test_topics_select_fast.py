@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -17,13 +18,13 @@ from sklearn.exceptions import ConvergenceWarning
 
 import analysis
 from analysis import build_dtm
-from analysis.topics import fit_topics, match_topics, select_k, topic_coherence
+from analysis.topics import fit_topics, match_topics, model, select_k, topic_coherence
 from analysis.topics.metrics import _diversity
 from analysis.topics.model import (
     _fit_nmf_many,
     _nmf_cd_many,
     _NMFInput,
-    _products,
+    _Product,
     _row_blocks,
     _tfidf,
 )
@@ -93,6 +94,49 @@ def test_shared_input_cd_is_sklearn_nmf_bit_for_bit(dtm, k, seed):
     assert n_iter == est.n_iter_
     assert np.array_equal(w, w_ref)
     assert np.array_equal(h, est.components_)
+
+
+@pytest.mark.parametrize("options", [{}, {"max_iter": 7}, {"alpha_W": 0.01}])
+def test_fit_topics_nmf_is_sklearns_nmf(dtm, options):
+    # fit_topics takes the shared-input path for its default options: every attribute
+    # scikit-learn's fit sets is the same, bit for bit (and the estimator path for others)
+    x = _tfidf(dtm.matrix.tocsr().astype(np.float64)).astype(np.float32)
+    params = dict(init="random", max_iter=400, tol=1e-3) | options
+    ref = NMF(n_components=4, random_state=1, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        w = ref.fit_transform(x)
+        model = fit_topics(dtm, 4, seed=1, **options)
+    est = model.estimator_
+    for attr in (
+        "components_",
+        "n_iter_",
+        "n_components_",
+        "n_features_in_",
+        "reconstruction_err_",
+    ):
+        assert np.array_equal(getattr(est, attr), getattr(ref, attr)), attr
+    assert np.array_equal(model.components_, ref.components_[model.order_].astype(np.float64))
+    w = w.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        theta = w / w.sum(axis=1, keepdims=True)  # units without counts: NaN
+    np.testing.assert_array_equal(model.doc_topic_, theta[:, model.order_])
+    np.testing.assert_array_equal(est.transform(x[:5]), ref.transform(x[:5]))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_iter": 0}, r"^NMF rejected its options \(The 'max_iter' parameter"),
+        ({"tol": -1.0}, r"^NMF rejected its options \(The 'tol' parameter"),
+        ({"max_itre": 10}, r"^NMF rejected its options \(.*max_itre"),
+    ],
+)
+def test_bad_nmf_options_are_one_line_errors(dtm, options, message):
+    with pytest.raises(analysis.AnalysisError, match=message):
+        fit_topics(dtm, 3, **options)
+    with pytest.raises(analysis.AnalysisError, match=message):
+        select_k(dtm, ks=[2, 3], seeds=[0], progress=False, **options)
 
 
 def test_prepared_model_equals_fit_topics(dtm):
@@ -174,10 +218,11 @@ def test_lockstep_warns_as_sklearn_when_a_fit_converges_at_max_iter(dtm):
     density=st.floats(0.0, 1.0),
     n=st.integers(1, 5),
     seed=st.integers(0, 2**16),
+    scatter=st.booleans(),
 )
-@settings(max_examples=60, deadline=None)
-def test_row_blocks_cover_the_rows_in_order_and_their_products_add_up(
-    n_rows, n_cols, density, n, seed
+@settings(max_examples=80, deadline=None)
+def test_products_in_row_blocks_either_form_equal_scipys_bit_for_bit(
+    n_rows, n_cols, density, n, seed, scatter
 ):
     x = sp.random(
         n_rows, n_cols, density=density, format="csr", random_state=seed, dtype=np.float32
@@ -186,9 +231,40 @@ def test_row_blocks_cover_the_rows_in_order_and_their_products_add_up(
     assert 1 <= len(blocks) <= n
     assert all(b.shape[0] > 0 for b in blocks)
     assert (sp.vstack(blocks) != x).nnz == 0
+    product = _Product(x, x.T.tocsr(), n)
     dense = np.random.default_rng(seed).random((n_cols, 3), dtype=np.float32)
-    with ThreadPoolExecutor(2) as pool:
-        assert np.array_equal(_products(blocks, dense, pool), x @ dense)
+    with mock.patch.object(model, "_SCATTER_BYTES", 1 << 40 if scatter else -1):
+        chosen = product.blocks(dense)
+        assert all(sp.issparse(b) and b.format == ("csc" if scatter else "csr") for b in chosen)
+        with ThreadPoolExecutor(2) as pool:
+            assert np.array_equal(product(dense, pool), x @ dense)
+        assert np.array_equal(product(dense, None), x @ dense)
+
+
+def test_products_scatter_small_results_and_gather_large_ones():
+    x = sp.random(100, 50, density=0.2, format="csr", random_state=0, dtype=np.float32)
+    product = _Product(x, x.T.tocsr())
+    small = np.ones((50, model._SCATTER_BYTES // (100 * 4)), dtype=np.float32)
+    large = np.ones((50, small.shape[1] + 1), dtype=np.float32)
+    assert product.blocks(small)[0].format == "csc"
+    assert product.blocks(large)[0].format == "csr"
+    assert np.array_equal(product(large, None), x @ large)
+
+
+def test_products_of_unsorted_rows_only_gather():
+    # scattering adds a row's terms by column; CSR with unsorted indices adds them as
+    # stored, so only the gathering form reproduces scipy's (and scikit-learn's) sums
+    x = sp.csr_matrix(
+        (np.array([0.1, 1e8, -1e8], dtype=np.float32), np.array([2, 0, 1]), np.array([0, 3])),
+        shape=(1, 3),
+    )
+    assert not x.has_sorted_indices
+    product = _Product(x, x.T.tocsr())
+    assert product.scatter is None
+    dense = np.ones((3, 1), dtype=np.float32)
+    assert product.blocks(dense) == product.gather
+    assert np.array_equal(product(dense, None), x @ dense)
+    assert (x.sorted_indices() @ dense)[0, 0] != (x @ dense)[0, 0]  # the order matters here
 
 
 def test_row_blocks_balance_the_non_zeros():
