@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from analysis import AnalysisError, InputWarning, read_corpus
 from analysis.clean import normalize_text
 from analysis.duplicates import _bottom_k, _sketch, sketch_keys, sketches
-from analysis.tokens import word_keys
+from analysis.tokens import _fold_table, _folded, word_keys
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux-only")
 
@@ -69,6 +69,23 @@ def test_word_keys_equal_a_plain_fnv_of_the_folded_words(texts):
     words = [w for t in texts for w in re.findall(r"\w+", t)]
     assert list(n_tokens) == [len(re.findall(r"\w+", t)) for t in texts]
     assert keys.tolist() == [_fnv_reference(w) for w in words]
+
+
+def test_folded_code_points_keep_their_width_and_values():
+    fold = _fold_table()
+    ascii_cp = np.arange(128, dtype=np.uint8)
+    bmp = np.r_[0:0x130, 0x131:0xD800, 0xE000:0x10000].astype(np.uint16)
+    with_dotted_i = np.array([0x41, 0x130, 0x3A3], dtype=np.uint16)
+    wide = np.array([0x41, 0x10400, 0x1F600], dtype=np.uint32)
+    for cp, dtype in (
+        (ascii_cp, np.uint8),
+        (bmp, np.uint16),
+        (with_dotted_i, np.uint32),
+        (wide, np.uint32),
+    ):
+        got = _folded(cp)
+        assert got.dtype == dtype
+        assert np.array_equal(got.astype(np.uint32), fold[cp])
 
 
 def test_word_keys_ignore_case_only():
