@@ -96,6 +96,57 @@ def test_top_by_z_breaks_ties_alphabetically_like_a_full_sort():
     full = np.lexsort((before.term_order(terms), -z))
     for top_n in (1, 7, 50, 299, 300, 400):
         assert _top_by_z(z, terms, top_n).tolist() == full[:top_n].tolist()
+        # the terms looked up through positions into a larger vocabulary: the same
+        vocab = np.concatenate([terms, np.array(["zz", "aa"], dtype=object)])[::-1]
+        at = len(vocab) - 1 - np.arange(300)  # vocab[at[i]] == terms[i]
+        assert _top_by_z(z, vocab, top_n, at=at).tolist() == full[:top_n].tolist()
+
+
+def _wide_dtm(n_docs: int = 200, n_terms: int = 300_000):
+    """A DTM of many terms and few documents (the shape of a 1-2-gram matrix)."""
+    import scipy.sparse as sp
+
+    from analysis.dtm import DTM
+
+    rng = np.random.default_rng(0)
+    per_doc = 3 * n_terms // n_docs
+    indices = np.concatenate(
+        [np.sort(rng.choice(n_terms, per_doc, replace=False)) for _ in range(n_docs)]
+    ).astype(np.int32)
+    indptr = np.arange(n_docs + 1, dtype=np.int64) * per_doc
+    counts = rng.integers(1, 4, size=len(indices)).astype(np.int64)
+    m = sp.csr_matrix((counts, indices, indptr), shape=(n_docs, n_terms))
+    terms = np.array([f"t{i:06d}" for i in range(n_terms)], dtype=object)
+    docs = pd.DataFrame({
+        "unit_id": [f"d{i}" for i in range(n_docs)], "doc_id": [f"d{i}" for i in range(n_docs)],
+        "year": np.arange(n_docs) % 10 + 2000, "n_tokens": per_doc * 2,
+    })  # fmt: skip
+    return DTM(matrix=m, terms=terms, docs=docs, keys=terms, params={})
+
+
+@pytest.mark.parametrize("measure", ["log_odds_dirichlet", "log_likelihood"])
+def test_keyness_holds_little_beside_its_table(measure):
+    # each column is taken in table order and its source let go, the p-values are made a
+    # block at a time
+    import tracemalloc
+
+    dtm = _wide_dtm()
+    n = int((dtm.matrix.getnnz(axis=0) > 0).sum())  # the terms that occur
+    tracemalloc.start()
+    try:
+        table = keyness(dtm, by="year", target=2009, measure=measure)
+        current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        keyness_agreement(dtm, by="year", target=2009)
+        agreement_peak = tracemalloc.get_traced_memory()[1] - current
+    finally:
+        tracemalloc.stop()
+    assert len(table) == n
+    # measured 34 (log-odds) and 61 (G²) bytes a term beside the table; 90 and 82 when
+    # every source and the whole table were held at once. The agreement: 137 (161 with
+    # the score and statistic arrays and a copy of the terms for each measure)
+    assert peak - current < 70 * n
+    assert agreement_peak < 150 * n
 
 
 @pytest.mark.parametrize(
