@@ -196,11 +196,14 @@ def pairs_from_sketches(
     df = np.bincount(codes)
     keep = np.flatnonzero((df >= 2) & (df <= max_postings))
     m = m[:, keep]
-    shared = sp.triu(m @ m.T, k=1).tocoo()
+    shared = (m @ m.T).tocoo()  # pairs a < b below (scipy's triu builds a new matrix)
+    upper = shared.row < shared.col
+    row, col, count = shared.row[upper], shared.col[upper], shared.data[upper]
+    del shared, upper
     # the estimate is at most shared / max(|S_a|, |S_b|): skip pairs that cannot reach it
-    ok = shared.data >= threshold * np.maximum(lens[shared.row], lens[shared.col])
+    ok = count >= threshold * np.maximum(lens[row], lens[col])
     out = []
-    for a, b in sorted(zip(shared.row[ok].tolist(), shared.col[ok].tolist(), strict=True)):
+    for a, b in sorted(zip(row[ok].tolist(), col[ok].tolist(), strict=True)):
         sa, sb = sketches[a], sketches[b]
         union = np.union1d(sa, sb)[:k]
         both = np.intersect1d(np.intersect1d(sa, sb, assume_unique=True), union, assume_unique=True)
