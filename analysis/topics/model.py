@@ -281,13 +281,13 @@ def fit_topics(
     With ``nnz`` non-zero counts, ``n`` units and ``V`` terms, the NMF fit peaks at about
     ``40 nnz + 8 k (n + V)`` bytes on top of the DTM's own ``12 nnz + 4 n`` (int64
     counts, int32 indices): a float64 copy of the counts (12 per non-zero), their float64
-    TF-IDF (12) and the float32 input of the solver (8: float32 value, int32 index),
-    plus its transpose (scikit-learn's validated copy, for options other than ``init``,
-    ``max_iter`` and ``tol``) and the factors (measured with ``tracemalloc``: 2,000,000
-    non-zeros, 20,000 units and terms, k=10: a peak of 83.4 MB over the DTM's 24 MB). So 10^9 non-zeros need about 52 GB. Past one machine, learn the topics
-    online from one partition at a time with
-    :func:`analysis.distributed.fit_topics_online` (MiniBatchNMF on the same TF-IDF rows,
-    with the corpus-wide document frequencies).
+    TF-IDF (12) and the float32 input of the solver (8: float32 value, int32 index), for
+    the default options its transpose (8), and the factors (measured with
+    ``tracemalloc``: 2,000,000 non-zeros, 20,000 units and terms, k=10: a peak of 83.4 MB
+    over the DTM's 24 MB; 83.5 MB through scikit-learn's estimator). So 10^9 non-zeros
+    need about 52 GB. Past one machine, learn the topics online from one partition at a
+    time with :func:`analysis.distributed.fit_topics_online` (MiniBatchNMF on the same
+    TF-IDF rows, with the corpus-wide document frequencies).
     """
     from sklearn.decomposition import LatentDirichletAllocation
     from threadpoolctl import threadpool_limits
@@ -433,7 +433,8 @@ class _Product:
     with its transpose ``mt`` (CSR), by one of scipy's two kernels: gathering (CSR: each
     row of the result adds the rows of ``dense`` its non-zeros name) or scattering (CSC:
     each row of ``dense`` is added into the rows of the result its column names; the
-    columns of ``m`` are the rows of ``mt``, so that form needs no copy). Row ``i`` of
+    columns of ``m`` are the rows of ``mt``, so with one block that form needs no copy,
+    and it is made only if a product uses it). Row ``i`` of
     the result adds ``m[i, j] * dense[j]`` over ``j`` ascending in both, so they are
     equal to the bit; the faster one is chosen by the result's size
     (:data:`_SCATTER_BYTES`). With ``n_blocks > 1`` both forms are cut into blocks of
@@ -441,19 +442,31 @@ class _Product:
 
     def __init__(self, m: sp.csr_matrix, mt: sp.csr_matrix, n_blocks: int = 1) -> None:
         self.gather = _row_blocks(m, n_blocks)
-        if not m.has_sorted_indices:  # scattering would add row i's terms in another order
-            self.scatter = None
-        elif len(self.gather) == 1:
-            self.scatter = [sp.csc_matrix((mt.data, mt.indices, mt.indptr), shape=m.shape)]
-        else:
-            self.scatter = [block.tocsc() for block in self.gather]
+        self.sorted = bool(m.has_sorted_indices)  # else scattering adds in another order
+        self._mt = mt if len(self.gather) == 1 else None
+        self._scatter: list | None = None
+
+    @property
+    def scatter(self) -> list | None:
+        """The scattering blocks (CSC), made when first needed: with one block, ``mt``'s
+        arrays read as CSC (no copy); with several, each block converted (a copy of the
+        input). None when ``m``'s rows are not sorted."""
+        if not self.sorted:
+            return None
+        if self._scatter is None:
+            if self._mt is not None:
+                mt, shape = self._mt, self.gather[0].shape
+                self._scatter = [sp.csc_matrix((mt.data, mt.indices, mt.indptr), shape=shape)]
+            else:
+                self._scatter = [block.tocsc() for block in self.gather]
+        return self._scatter
 
     def blocks(self, dense: np.ndarray) -> list:
         """The form that multiplies ``dense``: the scattering blocks (CSC) when each
         block's result takes at most :data:`_SCATTER_BYTES`, else the gathering ones."""
         rows = max(block.shape[0] for block in self.gather)
         big = rows * dense.shape[1] * dense.itemsize > _SCATTER_BYTES
-        return self.gather if big or self.scatter is None else self.scatter
+        return self.gather if big or not self.sorted else self.scatter
 
     def __call__(self, dense: np.ndarray, pool) -> np.ndarray:
         blocks = self.blocks(dense)
@@ -502,10 +515,11 @@ def _nmf_cd_many(
     bit-identical (tested). The cost of scipy's product is mostly per non-zero, not per
     column: on 5,000 UN General Debate speeches x 42,692 terms (3.9 M non-zeros) one
     pair of products took about 31 ms for 6 columns and 230 ms for 99, so 2.2x less per
-    column (benchmarks/README.md; before :class:`_Product`). With ``n_threads > 1`` each product runs on blocks of
-    rows, one per thread, and the coordinate-descent sweeps of the fits are spread over
-    the threads; neither changes any sum (the blocks hold the input once more). A fit
-    that reaches ``max_iter`` warns as scikit-learn does.
+    column (benchmarks/README.md; before :class:`_Product`). With ``n_threads > 1`` each
+    product runs on blocks of rows, one per thread, and the coordinate-descent sweeps of
+    the fits are spread over the threads; neither changes any sum (the row blocks hold
+    the input once more, and once more again when a product scatters them). A fit that
+    reaches ``max_iter`` warns as scikit-learn does.
     """
     from concurrent.futures import ThreadPoolExecutor
 

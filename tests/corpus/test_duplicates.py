@@ -79,3 +79,46 @@ def test_pairs_from_sketches_threshold() -> None:
     assert none.empty and list(none.columns) == ["doc_id", "duplicate_of", "similarity"]
     # a shingle shared by more documents than max_postings counts as boilerplate
     assert pairs_from_sketches(["x", "y"], sk[:2], threshold=0.8, k=128, max_postings=1).empty
+
+
+def _pairs_by_triu(sketches_, threshold: float, max_postings: int) -> list[tuple[int, int]]:
+    """The candidate pairs (a < b) as the upper triangle of scipy's ``triu`` (the reading
+    before the product's COO arrays were filtered directly)."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    lens = np.array([len(s) for s in sketches_])
+    rows = np.repeat(np.arange(len(sketches_)), lens)
+    codes, _ = pd.factorize(np.concatenate(sketches_))
+    m = sp.csr_matrix((np.ones(len(codes), dtype=np.int32), (rows, codes)))
+    df = np.bincount(codes)
+    m = m[:, np.flatnonzero((df >= 2) & (df <= max_postings))]
+    shared = sp.triu(m @ m.T, k=1).tocoo()
+    ok = shared.data >= threshold * np.maximum(lens[shared.row], lens[shared.col])
+    return sorted(zip(shared.row[ok].tolist(), shared.col[ok].tolist(), strict=True))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pairs_from_sketches_equal_the_triu_reading(seed) -> None:
+    # documents drawn from a few templates share most of their sketch values: many pairs
+    rng = np.random.default_rng(seed)
+    templates = [np.sort(rng.choice(10_000, 60, replace=False)) for _ in range(4)]
+    sk = []
+    for _ in range(40):
+        t = templates[rng.integers(4)]
+        keep = t[rng.random(len(t)) < rng.uniform(0.6, 1.0)]
+        extra = rng.choice(10_000, rng.integers(0, 10), replace=False)
+        sk.append(np.unique(np.concatenate([keep, extra])).astype(np.uint64)[:50])
+    ids = [f"d{i}" for i in range(len(sk))]
+    for threshold in (0.3, 0.6, 0.9):
+        got = pairs_from_sketches(ids, sk, threshold=threshold, k=50, max_postings=1000)
+        candidates = _pairs_by_triu(sk, threshold, 1000)
+        want = []
+        for a, b in candidates:
+            union = np.union1d(sk[a], sk[b])[:50]
+            both = np.intersect1d(np.intersect1d(sk[a], sk[b]), union)
+            if len(both) / len(union) >= threshold:
+                want.append((ids[b], ids[a], round(len(both) / len(union), 3)))
+        assert list(got.itertuples(index=False, name=None)) == want
+        if threshold == 0.3:
+            assert len(want) > 20  # the case is not vacuous

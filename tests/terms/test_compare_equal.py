@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import AnalysisError, build_dtm, keyness, read_corpus, term_frequencies
+from analysis import AnalysisError, build_dtm, compare, keyness, read_corpus, term_frequencies
 from analysis.compare import _Lookup, _top_by_z, keyness_agreement
 from analysis.keywords import sorted_strings
 
@@ -41,7 +41,12 @@ def mini_dtm(mini_dir):
 
 @pytest.mark.parametrize("measure", ["log_odds_dirichlet", "log_likelihood", "chi2"])
 @pytest.mark.parametrize("top_n", [None, 5])
-def test_keyness_equals_the_previous_tables(seeds_dtm, stemmed_dtm, measure, top_n):
+@pytest.mark.parametrize("block", [None, 7])
+def test_keyness_equals_the_previous_tables(
+    seeds_dtm, stemmed_dtm, measure, top_n, block, monkeypatch
+):
+    if block is not None:  # scores and p-values a few terms at a time: the same table
+        monkeypatch.setattr(compare, "_SCORE_BLOCK", block)
     for dtm in (seeds_dtm, stemmed_dtm):
         years = sorted(dtm.docs["year"].unique())
         for target, reference in (
@@ -76,7 +81,12 @@ def test_keyness_errors_unchanged(seeds_dtm):
 
 
 @pytest.mark.parametrize("top_n", [1, 3, 15, 10_000])
-def test_agreement_equals_three_full_tables(seeds_dtm, stemmed_dtm, mini_dtm, top_n):
+@pytest.mark.parametrize("block", [None, 7])
+def test_agreement_equals_three_full_tables(
+    seeds_dtm, stemmed_dtm, mini_dtm, top_n, block, monkeypatch
+):
+    if block is not None:  # z a few terms at a time
+        monkeypatch.setattr(compare, "_SCORE_BLOCK", block)
     for dtm in (seeds_dtm, stemmed_dtm, mini_dtm):
         by = "year" if dtm.docs["year"].nunique() > 1 else "source"
         target = sorted(dtm.docs[by].unique())[-1]

@@ -106,6 +106,11 @@ def test_fit_topics_nmf_is_sklearns_nmf(dtm, options):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         w = ref.fit_transform(x)
+    if ref.n_iter_ == params["max_iter"]:  # scikit-learn warned: fit_topics must too
+        warned = pytest.warns(ConvergenceWarning, match="Maximum number of iterations")
+    else:
+        warned = warnings.catch_warnings()
+    with warned:
         model = fit_topics(dtm, 4, seed=1, **options)
     est = model.estimator_
     for attr in (
@@ -241,6 +246,50 @@ def test_products_in_row_blocks_either_form_equal_scipys_bit_for_bit(
         assert np.array_equal(product(dense, None), x @ dense)
 
 
+def _unsorted(x: sp.csr_matrix, seed: int) -> sp.csr_matrix:
+    """``x`` with the entries of each row stored in a shuffled order (the same matrix)."""
+    rng = np.random.default_rng(seed)
+    order = np.concatenate(
+        [a + rng.permutation(b - a) for a, b in zip(x.indptr[:-1], x.indptr[1:], strict=True)]
+        or [np.zeros(0, dtype=np.int64)]
+    ).astype(np.int64)
+    out = sp.csr_matrix((x.data[order], x.indices[order], x.indptr.copy()), shape=x.shape)
+    out.has_sorted_indices = False  # scipy would otherwise trust a cached flag
+    return out
+
+
+@given(
+    n_rows=st.integers(1, 30),
+    n_cols=st.integers(1, 12),
+    density=st.floats(0.0, 1.0),
+    n=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+    scatter=st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_products_of_the_transpose_and_of_unsorted_rows_equal_scipys(
+    n_rows, n_cols, density, n, seed, scatter
+):
+    # xᵀ @ W with x's rows unsorted: its scattering form reads x's arrays column by column
+    # (units ascending), as the gathering form reads xᵀ's sorted rows
+    x = _unsorted(
+        sp.random(
+            n_rows, n_cols, density=density, format="csr", random_state=seed, dtype=np.float32
+        ),
+        seed,
+    )
+    xt = x.T.tocsr()
+    dense = np.random.default_rng(seed).random((n_rows, 4), dtype=np.float32)
+    with mock.patch.object(model, "_SCATTER_BYTES", 1 << 40 if scatter else -1):
+        assert np.array_equal(_Product(xt, x, n)(dense, None), xt @ dense)
+        # x itself, unsorted: gathered whatever the size, in any number of blocks
+        product = _Product(x, xt, n)
+        assert product.scatter is None
+        other = np.random.default_rng(seed + 1).random((n_cols, 3), dtype=np.float32)
+        assert all(b.format == "csr" for b in product.blocks(other))
+        assert np.array_equal(product(other, None), x @ other)
+
+
 def test_products_scatter_small_results_and_gather_large_ones():
     x = sp.random(100, 50, density=0.2, format="csr", random_state=0, dtype=np.float32)
     product = _Product(x, x.T.tocsr())
@@ -249,6 +298,18 @@ def test_products_scatter_small_results_and_gather_large_ones():
     assert product.blocks(small)[0].format == "csc"
     assert product.blocks(large)[0].format == "csr"
     assert np.array_equal(product(large, None), x @ large)
+
+
+def test_products_in_blocks_convert_to_columns_only_when_they_scatter():
+    # in blocks the scattering form is a copy of the input: made only when a product needs it
+    x = sp.random(200, 50, density=0.2, format="csr", random_state=0, dtype=np.float32)
+    product = _Product(x, x.T.tocsr(), 2)
+    assert len(product.gather) == 2 and product._scatter is None
+    large = np.ones((50, model._SCATTER_BYTES // (100 * 4) + 1), dtype=np.float32)
+    assert product.blocks(large) is product.gather and product._scatter is None
+    small = np.ones((50, 3), dtype=np.float32)
+    assert [b.format for b in product.blocks(small)] == ["csc", "csc"]
+    assert np.array_equal(product(small, None), x @ small)
 
 
 def test_products_of_unsorted_rows_only_gather():
