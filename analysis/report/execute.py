@@ -241,15 +241,66 @@ def _worker_init(
         os.environ.pop(SNAPSHOT_ENV, None)
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel pending notebooks and terminate the workers now (their kernels follow)."""
+def _descendants(pid: int) -> list[tuple[int, str]]:
+    """The processes descended from ``pid`` (its kernels and theirs) as ``(pid, start
+    time)``, read from ``/proc``; [] where there is no ``/proc``."""
+    parents: dict[int, list[tuple[int, str]]] = {}
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return []
+    for entry in entries:
+        fields = _stat(int(entry))
+        if fields is not None:
+            parents.setdefault(int(fields[1]), []).append((int(entry), fields[19]))
+    out, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        out += children
+        todo += [child for child, _ in children]
+    return out
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command (state, ppid, ...; the start
+    time is index 19), or None when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields if len(fields) > 19 else None
+
+
+def _running(pid: int, started: str) -> bool:
+    """Whether the process ``pid`` that started at ``started`` still runs (a zombie, or
+    another process given the same number, does not)."""
+    fields = _stat(pid)
+    return fields is not None and fields[19] == started and fields[0] != "Z"
+
+
+def _stop_pool(pool: ProcessPoolExecutor, *, wait_s: float = 5.0) -> None:
+    """Cancel pending notebooks, terminate the workers and their kernels now, and wait
+    (at most ``wait_s`` seconds) until the kernels are gone: a kernel finishing the file
+    it was writing would otherwise write it, and make its folders again, after the
+    interrupted render has removed its build folder."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    kernels = [k for proc in procs if proc.pid for k in _descendants(proc.pid)]
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         if proc.is_alive():
             proc.terminate()
+    for pid, started in kernels:
+        if _running(pid, started):  # never a process that took a freed number
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
     for proc in procs:
-        proc.join(timeout=5)
+        proc.join(timeout=wait_s)
+    deadline = time.monotonic() + wait_s
+    while any(_running(*k) for k in kernels) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def run_suite(

@@ -320,6 +320,39 @@ def test_ctrl_c_stops_with_one_line_exit_130_and_cleans_up(seeds_dir: Path, tmp_
     assert left == [], f"processes left running: {left}"
 
 
+def _start_sleeper(path: str) -> int:
+    """(In a pool worker) start a process that sleeps, as a kernel would run; its pid."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    Path(path).write_text(str(child.pid), encoding="utf-8")
+    time.sleep(60)
+    return child.pid
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list child processes")
+def test_stopping_the_pool_ends_the_workers_processes_before_it_returns(tmp_path: Path):
+    # an interrupted render removes its build folder right after the pool is stopped: the
+    # kernels (the workers' children) must be gone by then, or one finishing a file makes
+    # the folder again (seen in the Ctrl-C test above)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from analysis.report.execute import _descendants, _running, _stop_pool
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+    marker = tmp_path / "pid"
+    pool.submit(_start_sleeper, str(marker))
+    deadline = time.time() + 20
+    while not marker.is_file() and time.time() < deadline:
+        time.sleep(0.05)
+    child = int(marker.read_text(encoding="utf-8"))
+    worker = next(iter(pool._processes.values())).pid
+    found = dict(_descendants(worker))
+    assert child in found and _running(child, found[child])
+    assert not _running(child, "0")  # another start time: another process
+    _stop_pool(pool)
+    assert not _running(child, found[child])
+
+
 # ------------------------------------------------------------------ 11. SVG bytes
 
 _SVG_SCRIPT = """
