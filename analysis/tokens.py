@@ -488,12 +488,11 @@ def _folded(cp: np.ndarray) -> np.ndarray:
     """:func:`_fold_table` of the code points ``cp``, kept as narrow as ``cp`` where the
     folded codes fit (ASCII folds to ASCII; in the BMP only U+0130 folds outside it), so
     that hashing reads 1 or 2 bytes a character instead of 4 (the same values)."""
-    fold = _fold_table()
     if cp.dtype == np.uint8:
         return _narrow_fold(np.uint8)[cp]
     if cp.dtype == np.uint16 and not (cp == 0x130).any():
         return _narrow_fold(np.uint16)[cp]
-    return fold[cp]
+    return _fold_table()[cp]
 
 
 @lru_cache(maxsize=2)
