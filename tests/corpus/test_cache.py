@@ -176,23 +176,33 @@ def test_raw_text_false_leaves_out_that_column_from_a_miss_and_a_hit(seeds_dir, 
 def test_a_hit_reads_each_text_column_on_its_own_and_returns_the_same_frame(
     seeds_dir, cache, monkeypatch, raw_text
 ):
+    import analysis.cache as cache_module
+
     ref = read_corpus(seeds_dir)
     ref = ref if raw_text else ref.drop(columns="raw_text")
     cached_corpus(seeds_dir)  # the entry
-    reads = []
-    real = pd.read_parquet
+    reads, streamed = [], []
+    real, real_strings = pd.read_parquet, cache_module._read_strings
 
     def recording(path, *args, columns=None, **kwargs):
         reads.append(list(columns))
         return real(path, *args, columns=columns, **kwargs)
 
+    def streaming(entry, column):
+        streamed.append(column)
+        return real_strings(entry, column)
+
     monkeypatch.setattr(pd, "read_parquet", recording)
+    monkeypatch.setattr(cache_module, "_read_strings", streaming)
+    monkeypatch.setattr(cache_module, "_TEXT_BATCH", 2)  # several batches per column
     _no_reading(monkeypatch)
     hit = cached_corpus(seeds_dir, raw_text=raw_text)
     pd.testing.assert_frame_equal(hit, ref)  # values, dtypes and the order of the columns
-    texts = ["text", "raw_text"] if raw_text else ["text"]
-    assert reads[1:] == [[c] for c in texts]  # one read per text column, after the others
-    assert not set(reads[0]) & {"text", "raw_text"} and len(reads[0]) > 5
+    # the other columns in one read, then each text column streamed on its own
+    assert len(reads) == 1 and not set(reads[0]) & {"text", "raw_text"} and len(reads[0]) > 5
+    assert streamed == (["text", "raw_text"] if raw_text else ["text"])
+    for column in streamed:  # the batches joined: one array, as pandas reads it
+        assert hit[column].array._pa_array.num_chunks == 1
 
 
 @pytest.mark.parametrize("column", ["text", "raw_text"])
