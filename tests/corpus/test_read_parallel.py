@@ -178,3 +178,18 @@ def test_clean_audit_in_workers_equals_one_process(seed_corpus):
     one = clean_audit(seed_corpus, n_jobs=1)
     assert len(one) > 0  # the seeds have page furniture
     pd.testing.assert_frame_equal(clean_audit(seed_corpus, n_jobs=2), one)
+
+
+def test_clean_audit_a_chunk_of_documents_at_a_time_equals_one_pass(seed_corpus, monkeypatch):
+    # one process audits chunks of about _AUDIT_CHARS characters (only a chunk's texts are
+    # Python strings at once); the rows and their order do not depend on the chunks
+    import analysis.clean as clean_module
+    from analysis import clean_audit
+
+    whole = clean_audit(seed_corpus, n_jobs=1)
+    seen = []
+    real = clean_module._audit_chunk
+    monkeypatch.setattr(clean_module, "_AUDIT_CHARS", 1)  # a document per chunk
+    monkeypatch.setattr(clean_module, "_audit_chunk", lambda b: seen.append(b) or real(b))
+    pd.testing.assert_frame_equal(clean_audit(seed_corpus, n_jobs=1), whole)
+    assert len(seen) == len(seed_corpus)
