@@ -101,26 +101,57 @@ def sorted_strings(values: np.ndarray) -> list[str] | None:
     Strings ending in NUL are refused: numpy's ``str`` arrays drop trailing NULs, so
     their order could differ from :func:`term_order`'s.
     """
-    items = values.tolist() if isinstance(values, np.ndarray) else list(values)
-    # the distinct types, not an isinstance call per item (4.8 million terms: 0.2 s, not 1.5 s)
-    if not all(issubclass(t, str) for t in set(map(type, items))):
+    if not _increasing_strings(values):
         return None
-    if len(items) > 1000:  # the same checks on Arrow strings (UTF-8 byte order is code point order)
-        import pyarrow as pa
-        import pyarrow.compute as pc
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
+
+_CHECK_BLOCK = 1 << 18  # items of a long vocabulary checked at a time by _increasing_strings
+_CHECK_ARROW = 1000  # vocabularies longer than this are checked on Arrow strings
+
+
+def _increasing_strings(values) -> bool:
+    """True when ``values`` are ``str`` in strictly increasing order, none ending in NUL.
+
+    A long vocabulary is checked ``_CHECK_BLOCK`` items at a time (each block with the
+    next block's first item), on Arrow strings (UTF-8 byte order is code point order):
+    the 4.8 million 1-2-grams of the UN General Debate as one Arrow array and a list
+    held 0.28 GB more for a moment. The item types are checked per distinct type, not
+    with an isinstance call per item.
+    """
+    n = len(values)
+    if n <= _CHECK_ARROW:
+        items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        if not all(issubclass(t, str) for t in set(map(type, items))):
+            return False
+        if not all(map(str.__lt__, items[:-1], items[1:])):
+            return False
+        return "\x00\n" not in "\n".join(items) + "\n"
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for start in range(0, n - 1, _CHECK_BLOCK):
+        part = values[start : start + _CHECK_BLOCK + 1]
+        if not all(issubclass(t, str) for t in set(map(type, part))):
+            return False
         try:
-            arr = pa.array(items, type=pa.large_string())
-        except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: checked below
-            pass
-        else:
-            increasing = pc.all(pc.less(arr[:-1], arr[1:])).as_py()
-            return items if increasing and not pc.any(pc.ends_with(arr, "\x00")).as_py() else None
+            arr = pa.array(part, type=pa.large_string())
+        except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate
+            return _increasing_strings_slowly(values)
+        if (
+            not pc.all(pc.less(arr[:-1], arr[1:])).as_py()
+            or pc.any(pc.ends_with(arr, "\x00")).as_py()
+        ):
+            return False
+    return True
+
+
+def _increasing_strings_slowly(values) -> bool:
+    """:func:`_increasing_strings` with Python's comparisons (strings Arrow cannot hold)."""
+    items = values.tolist() if isinstance(values, np.ndarray) else list(values)
     if not all(map(str.__lt__, items[:-1], items[1:])):
-        return None
-    if "\x00\n" in "\n".join(items) + "\n":
-        return None
-    return items
+        return False
+    return "\x00\n" not in "\n".join(items) + "\n"
 
 
 def term_order(terms: np.ndarray) -> np.ndarray:
@@ -235,19 +266,18 @@ def tfidf_keywords(
     n_groups = counts.shape[0]
     if n_groups == 0 or counts.shape[1] == 0:
         return _empty()
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    tiebreak = term_order(dtm.terms)  # first: its temporaries go before the scores come
+    df = column_nonzeros(counts)
     idf = np.log((1.0 + n_groups) / (1.0 + df)) + 1.0
     length = np.asarray(n_tokens, dtype=np.float64)
     inv = np.divide(1.0, length, out=np.zeros_like(length), where=length > 0)
-    # same sparsity structure as counts: score = count / n_tokens * idf, entry by entry
-    data = _scaled(counts, inv, idf)
-    scores = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
-    rows, cols, rank, pos = top_per_row(scores, top_n, term_order(dtm.terms))
+    # score = count / n_tokens * idf, entry by entry, ranked a block of rows at a time
+    rows, cols, rank, pos, score = _top_scores(counts, inv, idf, top_n, tiebreak)
     out = pd.DataFrame(
         {
             "group": np.asarray(groups, dtype=object)[rows],
             "term": np.asarray(dtm.terms, dtype=object)[cols],
-            "score": data[pos],
+            "score": score,
             "rank": rank.astype(np.int64),
             "count": counts.data[pos].astype(np.int64),
             "n_docs": grouped_doc_counts(dtm, by)[rows],
@@ -256,22 +286,64 @@ def tfidf_keywords(
     return out.reset_index(drop=True)
 
 
-_BLOCK = 1 << 20  # stored entries scaled at a time by _scaled
+_BLOCK = 1 << 20  # stored entries scored at a time by _top_scores (whole rows)
+_COUNT_BLOCK = 1 << 22  # stored entries counted at a time by column_nonzeros
 
 
-def _scaled(counts: sp.csr_matrix, row_scale: np.ndarray, col_scale: np.ndarray) -> np.ndarray:
-    """``count * row_scale[row] * col_scale[col]`` for every stored entry of ``counts``, in
-    float64, computed in that order (so equal to the whole-array expression, bit for bit)
-    a million entries at a time: the temporaries are a block's, not four arrays the size
-    of the matrix (23 M entries of the UN General Debate's 1-2-grams: 0.7 GB)."""
-    data = counts.data.astype(np.float64)
-    for start in range(0, len(data), _BLOCK):
-        stop = min(start + _BLOCK, len(data))
-        rows = np.searchsorted(counts.indptr, np.arange(start, stop), side="right") - 1
-        part = data[start:stop]
-        part *= row_scale[rows]
-        part *= col_scale[counts.indices[start:stop]]
-    return data
+def column_nonzeros(matrix: sp.csr_matrix) -> np.ndarray:
+    """Stored entries of each column of a CSR matrix (a DTM's document frequencies), int64.
+
+    ``np.bincount(matrix.indices)`` first makes the int32 column indices int64, a copy
+    the size of the matrix (0.18 GB for the UN General Debate's 23 M entries); here
+    ``_COUNT_BLOCK`` of them are converted at a time. The counts are the same.
+    """
+    indices, n_cols = matrix.indices, matrix.shape[1]
+    out = np.zeros(n_cols, dtype=np.int64)
+    for start in range(0, len(indices), _COUNT_BLOCK):
+        out += np.bincount(indices[start : start + _COUNT_BLOCK], minlength=n_cols)
+    return out
+
+
+def _top_scores(
+    counts: sp.csr_matrix,
+    row_scale: np.ndarray,
+    col_scale: np.ndarray,
+    top: int | None,
+    tiebreak: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`top_per_row` of the scores ``count * row_scale[row] * col_scale[col]``.
+
+    Each score is computed in float64 in that order (so equal, bit for bit, to the
+    whole-matrix expression), for the rows of about ``_BLOCK`` stored entries at a time
+    (a row longer than that alone): each row is ranked on its own, so ranking the blocks
+    one after the other gives the rows in order, as one pass would, while only a block's
+    scores exist at once (23 M entries of the UN General Debate's 1-2-grams: 0.18 GB of
+    scores and as much again of temporaries for one pass). Returns ``(row, col, rank,
+    pos, score)``, ``pos`` indexing ``counts.data``.
+    """
+    indptr, n_rows = counts.indptr, counts.shape[0]
+    parts = []
+    r0 = 0
+    while r0 < n_rows:
+        # the rows that end within _BLOCK entries of this block's start (at least one)
+        end = min(int(indptr[r0]) + _BLOCK, int(indptr[-1]))  # within indptr's dtype
+        r1 = int(np.searchsorted(indptr, end, side="right")) - 1
+        r1 = min(max(r1, r0 + 1), n_rows)
+        lo, hi = int(indptr[r0]), int(indptr[r1])
+        sub_ptr = indptr[r0 : r1 + 1] - lo
+        score = counts.data[lo:hi].astype(np.float64)
+        score *= np.repeat(row_scale[r0:r1], np.diff(sub_ptr))
+        score *= col_scale[counts.indices[lo:hi]]
+        block = sp.csr_matrix(
+            (score, counts.indices[lo:hi], sub_ptr), shape=(r1 - r0, counts.shape[1])
+        )
+        rows, cols, rank, pos = top_per_row(block, top, tiebreak)
+        parts.append((rows + r0, cols, rank, pos + lo, score[pos]))
+        r0 = r1
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty, np.zeros(0, dtype=np.float64)
+    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
 
 
 def _empty() -> pd.DataFrame:

@@ -59,7 +59,7 @@ def save_figure(
 #: tables with more rows than this take :func:`_write_csv_fast` (when their columns allow)
 _FAST_CSV_ROWS = 50_000
 _CSV_CHUNK = 200_000  # rows joined per write by the fast writer
-_CSV_BLOCK = 1_000_000  # rows whose fields the fast writer makes at a time
+_CSV_BLOCK = 250_000  # rows whose fields the fast writer makes at a time
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 

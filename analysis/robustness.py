@@ -883,12 +883,13 @@ def _term_column(dtm, term: str, stem: bool) -> int | None:
 def _prune(dtm, min_df):
     """``dtm`` without the columns in fewer than ``min_df`` units (as build_dtm prunes)."""
     from .dtm import DTM, _df_bounds
+    from .keywords import column_nonzeros
 
     if _same(min_df, 1):
         return dtm
     n_units = dtm.matrix.shape[0]
     min_count, _ = _df_bounds(min_df, 1.0, n_units)
-    df = np.bincount(dtm.matrix.indices, minlength=dtm.matrix.shape[1])
+    df = column_nonzeros(dtm.matrix)
     keep = np.flatnonzero(df >= min_count)
     if not len(keep):
         return None

@@ -11,6 +11,8 @@ import compare_before as before
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import AnalysisError, build_dtm, compare, keyness, read_corpus, term_frequencies
 from analysis.compare import _Lookup, _top_by_z, keyness_agreement
@@ -206,3 +208,31 @@ def test_sorted_strings_only_for_strictly_increasing_str():
     assert sorted_strings(np.array(["b", "a"], dtype=object)) is None
     assert sorted_strings(np.array([1, 2], dtype=object)) is None
     assert sorted_strings(np.array(["a", "a\x00"], dtype=object)) is None  # numpy drops NULs
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="ab\x00é", max_size=4), min_size=2, max_size=60, unique=True),
+    shuffle=st.booleans(),
+    swap=st.integers(0, 60),
+    block=st.integers(1, 12),
+)
+def test_sorted_strings_a_block_at_a_time_agrees_with_pythons_order(words, shuffle, swap, block):
+    # long vocabularies are checked a block of items at a time on Arrow strings: a pair out
+    # of order or a NUL at the end must be found in any block, at any boundary
+    import analysis.keywords as keywords_module
+
+    values = sorted(words)
+    if shuffle:  # one pair out of order, anywhere
+        i = swap % (len(values) - 1)
+        values[i], values[i + 1] = values[i + 1], values[i]
+    want = all(a < b for a, b in zip(values[:-1], values[1:], strict=True)) and not any(
+        v.endswith("\x00") for v in values
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keywords_module, "_CHECK_BLOCK", block)
+        patch.setattr(keywords_module, "_CHECK_ARROW", 0)  # every length through the blocks
+        got = sorted_strings(np.array(values, dtype=object))
+    assert (got is not None) == want
+    if want:
+        assert got == values

@@ -127,14 +127,27 @@ def test_n_docs_counts_distinct_documents_per_group(seed_corpus):
     assert (tfidf_keywords(paragraphs, by=None, top_n=1)["n_docs"] == 1).all()
 
 
-def test_scores_computed_a_block_of_entries_at_a_time_equal_one_pass(seeds_dtm, monkeypatch):
+@pytest.mark.parametrize(("by", "top_n"), [(None, None), (None, 3), ("year", 5), ("source", None)])
+def test_scores_ranked_a_block_of_rows_at_a_time_equal_one_pass(seeds_dtm, monkeypatch, by, top_n):
+    # rows are scored and ranked a block at a time (a row longer than the block alone)
     import analysis.keywords as keywords_module
 
-    whole = tfidf_keywords(seeds_dtm, by=None, top_n=None)
+    monkeypatch.setattr(keywords_module, "_BLOCK", 1 << 40)  # every row in one block
+    whole = tfidf_keywords(seeds_dtm, by=by, top_n=top_n)
     monkeypatch.setattr(keywords_module, "_BLOCK", 7)
-    blocks = tfidf_keywords(seeds_dtm, by=None, top_n=None)
+    blocks = tfidf_keywords(seeds_dtm, by=by, top_n=top_n)
     pd.testing.assert_frame_equal(whole, blocks)  # the same floats, bit for bit
-    assert len(whole) == seeds_dtm.matrix.nnz
+    if by is None and top_n is None:
+        assert len(whole) == seeds_dtm.matrix.nnz
+
+
+def test_column_nonzeros_counted_in_blocks_equal_bincount(seeds_dtm, monkeypatch):
+    import analysis.keywords as keywords_module
+
+    want = np.bincount(seeds_dtm.matrix.indices, minlength=seeds_dtm.shape[1])
+    monkeypatch.setattr(keywords_module, "_COUNT_BLOCK", 5)
+    got = keywords_module.column_nonzeros(seeds_dtm.matrix)
+    assert got.dtype == np.int64 and np.array_equal(got, want)
 
 
 def test_scoring_holds_about_one_float_per_stored_entry(monkeypatch):
