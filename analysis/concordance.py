@@ -309,16 +309,11 @@ def collocations(
             f"tokens: give analysis.tokens.word_tokens(corpus[{text_column!r}]) for these "
             f"{len(corpus)} rows (got {got})"
         )
-    toks = tokens
-    types = np.asarray(toks.types, dtype=object)
-    ids = toks.ids.astype(np.int64)
-    n_words = len(types)
-    unigram = np.bincount(ids, minlength=n_words).astype(np.int64)
-    bad = np.fromiter((t in stops or len(t) < 2 for t in types), dtype=bool, count=n_words)
-    doc_of = np.repeat(np.arange(len(toks.offsets) - 1), np.diff(toks.offsets))
+    prep = _Prepared.of(tokens, stops)
+    types, ids, n_words, unigram, bad = prep.types, prep.ids, prep.n_words, prep.unigram, prep.bad
     if n == 2:
         size = span or 2
-        keys, counts = _pair_counts(ids, doc_of, range(1, size), n_words, bad)
+        keys, counts = prep.pairs(range(1, size))
         keep = counts >= min_freq
         keys, counts = keys[keep], counts[keep]
         w = [keys // n_words, keys % n_words]
@@ -326,10 +321,10 @@ def collocations(
             measure, counts / (size - 1.0), unigram[w[0]], unigram[w[1]], len(ids)
         )
     else:
-        keys, counts, w = _triple_counts(ids, doc_of, n_words, bad, min_freq)
+        keys, counts, w = _triple_counts(ids, prep.starts, n_words, bad, min_freq)
         # the margins of candidates without a flagged word: pairs of unflagged words
-        pair_keys, pair_counts = _pair_counts(ids, doc_of, [1], n_words, bad)
-        gap_keys, gap_counts = _pair_counts(ids, doc_of, [2], n_words, bad)
+        pair_keys, pair_counts = prep.pairs([1])
+        gap_keys, gap_counts = prep.pairs([2])
         scores = _trigram_score(
             measure,
             counts,
@@ -341,7 +336,7 @@ def collocations(
             (unigram[w[0]], unigram[w[1]], unigram[w[2]]),
             len(ids),
         )
-    rank = np.argsort(np.argsort(types.astype(str), kind="stable"), kind="stable")
+    rank = prep.rank
     order = np.lexsort([rank[c] for c in reversed(w)] + [-scores])
     if top_n is not None:
         order = order[:top_n]
@@ -355,23 +350,104 @@ def collocations(
     ).astype({"score": "float64", "count": "int64"})
 
 
+class _Prepared:
+    """What every :func:`collocations` call on the same tokens and stop words shares:
+    the ids as int64, unigram counts, the flagged words, the alphabetical rank of each
+    type, where each text starts, and the pair counts for each gap asked so far.
+
+    Kept on the :class:`~analysis.tokens.Tokens` (one entry: the last stop words), so
+    the report's three tables (pairs by PMI and by likelihood ratio, triples, whose
+    margins are the same adjacent pairs) count the adjacent pairs once, not three times.
+    Only the adjacent pairs' counts are kept (on the UN General Debate's 32 M tokens
+    about 0.1 GB, with a byte per token for the text starts), as long as the tokens are.
+    """
+
+    def __init__(self, tokens: Tokens, stops: frozenset) -> None:
+        self.stops = stops
+        self.source = tokens.ids  # the array these counts are of
+        self.types = np.asarray(tokens.types, dtype=object)
+        self.ids = tokens.ids
+        self.n_words = n_words = len(self.types)
+        self.unigram = _bincount(self.ids, n_words)
+        self.bad = np.fromiter(
+            (t in stops or len(t) < 2 for t in self.types), dtype=bool, count=n_words
+        )
+        self.rank = np.argsort(np.argsort(self.types.astype(str), kind="stable"), kind="stable")
+        self.starts = _text_starts(tokens.offsets, len(self.ids))
+        self._pairs: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+
+    @classmethod
+    def of(cls, tokens: Tokens, stops: frozenset) -> _Prepared:
+        prep = getattr(tokens, "_collocations", None)
+        if not (
+            isinstance(prep, cls)
+            and prep.source is tokens.ids
+            and prep.stops == stops
+            and prep.n_words == len(tokens.types)
+        ):
+            prep = cls(tokens, stops)
+            tokens._collocations = prep
+        return prep
+
+    def pairs(self, gaps) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_pair_counts` for ``gaps``; the adjacent pairs' counted once."""
+        key = tuple(gaps)
+        if key in self._pairs:
+            return self._pairs[key]
+        counted = _pair_counts(self.ids, self.starts, key, self.n_words, self.bad)
+        if key == (1,):
+            self._pairs[key] = counted
+        return counted
+
+
+def _bincount(ids: np.ndarray, n: int) -> np.ndarray:
+    """``np.bincount(ids, minlength=n)`` as int64, 4 M ids at a time (bincount makes
+    int32 ids int64 first: a copy of them all)."""
+    out = np.zeros(n, dtype=np.int64)
+    for start in range(0, len(ids), 1 << 22):
+        out += np.bincount(ids[start : start + (1 << 22)], minlength=n)
+    return out
+
+
+def _text_starts(offsets: np.ndarray, n: int) -> np.ndarray:
+    """``starts[p]``: a text (other than the first) starts at token ``p``; ``n + 1`` long.
+
+    Tokens ``p`` and ``p + d`` are in the same text exactly when no text starts at
+    ``p + 1 .. p + d`` (:func:`_same_text`): one byte per token instead of the text
+    number of each token (eight).
+    """
+    starts = np.zeros(n + 1, dtype=bool)
+    starts[np.asarray(offsets[1:-1], dtype=np.int64)] = True
+    return starts
+
+
+def _same_text(starts: np.ndarray, d: int) -> np.ndarray:
+    """For each ``p < n - d``: whether tokens ``p`` and ``p + d`` are in the same text."""
+    n = len(starts) - 1
+    crossed = starts[1 : n - d + 1].copy()
+    for j in range(2, d + 1):
+        crossed |= starts[j : n - d + j]
+    return ~crossed
+
+
 def _pair_counts(
-    ids: np.ndarray, doc_of: np.ndarray, gaps, n_words: int, bad: np.ndarray | None
+    ids: np.ndarray, starts: np.ndarray, gaps, n_words: int, bad: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Counts of the word pairs ``(w_p, w_{p+d})`` for ``d`` in ``gaps``, within documents.
+    """Counts of the word pairs ``(w_p, w_{p+d})`` for ``d`` in ``gaps``, within texts.
 
     Pairs are int64 keys ``id1 * n_words + id2`` (in no particular order); pairs with a
-    word flagged in ``bad`` are left out (their counts are never needed).
+    word flagged in ``bad`` are left out (their counts are never needed). ``starts``
+    from :func:`_text_starts`.
     """
     parts = []
     for d in gaps:
         if d >= len(ids):
             continue
         first, second = ids[:-d], ids[d:]
-        ok = doc_of[:-d] == doc_of[d:]
+        ok = _same_text(starts, d)
         if bad is not None:
             ok &= ~bad[first] & ~bad[second]
-        parts.append(first[ok] * n_words + second[ok])
+        parts.append(first[ok].astype(np.int64) * n_words + second[ok])
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return _count(np.concatenate(parts))
@@ -383,15 +459,15 @@ def _count(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniques, dtype=np.int64), np.bincount(codes).astype(np.int64)
 
 
-def _triple_counts(ids, doc_of, n_words, bad, min_freq):
+def _triple_counts(ids, starts, n_words, bad, min_freq):
     """Counts of the adjacent triples without a ``bad`` word that reach ``min_freq``:
     their keys, counts and the ids of their three words."""
     if len(ids) < 3:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, [empty, empty, empty]
     a, b, c = ids[:-2], ids[1:-1], ids[2:]
-    ok = (doc_of[:-2] == doc_of[2:]) & ~bad[a] & ~bad[b] & ~bad[c]
-    a, b, c = a[ok], b[ok], c[ok]
+    ok = _same_text(starts, 2) & ~bad[a] & ~bad[b] & ~bad[c]
+    a, b, c = a[ok].astype(np.int64), b[ok].astype(np.int64), c[ok].astype(np.int64)
     pair_code, pairs = pd.factorize(a * n_words + b)  # no overflow: codes, not ids
     keys, counts = _count(pair_code.astype(np.int64) * n_words + c)
     keep = counts >= min_freq

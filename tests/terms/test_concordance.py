@@ -258,3 +258,39 @@ def test_max_docs_stops_reading_and_checks_its_value(seeds_corpus):
     assert one.groupby("pattern")["doc_id"].nunique().to_dict() == {"china": 1, "war": 1}
     with pytest.raises(AnalysisError, match="max_docs"):
         kwic(seeds_corpus, "china", max_docs=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lengths=st.lists(st.integers(0, 4), min_size=1, max_size=12), d=st.integers(1, 4))
+def test_same_text_mask_equals_comparing_text_numbers(lengths, d):
+    # pairs (p, p + d) within a text, from the text starts (a byte per token), equal the
+    # comparison of each token's text number; empty texts included
+    import numpy as np
+
+    from analysis.concordance import _same_text, _text_starts
+
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    n = int(offsets[-1])
+    text_of = np.repeat(np.arange(len(lengths)), lengths)
+    want = text_of[:-d] == text_of[d:] if n > d else np.zeros(0, dtype=bool)
+    got = _same_text(_text_starts(offsets, n), d) if n > d else np.zeros(0, dtype=bool)
+    assert np.array_equal(got, want)
+
+
+def test_collocations_on_the_same_tokens_share_their_counts_and_agree(seed_corpus):
+    from analysis.tokens import word_tokens
+
+    tokens = word_tokens(seed_corpus["text"])
+    fresh = {  # each on its own tokens: nothing shared
+        (n, m, sw): collocations(
+            seed_corpus, tokens=word_tokens(seed_corpus["text"]), n=n, measure=m,
+            min_freq=2, stop_words=sw,
+        )
+        for n, m, sw in [(2, "pmi", "english"), (2, "likelihood_ratio", "english"),
+                         (3, "likelihood_ratio", "english"), (2, "pmi", None)]
+    }  # fmt: skip
+    for (n, m, sw), want in fresh.items():  # one tokens object: counted once, same tables
+        got = collocations(seed_corpus, tokens=tokens, n=n, measure=m, min_freq=2, stop_words=sw)
+        pd.testing.assert_frame_equal(got, want)
+    # the last call's stop words are kept; other stop words made them again
+    assert tokens._collocations.stops == frozenset()
