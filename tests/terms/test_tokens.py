@@ -287,3 +287,24 @@ def test_the_case_unsafe_characters_are_those_whose_lower_case_changes_the_runs(
         lower = c.lower()
         if lower != c:
             assert len(lower) == 1 and bool(word.match(c)) == bool(word.match(lower)), hex(cp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lengths=st.lists(st.integers(0, 5), min_size=0, max_size=12),
+    seed=st.integers(0, 2**16),
+)
+def test_keep_tokens_equals_keeping_each_texts_tokens(lengths, seed):
+    # per-text sums over the keep mask (empty texts anywhere) give the same offsets as
+    # keeping each text's tokens on its own
+    from analysis.tokens import _keep_tokens
+
+    rng = np.random.default_rng(seed)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    ids = rng.integers(0, 9, size=int(offsets[-1])).astype(np.int32)
+    keep = rng.random(len(ids)) < 0.6
+    got_ids, got_offsets = _keep_tokens(ids, offsets, keep)
+    parts = [ids[a:b][keep[a:b]] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    want_offsets = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+    assert np.array_equal(got_ids, np.concatenate(parts) if parts else ids[:0])
+    assert np.array_equal(got_offsets, want_offsets) and got_offsets.dtype == np.int64
