@@ -177,9 +177,19 @@ def render(
             _sections.stage_folder(build, p.stem).mkdir(parents=True)
         order = start_order(runs, _previous_seconds(out))  # the longest first
         snapshot = None if files is None else {"corpus": record["corpus"], "files": files}
+
+        def page(name: str, _result: dict) -> None:
+            # each section's page as its notebook finishes, while the others run: only
+            # the last one's is left for the end (nbconvert's import alone takes ~1 s)
+            html.export(
+                build / "notebooks" / f"{name}.ipynb", build / f"{name}.html",
+                with_code=with_code, title=SECTIONS.get(name, name), note=notes.get(name),
+            )  # fmt: skip
+
         results = run_suite(
-            order, build, jobs=jobs, timeout=timeout, quiet=quiet, snapshot=snapshot
-        )
+            order, build, jobs=jobs, timeout=timeout, quiet=quiet, snapshot=snapshot,
+            on_done=page,
+        )  # fmt: skip
         _raise_failed(results, out)
         written = _sections.collect(build, [p.stem for p, _ in runs])
         finished = datetime.now(UTC).isoformat(timespec="seconds")
@@ -197,12 +207,6 @@ def render(
             }
             for p, prm in runs
         }
-        for name, rec in records.items():
-            nb = build / "notebooks" / f"{name}.ipynb"
-            html.export(
-                nb, build / f"{name}.html", with_code=with_code, title=rec["label"],
-                note=notes.get(name),
-            )  # fmt: skip
         if before is not None:
             previous, sections = before
             others = {n: r for n, r in sections.items() if n not in records and n in declared}

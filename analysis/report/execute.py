@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib import resources
 from pathlib import Path
@@ -311,6 +311,7 @@ def run_suite(
     timeout: int,
     quiet: bool,
     snapshot: Mapping | None = None,
+    on_done: Callable[[str, dict], None] | None = None,
 ) -> dict[str, dict]:
     """Run ``(notebook, parameters)`` pairs into ``build/notebooks/`` in a process pool.
 
@@ -319,9 +320,11 @@ def run_suite(
     {relative path: sha256}}``, the digests the render took) is written next to the
     kernelspec and named to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
     :func:`analysis.cached_corpus` does not hash the corpus again in each notebook. Each
-    kernel gets its share of the cores (:func:`kernel_environment`). On any interruption
-    the workers are stopped at once. Returns ``{name: {"ok",
-    "seconds", ["cell", "error"]}}``.
+    kernel gets its share of the cores (:func:`kernel_environment`). ``on_done(name,
+    result)`` is called in this process for each notebook that ran through, as it
+    finishes, while the others still run (:func:`analysis.report.render` writes its page
+    then, so only the last notebook's page is left for the end). On any interruption the
+    workers are stopped at once. Returns ``{name: {"ok", "seconds", ["cell", "error"]}}``.
     """
     n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
     kernel_env = kernel_environment(n_jobs, os.environ)  # a bad ANALYSIS_CPUS: before any file
@@ -369,6 +372,8 @@ def run_suite(
             if not quiet:
                 state = "ok" if r["ok"] else "FAILED"
                 print(f"  {p.stem}: {state} ({r['seconds']:.1f} s)", file=sys.stderr)
+            if on_done is not None and r["ok"]:
+                on_done(p.stem, r)
     except BaseException:
         _stop_pool(pool)
         raise

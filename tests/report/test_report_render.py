@@ -263,3 +263,29 @@ def test_each_kernel_gets_its_share_of_the_cores(tmp_path: Path, monkeypatch):
     }  # fmt: skip
     assert probe["cpus"] == probe["jobs"] == share
     assert probe["openblas"] == share
+
+
+def test_each_page_is_written_as_its_notebook_finishes(tmp_path, monkeypatch):
+    # the render process writes a section's page while the other notebooks still run,
+    # not all of them after the last one: only the last page is left for the end
+    import analysis.report as report
+
+    events = []
+    real_export, real_run = report.html.export, report.run_suite
+
+    def export(nb, dest, **kwargs):
+        events.append(("page", Path(nb).stem))
+        return real_export(nb, dest, **kwargs)
+
+    def run(*args, **kwargs):
+        results = real_run(*args, **kwargs)
+        events.append(("suite done", sorted(results)))
+        return results
+
+    monkeypatch.setattr(report.html, "export", export)
+    monkeypatch.setattr(report, "run_suite", run)
+    names = ["01-corpus", "02-keywords"]
+    out = render(SEEDS, tmp_path / "r", None, notebooks=names, quiet=True, jobs=2)
+    assert events[-1] == ("suite done", names)
+    assert sorted(name for _, name in events[:-1]) == names  # both pages, before the end
+    assert all((out / f"{name}.html").stat().st_size > 0 for name in names)
