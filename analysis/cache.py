@@ -403,7 +403,8 @@ def _read_strings(entry: Path, column: str) -> pd.Series:
     with file:
         kind = file.schema_arrow.field(column).type
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            raise ValueError(f"{column}: {kind}, not strings")  # not an entry this cache wrote
+            # another string layout (a later writer's string views, say): pandas reads it
+            return pd.read_parquet(entry, columns=[column], page_checksum_verification=True)[column]
         batches = [
             b.column(0).cast(pa.large_string())
             for b in file.iter_batches(batch_size=_TEXT_BATCH, columns=[column])

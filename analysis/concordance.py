@@ -352,7 +352,7 @@ def collocations(
 
 class _Prepared:
     """What every :func:`collocations` call on the same tokens and stop words shares:
-    the ids as int64, unigram counts, the flagged words, the alphabetical rank of each
+    the unigram counts, the flagged words, the alphabetical rank of each
     type, where each text starts, and the pair counts for each gap asked so far.
 
     Kept on the :class:`~analysis.tokens.Tokens` (one entry: the last stop words), so
@@ -360,11 +360,14 @@ class _Prepared:
     margins are the same adjacent pairs) count the adjacent pairs once, not three times.
     Only the adjacent pairs' counts are kept (on the UN General Debate's 32 M tokens
     about 0.1 GB, with a byte per token for the text starts), as long as the tokens are.
+    They are made again when the tokens' arrays are other objects than those they were
+    made from (a :class:`~analysis.tokens.Tokens`' arrays are not changed in place, as for
+    its other caches).
     """
 
     def __init__(self, tokens: Tokens, stops: frozenset) -> None:
         self.stops = stops
-        self.source = tokens.ids  # the array these counts are of
+        self.source = (tokens.ids, tokens.offsets, tokens.types)  # what these are made of
         self.types = np.asarray(tokens.types, dtype=object)
         self.ids = tokens.ids
         self.n_words = n_words = len(self.types)
@@ -381,7 +384,12 @@ class _Prepared:
         prep = getattr(tokens, "_collocations", None)
         if not (
             isinstance(prep, cls)
-            and prep.source is tokens.ids
+            and all(
+                a is b
+                for a, b in zip(
+                    prep.source, (tokens.ids, tokens.offsets, tokens.types), strict=True
+                )
+            )
             and prep.stops == stops
             and prep.n_words == len(tokens.types)
         ):
@@ -424,6 +432,9 @@ def _text_starts(offsets: np.ndarray, n: int) -> np.ndarray:
 def _same_text(starts: np.ndarray, d: int) -> np.ndarray:
     """For each ``p < n - d``: whether tokens ``p`` and ``p + d`` are in the same text."""
     n = len(starts) - 1
+    if d > 4:  # a wide span: starts counted up to each position, compared d apart
+        seen = np.cumsum(starts.view(np.uint8), dtype=np.int32)
+        return seen[d:n] == seen[: n - d]
     crossed = starts[1 : n - d + 1].copy()
     for j in range(2, d + 1):
         crossed |= starts[j : n - d + j]

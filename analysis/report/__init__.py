@@ -138,7 +138,8 @@ def render(
     table, record = _cached_corpus(corpus, read_opts, use_snapshot=False)
     columns = list(table.columns)
     del table
-    release_memory()  # the render process stays small while the kernels work
+    release_memory()  # the render process stays small while the kernels work (it writes
+    # each section's page as its notebook finishes: nbconvert, a page at a time)
     runs = [(p, _params.params_for(p.stem, declared[p.stem], common, per)) for p in paths]
     lacking = [p.stem for p, prm in runs if _lacks_codebook(declared[p.stem], prm)]
     if lacking:  # the suggestion names every section that can run as the params stand
@@ -178,19 +179,30 @@ def render(
         order = start_order(runs, _previous_seconds(out))  # the longest first
         snapshot = None if files is None else {"corpus": record["corpus"], "files": files}
 
+        page_errors: list[Exception] = []
+
         def page(name: str, _result: dict) -> None:
             # each section's page as its notebook finishes, while the others run: only
-            # the last one's is left for the end (nbconvert's import alone takes ~1 s)
-            html.export(
-                build / "notebooks" / f"{name}.ipynb", build / f"{name}.html",
-                with_code=with_code, title=SECTIONS.get(name, name), note=notes.get(name),
-            )  # fmt: skip
+            # the last one's is left for the end (nbconvert's import alone takes ~1 s).
+            # A page that cannot be written stops nothing here: a failed notebook is
+            # reported first, else the page's error after the run
+            if page_errors:
+                return
+            try:
+                html.export(
+                    build / "notebooks" / f"{name}.ipynb", build / f"{name}.html",
+                    with_code=with_code, title=SECTIONS.get(name, name), note=notes.get(name),
+                )  # fmt: skip
+            except Exception as exc:
+                page_errors.append(exc)
 
         results = run_suite(
             order, build, jobs=jobs, timeout=timeout, quiet=quiet, snapshot=snapshot,
             on_done=page,
         )  # fmt: skip
         _raise_failed(results, out)
+        if page_errors:
+            raise page_errors[0]
         written = _sections.collect(build, [p.stem for p, _ in runs])
         finished = datetime.now(UTC).isoformat(timespec="seconds")
         for _, prm in runs:

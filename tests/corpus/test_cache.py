@@ -202,7 +202,7 @@ def test_a_hit_reads_each_text_column_on_its_own_and_returns_the_same_frame(
     assert len(reads) == 1 and not set(reads[0]) & {"text", "raw_text"} and len(reads[0]) > 5
     assert streamed == (["text", "raw_text"] if raw_text else ["text"])
     for column in streamed:  # the batches joined: one array, as pandas reads it
-        assert hit[column].array._pa_array.num_chunks == 1
+        assert hit[column].array.__arrow_array__().num_chunks == 1
 
 
 @pytest.mark.parametrize("column", ["text", "raw_text"])

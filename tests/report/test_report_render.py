@@ -289,3 +289,27 @@ def test_each_page_is_written_as_its_notebook_finishes(tmp_path, monkeypatch):
     assert events[-1] == ("suite done", names)
     assert sorted(name for _, name in events[:-1]) == names  # both pages, before the end
     assert all((out / f"{name}.html").stat().st_size > 0 for name in names)
+
+
+def test_a_page_that_cannot_be_written_fails_the_render_after_the_notebooks(tmp_path, monkeypatch):
+    # written while other notebooks run, a page's error neither stops them nor leaves a
+    # half-built report: it is raised after the run, as a one-line error
+    import analysis.report as report
+
+    def export(nb, dest, **kwargs):
+        raise PermissionError(13, "Permission denied", str(dest))
+
+    ran = []
+    real_run = report.run_suite
+
+    def run(*args, **kwargs):
+        results = real_run(*args, **kwargs)
+        ran.extend(sorted(results))
+        return results
+
+    monkeypatch.setattr(report.html, "export", export)
+    monkeypatch.setattr(report, "run_suite", run)
+    with pytest.raises(AnalysisError, match=r"cannot write the report here \(permission denied\)"):
+        render(SEEDS, tmp_path / "r", None, notebooks=["01-corpus", "02-keywords"], quiet=True)
+    assert ran == ["01-corpus", "02-keywords"]  # both notebooks ran to their end
+    assert not (tmp_path / "r").exists() and not list(tmp_path.glob(".r*"))

@@ -261,10 +261,10 @@ def test_max_docs_stops_reading_and_checks_its_value(seeds_corpus):
 
 
 @settings(max_examples=200, deadline=None)
-@given(lengths=st.lists(st.integers(0, 4), min_size=1, max_size=12), d=st.integers(1, 4))
+@given(lengths=st.lists(st.integers(0, 9), min_size=1, max_size=12), d=st.integers(1, 8))
 def test_same_text_mask_equals_comparing_text_numbers(lengths, d):
     # pairs (p, p + d) within a text, from the text starts (a byte per token), equal the
-    # comparison of each token's text number; empty texts included
+    # comparison of each token's text number; empty texts included; d > 4 counts starts
     import numpy as np
 
     from analysis.concordance import _same_text, _text_starts
@@ -294,3 +294,25 @@ def test_collocations_on_the_same_tokens_share_their_counts_and_agree(seed_corpu
         pd.testing.assert_frame_equal(got, want)
     # the last call's stop words are kept; other stop words made them again
     assert tokens._collocations.stops == frozenset()
+
+
+def test_collocations_made_again_for_tokens_whose_arrays_were_replaced(seed_corpus):
+    # the shared counts belong to the arrays they were made from: other offsets (here the
+    # texts in another order) are counted afresh
+    import numpy as np
+
+    from analysis.tokens import word_tokens
+
+    tokens = word_tokens(seed_corpus["text"])
+    collocations(seed_corpus, tokens=tokens, n=2, measure="pmi", min_freq=2)
+    order = list(range(len(seed_corpus)))[::-1]
+    flipped = seed_corpus.iloc[order].reset_index(drop=True)
+    again = word_tokens(flipped["text"])
+    tokens.ids, tokens.offsets = again.ids, again.offsets
+    tokens.types = again.types
+    want = collocations(
+        flipped, tokens=word_tokens(flipped["text"]), n=2, measure="pmi", min_freq=2
+    )
+    got = collocations(flipped, tokens=tokens, n=2, measure="pmi", min_freq=2)
+    pd.testing.assert_frame_equal(got, want)
+    assert np.array_equal(tokens._collocations.source[1], again.offsets)

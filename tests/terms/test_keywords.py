@@ -134,9 +134,10 @@ def test_scores_ranked_a_block_of_rows_at_a_time_equal_one_pass(seeds_dtm, monke
 
     monkeypatch.setattr(keywords_module, "_BLOCK", 1 << 40)  # every row in one block
     whole = tfidf_keywords(seeds_dtm, by=by, top_n=top_n)
-    monkeypatch.setattr(keywords_module, "_BLOCK", 7)
-    blocks = tfidf_keywords(seeds_dtm, by=by, top_n=top_n)
-    pd.testing.assert_frame_equal(whole, blocks)  # the same floats, bit for bit
+    for block in (7, 300, 2000):  # a row a block (rows longer than it), several rows a block
+        monkeypatch.setattr(keywords_module, "_BLOCK", block)
+        blocks = tfidf_keywords(seeds_dtm, by=by, top_n=top_n)
+        pd.testing.assert_frame_equal(whole, blocks)  # the same floats, bit for bit
     if by is None and top_n is None:
         assert len(whole) == seeds_dtm.matrix.nnz
 
@@ -181,3 +182,32 @@ def test_scoring_holds_about_one_float_per_stored_entry(monkeypatch):
     # measured 27.4 bytes a stored entry; 32.5 when the scores were computed on whole
     # arrays with an int64 row per entry (30.6 against 18.5 on 20 M entries)
     assert peak < 30 * m.nnz
+
+
+@pytest.mark.parametrize("block", [1, 3, 4, 5, 100])
+def test_top_scores_in_row_blocks_with_empty_rows_equal_one_pass(block):
+    # empty rows first, between and last, and a row of exactly the block's length
+    import scipy.sparse as sp
+
+    import analysis.keywords as keywords_module
+
+    lengths = [0, 4, 0, 1, 4, 0, 3, 0, 0]
+    rng = np.random.default_rng(1)
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    indices = np.concatenate(
+        [np.sort(rng.choice(6, n, replace=False)) for n in lengths if n]
+    ).astype(np.int32)
+    counts = sp.csr_matrix(
+        (rng.integers(1, 4, size=len(indices)).astype(np.int64), indices, indptr),
+        shape=(len(lengths), 6),
+    )
+    rows, cols = rng.random(len(lengths)) + 0.5, rng.random(6) + 0.5
+    tiebreak = np.arange(6)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keywords_module, "_BLOCK", 1 << 40)
+        whole = keywords_module._top_scores(counts, rows, cols, 2, tiebreak)
+        patch.setattr(keywords_module, "_BLOCK", block)
+        blocks = keywords_module._top_scores(counts, rows, cols, 2, tiebreak)
+    for a, b in zip(whole, blocks, strict=True):
+        assert np.array_equal(a, b)
+    assert sorted(set(whole[0].tolist())) == [i for i, n in enumerate(lengths) if n]
