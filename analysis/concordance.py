@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
+from .keywords import bincount
 from .tokens import Tokens, spans, stop_word_set, word_tokens
 from .validation import check_choice, check_int, check_top_n, renamed, require_columns
 
@@ -371,7 +372,7 @@ class _Prepared:
         self.types = np.asarray(tokens.types, dtype=object)
         self.ids = tokens.ids
         self.n_words = n_words = len(self.types)
-        self.unigram = _bincount(self.ids, n_words)
+        self.unigram = bincount(self.ids, n_words)
         self.bad = np.fromiter(
             (t in stops or len(t) < 2 for t in self.types), dtype=bool, count=n_words
         )
@@ -406,15 +407,6 @@ class _Prepared:
         if key == (1,):
             self._pairs[key] = counted
         return counted
-
-
-def _bincount(ids: np.ndarray, n: int) -> np.ndarray:
-    """``np.bincount(ids, minlength=n)`` as int64, 4 M ids at a time (bincount makes
-    int32 ids int64 first: a copy of them all)."""
-    out = np.zeros(n, dtype=np.int64)
-    for start in range(0, len(ids), 1 << 22):
-        out += np.bincount(ids[start : start + (1 << 22)], minlength=n)
-    return out
 
 
 def _text_starts(offsets: np.ndarray, n: int) -> np.ndarray:
