@@ -57,7 +57,7 @@ def corpora(seeds_dir, mini_dir):
 
 
 CASES = [
-    dict(n=2), dict(n=2, span=3), dict(n=2, span=5), dict(n=3),
+    dict(n=2), dict(n=2, span=3), dict(n=2, span=5), dict(n=2, span=8), dict(n=3),
     dict(n=2, stop_words=None), dict(n=3, stop_words=["nations", "united"]),
 ]  # fmt: skip
 
