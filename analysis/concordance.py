@@ -11,6 +11,7 @@ order). Words are the word tokens of :mod:`analysis.tokens` (maximal runs of ``\
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Iterable, Sequence
 
@@ -383,17 +384,9 @@ class _Prepared:
     @classmethod
     def of(cls, tokens: Tokens, stops: frozenset) -> _Prepared:
         prep = getattr(tokens, "_collocations", None)
-        if not (
-            isinstance(prep, cls)
-            and all(
-                a is b
-                for a, b in zip(
-                    prep.source, (tokens.ids, tokens.offsets, tokens.types), strict=True
-                )
-            )
-            and prep.stops == stops
-            and prep.n_words == len(tokens.types)
-        ):
+        arrays = (tokens.ids, tokens.offsets, tokens.types)
+        same = isinstance(prep, cls) and all(map(operator.is_, prep.source, arrays))
+        if not (same and prep.stops == stops):
             prep = cls(tokens, stops)
             tokens._collocations = prep
         return prep
