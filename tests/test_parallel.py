@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -40,14 +42,33 @@ def test_kernel_environment_divides_the_cores_and_keeps_what_the_user_set(
 ):
     monkeypatch.setenv(CPUS_ENV, str(cpus))
     env = kernel_environment(jobs, {})
-    assert set(env) == {
+    threads = {
         CPUS_ENV, "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
         "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS",
     }  # fmt: skip
-    assert set(env.values()) == {share}
+    assert set(env) == threads | {"NUMPY_MADVISE_HUGEPAGE", "MIMALLOC_ARENA_EAGER_COMMIT"}
+    assert {env[name] for name in threads} == {share}
     kept = kernel_environment(jobs, {"OMP_NUM_THREADS": "4", CPUS_ENV: "6"})
     assert "OMP_NUM_THREADS" not in kept and CPUS_ENV not in kept
     assert kept["OPENBLAS_NUM_THREADS"] == share
+
+
+def test_kernels_ask_for_small_pages_unless_the_user_chose(monkeypatch):
+    env = kernel_environment(2, {})
+    assert env["NUMPY_MADVISE_HUGEPAGE"] == "0" and env["MIMALLOC_ARENA_EAGER_COMMIT"] == "0"
+    assert "NUMPY_MADVISE_HUGEPAGE" not in kernel_environment(2, {"NUMPY_MADVISE_HUGEPAGE": "1"})
+    # numpy reads the variable when it is imported: a kernel started with it asks for none
+    child = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    code = "from numpy._core.multiarray import _get_madvise_hugepage as g; print(g())"
+
+    def asks(environ):
+        run = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True,
+                             text=True, check=True)  # fmt: skip
+        return run.stdout.strip()
+
+    assert asks({**child, **env}) == "False"
+    if sys.platform.startswith("linux"):  # numpy's default there (kernels >= 4.6)
+        assert asks(child) == "True"
 
 
 def test_select_k_on_all_cores_fits_on_as_many_threads_as_the_variable_allows(

@@ -188,23 +188,48 @@ _THREAD_ENVS = (
 )  # fmt: skip
 
 
+#: Small pages for the kernels' large buffers: numpy's arrays of 4 MiB and more (numpy
+#: asks for transparent huge pages with ``madvise(MADV_HUGEPAGE)`` unless this is 0; numpy
+#: "Global state", "madvise hugepage on Linux") and Arrow's mimalloc arenas (committed at
+#: once, and then backed by huge pages, unless this is 0; mimalloc's README, "Environment
+#: Options").
+_SMALL_PAGE_ENVS = {"NUMPY_MADVISE_HUGEPAGE": "0", "MIMALLOC_ARENA_EAGER_COMMIT": "0"}
+
+
 def kernel_environment(n_jobs: int, environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables a notebook kernel gets when ``n_jobs`` notebooks run at once: each
-    kernel's share of the cores, ``max(1, cores // n_jobs)``, as ``$ANALYSIS_CPUS`` (see
-    :func:`analysis._parallel.available_cpus`) and as the thread-pool size of the
-    numerical libraries, so that two kernels on two cores do not each start two tokenizer
-    processes, two fitting threads and two BLAS threads (oversubscribed BLAS threads
-    spin while they wait). Dask's nanny does the same for its workers. A variable the
-    user set is kept. No result of the package depends on its own parallelism (each
-    parallel step gives the same numbers on any number of cores; tested), nor on the
-    OpenBLAS thread count of the wheels' numpy and scipy (the UN report's outputs are
-    byte-identical with 1 and 2 threads); an MKL build can differ in the last bits unless
-    ``MKL_CBWR`` is set.
+    """The variables a notebook kernel gets when ``n_jobs`` notebooks run at once.
+
+    * Each kernel's share of the cores, ``max(1, cores // n_jobs)``, as
+      ``$ANALYSIS_CPUS`` (see :func:`analysis._parallel.available_cpus`) and as the
+      thread-pool size of the numerical libraries, so that two kernels on two cores do
+      not each start two tokenizer processes, two fitting threads and two BLAS threads
+      (oversubscribed BLAS threads spin while they wait). Dask's nanny does the same for
+      its workers.
+    * No transparent huge pages for numpy's large arrays and Arrow's buffers
+      (``NUMPY_MADVISE_HUGEPAGE=0``, ``MIMALLOC_ARENA_EAGER_COMMIT=0``). A kernel
+      allocates and frees arrays of hundreds of MB step after step, each one faulted in
+      afresh. A huge page needs 2 MiB of contiguous free memory; where the kernel has none
+      at hand it may compact memory first (``defrag`` = ``madvise``, the common default;
+      numpy/numpy#31590), and in a virtual machine that hands freed memory back to its
+      host (virtio-balloon free page reporting, which reports exactly such 2 MiB blocks)
+      each huge page is faulted in from the host again. On such a machine a fresh 1 GiB
+      array took 7.4 s with huge pages and 0.45 s without, and the UN corpus'
+      1-2-gram matrix 18.3 s against 10.8 s (benchmarks/README.md, "Small pages in the
+      kernels"). The kernels' CPU time in user mode was the same either way: the
+      report's steps gain nothing measurable from huge pages' fewer TLB misses.
+
+    A variable the user set is kept. No result of the package depends on its own
+    parallelism (each parallel step gives the same numbers on any number of cores;
+    tested), nor on the OpenBLAS thread count of the wheels' numpy and scipy (the UN
+    report's outputs are byte-identical with 1 and 2 threads); an MKL build can differ in
+    the last bits unless ``MKL_CBWR`` is set. Page sizes change no value.
     """
     from .._parallel import CPUS_ENV, available_cpus
 
     share = str(max(1, available_cpus() // max(1, n_jobs)))
-    return {name: share for name in (CPUS_ENV, *_THREAD_ENVS) if name not in environ}
+    env = {name: share for name in (CPUS_ENV, *_THREAD_ENVS)}
+    env.update(_SMALL_PAGE_ENVS)
+    return {name: value for name, value in env.items() if name not in environ}
 
 
 def _worker_init(
