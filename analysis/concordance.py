@@ -111,8 +111,12 @@ def kwic(
     # Texts where no query's words occur at all are skipped after one search for them
     # all: query_regex opens with a look-behind, which the regex engine tries at every
     # position, while this alternation of the bare words lets it skip ahead to a
-    # possible first letter. It finds every text in which some query matches.
-    anywhere = re.compile("|".join(f"(?:{_query_core(q)})" for q in patterns), re.IGNORECASE)
+    # possible first letter. It finds every text in which some query matches. Each
+    # query's bare words are searched for again before its own regex runs: a rare
+    # query next to a common one (the report's "covid" next to "united") is otherwise
+    # looked for at every position of every text the common one occurs in.
+    cores = [re.compile(_query_core(q), re.IGNORECASE) for q in patterns]
+    anywhere = re.compile("|".join(f"(?:{c.pattern})" for c in cores), re.IGNORECASE)
     found: list[list[tuple]] = [[] for _ in patterns]  # per query, in corpus order
     seen: list[set] = [set() for _ in patterns]  # per query, documents with a line
     full = [False] * len(patterns)  # per query: max_docs documents found
@@ -124,6 +128,8 @@ def kwic(
         words = None  # the text's word spans, computed once for all queries
         for i, (query, rx, rows) in enumerate(zip(patterns, regexes, found, strict=True)):
             if full[i] and doc_id not in seen[i]:
+                continue
+            if len(patterns) > 1 and not cores[i].search(text):
                 continue
             hits = list(rx.finditer(text))
             if not hits:
