@@ -55,6 +55,16 @@ def _query_core(pattern: str) -> str:
     return r"\W+".join(words)
 
 
+def _prefilter(pattern: str) -> str:
+    """:func:`_query_core` without its leading ``*`` globs (``\\w*``): a text in which the
+    query matches contains a match of this, and a search for it does not run a word
+    tail ``\\w*`` from every position inside every word."""
+    core = _query_core(pattern)
+    while core.startswith(r"\w*") and len(core) > 3:
+        core = core[3:]
+    return core
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -109,13 +119,13 @@ def kwic(
         raise AnalysisError("pattern=[]: give at least one word, glob or phrase")
     regexes = [query_regex(q) for q in patterns]
     # Texts where no query's words occur at all are skipped after one search for them
-    # all: query_regex opens with a look-behind, which the regex engine tries at every
-    # position, while this alternation of the bare words lets it skip ahead to a
-    # possible first letter. It finds every text in which some query matches. Each
+    # all: query_regex opens with a look-behind, which the regex engine checks at every
+    # position, while this alternation of the bare words fails at most positions on
+    # their first letter. It finds every text in which some query matches. Each
     # query's bare words are searched for again before its own regex runs: a rare
     # query next to a common one (the report's "covid" next to "united") is otherwise
     # looked for at every position of every text the common one occurs in.
-    cores = [re.compile(_query_core(q), re.IGNORECASE) for q in patterns]
+    cores = [re.compile(_prefilter(q), re.IGNORECASE) for q in patterns]
     anywhere = re.compile("|".join(f"(?:{c.pattern})" for c in cores), re.IGNORECASE)
     found: list[list[tuple]] = [[] for _ in patterns]  # per query, in corpus order
     seen: list[set] = [set() for _ in patterns]  # per query, documents with a line

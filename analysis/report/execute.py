@@ -188,11 +188,13 @@ _THREAD_ENVS = (
 )  # fmt: skip
 
 
-#: Small pages for the kernels' large buffers: numpy's arrays of 4 MiB and more (numpy
-#: asks for transparent huge pages with ``madvise(MADV_HUGEPAGE)`` unless this is 0; numpy
-#: "Global state", "madvise hugepage on Linux") and Arrow's mimalloc arenas (committed at
-#: once, and then backed by huge pages, unless this is 0; mimalloc's README, "Environment
-#: Options").
+#: Small pages for the kernels' large buffers. numpy asks for transparent huge pages
+#: (``madvise(MADV_HUGEPAGE)``) for its arrays of 4 MiB and more unless
+#: ``NUMPY_MADVISE_HUGEPAGE=0`` (numpy, "Global state": it matters where THP is set to
+#: ``madvise``). mimalloc, Arrow's default pool on Linux, commits its large arenas at once
+#: unless ``MIMALLOC_ARENA_EAGER_COMMIT=0`` (mimalloc's README, "Environment Options":
+#: 0, 1 or 2, default 2); measured here, that left 204 MiB of a kernel's cached corpus
+#: in huge pages, and none with 0.
 _SMALL_PAGE_ENVS = {"NUMPY_MADVISE_HUGEPAGE": "0", "MIMALLOC_ARENA_EAGER_COMMIT": "0"}
 
 
@@ -205,18 +207,21 @@ def kernel_environment(n_jobs: int, environ: Mapping[str, str]) -> dict[str, str
       not each start two tokenizer processes, two fitting threads and two BLAS threads
       (oversubscribed BLAS threads spin while they wait). Dask's nanny does the same for
       its workers.
-    * No transparent huge pages for numpy's large arrays and Arrow's buffers
-      (``NUMPY_MADVISE_HUGEPAGE=0``, ``MIMALLOC_ARENA_EAGER_COMMIT=0``). A kernel
-      allocates and frees arrays of hundreds of MB step after step, each one faulted in
-      afresh. A huge page needs 2 MiB of contiguous free memory; where the kernel has none
-      at hand it may compact memory first (``defrag`` = ``madvise``, the common default;
-      numpy/numpy#31590), and in a virtual machine that hands freed memory back to its
-      host (virtio-balloon free page reporting, which reports exactly such 2 MiB blocks)
-      each huge page is faulted in from the host again. On such a machine a fresh 1 GiB
-      array took 7.4 s with huge pages and 0.45 s without, and the UN corpus'
-      1-2-gram matrix 18.3 s against 10.8 s (benchmarks/README.md, "Small pages in the
-      kernels"). The kernels' CPU time in user mode was the same either way: the
-      report's steps gain nothing measurable from huge pages' fewer TLB misses.
+    * Kernels that do not ask for transparent huge pages for numpy's large arrays and
+      Arrow's buffers (``NUMPY_MADVISE_HUGEPAGE=0``, ``MIMALLOC_ARENA_EAGER_COMMIT=0``).
+      A kernel allocates and frees arrays of hundreds of MB step after step, each one
+      faulted in afresh. A huge page needs 2 MiB of contiguous free memory; where the
+      kernel has none at hand it may compact memory first (``defrag`` = ``madvise``, the
+      common default; numpy/numpy#31590), and in a virtual machine that hands freed
+      memory back to its host (virtio-balloon free page reporting, which reports exactly
+      such 2 MiB blocks) each huge page is faulted in from the host again once the host
+      has taken it back. On such a machine a fresh 1 GiB array took 7.4 s with huge
+      pages and 0.45 s without, and the UN corpus' 1-2-gram matrix 18.3 s against 10.8 s
+      (benchmarks/README.md, "Small pages in the kernels"). Memory the guest still held
+      was faster with huge pages (0.11 against 0.40 s per GiB), so where huge pages are
+      cheap a render may lose a few seconds. On that machine the kernels' CPU time in
+      user mode was the same either way: the report's steps gained nothing measurable
+      from huge pages' fewer TLB misses.
 
     A variable the user set is kept. No result of the package depends on its own
     parallelism (each parallel step gives the same numbers on any number of cores;

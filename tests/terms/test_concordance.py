@@ -205,15 +205,19 @@ def test_even_takes_evenly_spaced_rows_per_value():
         st.text(st.sampled_from(list("abKkſsSİi -,\n.é*")), max_size=40), min_size=1, max_size=5
     ),
     queries=st.lists(
-        st.sampled_from(["k", "s", "ks", "i", "a*", "?s", "ab", "k s", "é", "si*k", "İ"]),
+        st.sampled_from(
+            ["k", "s", "ks", "i", "a*", "?s", "ab", "k s", "é", "si*k", "İ", "*s", "* k"]
+        ),
         min_size=1,
         max_size=3,
     ),
 )
 def test_kwic_finds_every_match_of_every_query_in_every_text(texts, queries):
     """kwic skips texts in which none of the queries' words occur (one search for them
-    all); no text with a match is skipped, whatever the case folding (Kelvin sign, long s,
-    dotted I), and the rows of several queries are those of each query on its own."""
+    all), and for each query the texts without its own words (leading ``*`` globs
+    aside); no text with a match is skipped, whatever the case folding (Kelvin sign,
+    long s, dotted I), and the rows of several queries are those of each query on its
+    own."""
     corpus = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
     table = kwic(corpus, queries)
     for q in queries:
