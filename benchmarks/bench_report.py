@@ -17,7 +17,8 @@ adds 06-context and 07-robustness, which came later. It prints in one run:
   per-notebook times from the report's ``provenance.json``;
 * the peak memory of the render's process tree (kernels included): the summed PSS
   (physical memory) and the largest single process' RSS;
-* the load average during the run.
+* the load average during the run, and how long a fresh 1 GiB array took to fill just
+  before it (``fresh_memory_probe``): a host slow to hand out memory slows every render.
 
 Targets: render at most 120 s wall and at most 8x the floor; peak at most 3 GB.
 Run after ``make setup``::
@@ -146,6 +147,36 @@ def ungdc_params(tmp: Path) -> Path:
     return path
 
 
+#: Filled by a fresh process after another 1 GiB array was freed and it idled 6 s.
+_PROBE = (
+    "import time, numpy as np\n"
+    "a = np.ones(2**27); del a; time.sleep(6)\n"
+    "t = time.perf_counter(); a = np.ones(2**27); print(time.perf_counter() - t)"
+)
+
+
+def fresh_memory_probe() -> dict[str, float]:
+    """Seconds to fill a fresh 1 GiB numpy array, with numpy's default pages (huge where
+    the system allows) and with the kernels' small pages (``NUMPY_MADVISE_HUGEPAGE=0``).
+
+    A host that takes freed memory back from its virtual machine makes these slow (seconds
+    instead of about 0.1-0.5 s), and every section with it: the probe says which state
+    the figures were measured in (benchmarks/README.md, "Small pages in the kernels").
+    """
+    import subprocess
+
+    out = {}
+    for label, value in (("default pages", None), ("small pages", "0")):
+        env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+        if value is not None:
+            env["NUMPY_MADVISE_HUGEPAGE"] = value
+        run = subprocess.run(
+            [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
+        )
+        out[label] = float(run.stdout)
+    return out
+
+
 def bench_ungdc(tmp: Path, jobs: int, sections: list[str] | None) -> None:
     n = len(sections) if sections else len(notebook_paths())
     corpus = find_corpus()
@@ -153,6 +184,7 @@ def bench_ungdc(tmp: Path, jobs: int, sections: list[str] | None) -> None:
         print("UNGDC not found (no unpacked folder, no tarball): nothing to measure.")
         return
     params = ungdc_params(tmp)
+    probe = fresh_memory_probe()
     load = [os.getloadavg()[0]]
     read_s, n_tokens = reading_floor(corpus)
     kernels_s = kernels_floor(n, jobs, tmp)
@@ -193,6 +225,11 @@ def bench_ungdc(tmp: Path, jobs: int, sections: list[str] | None) -> None:
     )
     print(
         f"load average (1 min) at each step: {', '.join(f'{x:.2f}' for x in load)}; cores: {os.cpu_count()}"
+    )
+    print(
+        "fresh memory (a new 1 GiB array after 6 s idle, before the floor): "
+        + ", ".join(f"{s:.2f} s with {label}" for label, s in probe.items())
+        + "; above about 1 s the host is slow to hand out memory, and every render with it"
     )
 
 
