@@ -14,7 +14,7 @@ from analysis.cache import cache_folder, corpus_key
 
 
 def _entries(folder):
-    return sorted(p.name for p in folder.glob("??/*.corpus.parquet"))
+    return sorted(p.name for p in folder.glob("??/*.corpus.arrow"))
 
 
 def _no_reading(monkeypatch):
@@ -84,24 +84,102 @@ def test_rules_and_options_are_part_of_the_key(make_corpus, tmp_path, cache):
     assert "Peace" in changed.loc[changed["doc_id"] == "a", "text"].item()
 
 
-def test_a_damaged_entry_is_rebuilt(seeds_dir, cache):
-    ref = cached_corpus(seeds_dir)
-    (entry,) = cache.glob("??/*.corpus.parquet")
-    entry.write_bytes(b"not parquet at all")
+def _files(cache):
+    """The entry's table file and its raw-text file."""
+    (entry,) = cache.glob("??/*.corpus.arrow")
+    return entry, entry.with_name(entry.name.replace(".corpus.arrow", ".raw.arrow"))
+
+
+@pytest.mark.parametrize("part", [0, 1])
+def test_a_damaged_entry_is_rebuilt(seeds_dir, cache, part):
+    ref = read_corpus(seeds_dir)  # not a frame mapped from the file damaged below
+    cached_corpus(seeds_dir)
+    damaged = _files(cache)[part]
+    damaged.write_bytes(b"not arrow at all")
     pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
-    pd.read_parquet(entry)  # repaired
+    assert damaged.read_bytes() != b"not arrow at all"  # repaired
+    pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)  # and served
 
 
-def test_a_flipped_byte_anywhere_in_the_data_is_rebuilt(seeds_dir, cache):
-    """Uncompressed pages carry no redundancy: only the page checksums catch a bit flip."""
-    ref = cached_corpus(seeds_dir)
-    (entry,) = cache.glob("??/*.corpus.parquet")
-    data = entry.read_bytes()
-    for i in range(100, len(data) - 2000, 997):  # every ~1 kB of the pages, not the footer
-        entry.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1 :])
-        # a damaged page is rebuilt (a flip outside the checksummed pages changes nothing)
+@pytest.mark.parametrize("part", [0, 1])
+def test_a_flipped_byte_anywhere_in_a_file_is_rebuilt(seeds_dir, cache, part, monkeypatch):
+    """Uncompressed buffers carry no redundancy: only the checksum catches a bit flip,
+    in the texts or in Arrow's own metadata (schema, batch header, footer)."""
+    import analysis.cache as cache_module
+
+    ref = read_corpus(seeds_dir)  # not a frame mapped from the file damaged below
+    cached_corpus(seeds_dir)
+    path = _files(cache)[part]
+    data = path.read_bytes()
+    stores = []
+    real_store = cache_module._store
+    monkeypatch.setattr(cache_module, "_store", lambda *a: stores.append(1) or real_store(*a))
+    for i in [*range(0, 64), *range(64, len(data), 499), *range(len(data) - 64, len(data))]:
+        path.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1 :])
+        before = len(stores)
         pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref, check_exact=True)
-        entry.write_bytes(data)
+        assert len(stores) == before + 1  # never trusted: read again and stored anew
+        path.write_bytes(data)
+
+
+@pytest.mark.parametrize("raw_text", [True, False])
+def test_a_hit_maps_the_text_columns_and_returns_the_same_frame(
+    seeds_dir, cache, monkeypatch, raw_text
+):
+    import analysis.corpus
+
+    monkeypatch.setattr(analysis.corpus, "_CHUNK_CHARS", 5_000)  # texts read in chunks
+    ref = read_corpus(seeds_dir)
+    assert ref["raw_text"].array.__arrow_array__().num_chunks > 1
+    ref = ref if raw_text else ref.drop(columns="raw_text")
+    cached_corpus(seeds_dir)  # the entry
+    _no_reading(monkeypatch)
+    hit = cached_corpus(seeds_dir, raw_text=raw_text)
+    pd.testing.assert_frame_equal(hit, ref)  # values, dtypes and the order of the columns
+    files = dict(zip(["text", "raw_text"], _files(cache), strict=True))
+    maps = [line.split() for line in open("/proc/self/maps", encoding="utf-8")]
+    for column in ["text", "raw_text"] if raw_text else ["text"]:
+        chunks = hit[column].array.__arrow_array__().chunks
+        if column == "text":  # one array: Arrow takes rows of a chunked column slowly
+            assert len(chunks) == 1
+        for chunk in chunks:
+            data = chunk.buffers()[2]
+            # the characters are the entry file's own pages, not a copy in this process
+            mapped = [
+                m for m in maps
+                if len(m) == 6 and m[5] == str(files[column].resolve())
+                and int(m[0].split("-")[0], 16) <= data.address
+                and data.address + data.size <= int(m[0].split("-")[1], 16)
+            ]  # fmt: skip
+            assert mapped, f"{column} is not memory-mapped from {files[column].name}"
+
+
+def test_without_raw_text_the_raw_file_is_not_needed(seeds_dir, cache, monkeypatch):
+    ref = read_corpus(seeds_dir)
+    cached_corpus(seeds_dir)
+    _, raw = _files(cache)
+    raw.unlink()
+    with monkeypatch.context() as m:
+        _no_reading(m)
+        hit = cached_corpus(seeds_dir, raw_text=False)
+    pd.testing.assert_frame_equal(hit, ref.drop(columns="raw_text"))
+    # with raw_text the entry is incomplete: read again, stored whole
+    pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
+    assert raw.is_file()
+
+
+def test_an_entry_of_the_earlier_parquet_format_is_replaced(seeds_dir, cache):
+    ref = read_corpus(seeds_dir)
+    cached_corpus(seeds_dir)
+    entry, raw = _files(cache)
+    legacy = entry.with_name(entry.name.replace(".corpus.arrow", ".corpus.parquet"))
+    legacy.write_bytes(b"PAR1")  # the name earlier versions wrote under the same key
+    other = entry.with_name("notes.parquet")  # not a name this cache writes
+    other.write_bytes(b"a user's file")
+    entry.unlink()
+    pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
+    assert entry.is_file() and raw.is_file() and not legacy.exists()
+    assert other.read_bytes() == b"a user's file"
 
 
 def test_never_writes_inside_the_corpus(make_corpus, monkeypatch):
@@ -172,44 +250,27 @@ def test_raw_text_false_leaves_out_that_column_from_a_miss_and_a_hit(seeds_dir, 
         cached_corpus(seeds_dir, raw_text="no")
 
 
-@pytest.mark.parametrize("raw_text", [True, False])
-def test_a_hit_reads_each_text_column_on_its_own_and_returns_the_same_frame(
-    seeds_dir, cache, monkeypatch, raw_text
-):
-    import analysis.cache as cache_module
-
-    ref = read_corpus(seeds_dir)
-    ref = ref if raw_text else ref.drop(columns="raw_text")
-    cached_corpus(seeds_dir)  # the entry
-    reads, streamed = [], []
-    real, real_strings = pd.read_parquet, cache_module._read_strings
-
-    def recording(path, *args, columns=None, **kwargs):
-        reads.append(list(columns))
-        return real(path, *args, columns=columns, **kwargs)
-
-    def streaming(entry, column):
-        streamed.append(column)
-        return real_strings(entry, column)
-
-    monkeypatch.setattr(pd, "read_parquet", recording)
-    monkeypatch.setattr(cache_module, "_read_strings", streaming)
-    monkeypatch.setattr(cache_module, "_TEXT_BATCH", 2)  # several batches per column
-    _no_reading(monkeypatch)
-    hit = cached_corpus(seeds_dir, raw_text=raw_text)
-    pd.testing.assert_frame_equal(hit, ref)  # values, dtypes and the order of the columns
-    # the other columns in one read, then each text column streamed on its own
-    assert len(reads) == 1 and not set(reads[0]) & {"text", "raw_text"} and len(reads[0]) > 5
-    assert streamed == (["text", "raw_text"] if raw_text else ["text"])
-    for column in streamed:  # the batches joined: one array, as pandas reads it
-        assert hit[column].array.__arrow_array__().num_chunks == 1
-
-
 @pytest.mark.parametrize("column", ["text", "raw_text"])
 def test_an_entry_without_a_text_column_is_read_again(seeds_dir, cache, column):
+    """An entry intact by its checksums but without a text column is not one this cache
+    wrote: read again, stored whole."""
+    import json
+
+    import pyarrow as pa
+
+    from analysis.cache import _write_arrow
+
     ref = read_corpus(seeds_dir)
     cached_corpus(seeds_dir)
-    (entry,) = cache.glob("??/*.corpus.parquet")
-    pd.read_parquet(entry).drop(columns=column).to_parquet(entry, index=False)
+    entry, _ = _files(cache)
+    meta = entry.with_name(entry.name.replace(".corpus.arrow", ".json"))
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    if column == "text":
+        table = pa.ipc.open_file(pa.memory_map(str(entry))).read_all().drop_columns(["text"])
+        new = entry.with_name("new.arrow")  # the cache's way: a new file renamed over it
+        info["crc32"]["table"] = _write_arrow(table.to_pandas(), new, combine=True)
+        new.replace(entry)
+    info["columns"].remove(column)
+    meta.write_text(json.dumps(info), encoding="utf-8")
     pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
-    assert column in pd.read_parquet(entry).columns  # stored again, whole
+    assert column in json.loads(meta.read_text(encoding="utf-8"))["columns"]  # stored again

@@ -96,4 +96,4 @@ def test_stale_digests_never_label_a_fresh_read(corpus, cache, tmp_path, monkeyp
     monkeypatch.setenv(SNAPSHOT_ENV, _snapshot(tmp_path, corpus, record["files"]))
     got = cached_corpus(corpus)
     assert got.loc[got["doc_id"] == "a", "text"].item() == "War and peace."
-    assert not list(cache.glob(f"??/{old_key}.corpus.parquet"))
+    assert not list(cache.glob(f"??/{old_key}.corpus.arrow"))
