@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -668,6 +669,8 @@ def _load_dtm(stem: Path, *, attrs: Mapping):
         params = ast.literal_eval(info["params"])
         if [repr(t) for t in docs.dtypes] != info["docs_dtypes"]:
             return None  # a dtype the Parquet round trip does not keep: built again
+        if not info.get("keys_are_terms") and "keys" not in terms.column_names:
+            return None  # not one this cache wrote
     except Exception:  # damaged or from elsewhere: rebuilt, never trusted
         return None
     import copy
@@ -678,8 +681,7 @@ def _load_dtm(stem: Path, *, attrs: Mapping):
     terms_arr = as_str("terms")
     # without stemming the keys are the terms: share the str objects, as build_dtm does
     # (4.8 million 1-2-grams of the UN General Debate: about 350 MB less)
-    same = terms["keys"].equals(terms["terms"])
-    keys_arr = terms_arr.copy() if same else as_str("keys")
+    keys_arr = terms_arr.copy() if info.get("keys_are_terms") else as_str("keys")
     for p in [record, *(stem.with_name(stem.name + q) for q in _DTM_PARTS)]:
         try:
             os.utime(p)  # recently used
@@ -711,10 +713,15 @@ def _store_dtm(stem: Path, dtm) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
         with open(tmps[0], "wb") as fh:
             sp.save_npz(fh, dtm.matrix, compressed=False)
-        terms = pd.DataFrame(
-            {"terms": pd.array(dtm.terms, dtype="str"), "keys": pd.array(dtm.keys, dtype="str")}
+        # without stemming the keys are the terms: written once (95 MB less for the UN
+        # General Debate's 4.8 million 1-2-grams), the record says so
+        same = len(dtm.keys) == len(dtm.terms) and all(map(operator.eq, dtm.keys, dtm.terms))
+        columns = {"terms": pd.array(dtm.terms, dtype="str")}
+        if not same:
+            columns["keys"] = pd.array(dtm.keys, dtype="str")
+        pd.DataFrame(columns).to_parquet(
+            tmps[1], index=False, compression=None, write_page_checksum=True
         )
-        terms.to_parquet(tmps[1], index=False, compression=None, write_page_checksum=True)
         docs = dtm.docs.copy(deep=False)
         docs.attrs = {}
         docs.to_parquet(tmps[2], index=True, compression=None, write_page_checksum=True)
@@ -722,6 +729,7 @@ def _store_dtm(stem: Path, dtm) -> None:
             "params": repr(dtm.params),
             "matrix_class": type(dtm.matrix).__name__,
             "docs_dtypes": [repr(t) for t in dtm.docs.dtypes],
+            "keys_are_terms": same,
         }
         tmps[3].write_text(json.dumps(record) + "\n", encoding="utf-8")
         for tmp, part in zip(tmps, parts, strict=True):

@@ -170,3 +170,7 @@ def test_a_hit_shares_term_strings_with_keys_exactly_when_build_dtm_does(stem, m
     shared = all(t is k for t, k in zip(loaded.terms, loaded.keys, strict=True))
     assert shared == (not stem)  # the stemmed keys are stems, not the display forms
     assert loaded.keys is not loaded.terms  # two arrays, as build_dtm returns
+    import pyarrow.parquet as pq
+
+    (terms,) = cache.glob("??/*.dtm.terms.parquet")
+    assert ("keys" in pq.read_schema(terms).names) == stem  # written once when the same
