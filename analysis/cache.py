@@ -8,10 +8,10 @@ kept). The rest of this docstring is about corpora.
 
 :func:`cached_corpus` returns exactly what :func:`analysis.read_corpus` returns for the
 same arguments, and stores it in a cache folder the first time, as two uncompressed
-Arrow IPC files (the table, and its raw texts apart) that a hit memory-maps: the texts
-are then the file's own pages, read from disk or the page cache as they are used and
-shared by every process that loads the same entry (a report's notebooks), not decoded
-into each. The UN General Debate's cleaned texts (190 MB) load in about 0.1 s, with
+Arrow IPC files (the table, and its raw texts apart) that a hit memory-maps after
+checking each file's CRC-32 (which reads it once): the texts are then the file's own
+pages in the page cache, shared by every process that loads the same entry (a report's
+notebooks), not decoded into each. The UN General Debate's cleaned texts (190 MB) load in about 0.1 s, with
 0.2 GB less memory per process than decoded from Parquet (benchmarks/README.md). The
 entry's name is a hash (sha256) of everything the result depends on:
 
@@ -40,7 +40,11 @@ deleted (only files this module wrote, recognised by name). Nothing is ever writ
 inside the corpus: a cache folder inside it is not used (the corpus is read directly,
 with a warning naming the folder). Since a loaded table maps its entry, never edit an
 entry's files in place (a program that truncates one under a running notebook crashes
-that notebook with a bus error); deleting them, or the whole folder, is always safe.
+that notebook with a bus error). On a local disk deleting them, or the whole folder, is
+safe at any time: a file stays readable while it is mapped. A network file system (NFS)
+may not keep a deleted or replaced file for a process that maps it: there (NFS, SMB,
+Lustre, GPFS and the like, by the mount table) an entry is read into memory instead,
+about as fast as the Parquet entries of earlier versions were decoded.
 """
 
 from __future__ import annotations
@@ -380,6 +384,8 @@ def _load(
         texts = {"text": stored.column("text")}
         if raw_text:
             texts["raw_text"] = _map_arrow(raw, crc["raw_text"]).column("raw_text")
+        if any(len(values) != stored.num_rows for values in texts.values()):
+            return None  # files not written together
         table = stored.drop_columns(["text"]).to_pandas()  # dtypes from the pandas metadata
         for column, values in texts.items():
             if values.type != pa.large_string():  # an entry another writer made
@@ -414,17 +420,55 @@ def _map_arrow(path: Path, crc: int):
     read: about 0.1 s for the 190 MB of the UN General Debate's cleaned texts); the pages
     it maps stay shared with every process mapping the same file, so two notebooks that
     load the corpus hold one copy of its text. An entry is replaced by renaming a new file
-    over it, never rewritten in place, so a table this returned stays valid after its
-    entry is replaced or pruned.
+    over it, never rewritten in place, so on a local disk a table this returned stays
+    valid after its entry is replaced or pruned. On a network file system
+    (:func:`_local`) the file is read into memory instead.
     """
     import zlib
 
     import pyarrow as pa
 
-    data = pa.memory_map(str(path)).read_buffer()
+    if _local(path):
+        data = pa.memory_map(str(path)).read_buffer()
+    else:  # read into memory: a network file system may not keep a file for its mappers
+        with pa.OSFile(str(path)) as fh:
+            data = fh.read_buffer()
     if zlib.crc32(data) != crc:
         raise ValueError(f"{path}: checksum mismatch")
     return pa.ipc.open_file(data).read_all()
+
+
+#: File systems whose files a process may lose while it maps them (the server does not
+#: keep a deleted or replaced file for another host's readers): read, never mapped.
+_NETWORK_FS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "lustre", "gpfs", "beegfs", "ceph",
+     "glusterfs", "fuse.sshfs", "fuse.glusterfs", "fuse.ceph", "afs"}
+)  # fmt: skip
+
+
+def _local(path: Path, mounts: str | None = None) -> bool:
+    """Whether ``path`` lies on a file system that keeps a mapped file readable after it
+    is deleted or replaced: not one of :data:`_NETWORK_FS`, by the mount table
+    (``mounts``, default ``/proc/self/mounts``: the last-mounted of the longest mount
+    points above ``path``). True where there is no mount table to read (macOS,
+    Windows)."""
+    if mounts is None:
+        try:
+            with open("/proc/self/mounts", encoding="utf-8") as fh:
+                mounts = fh.read()
+        except OSError:
+            return True
+    where = str(Path(path).resolve())
+    best, kind = "", ""
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")  # the table's escape for a space
+        inside = where == point or where.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind not in _NETWORK_FS
 
 
 def _write_arrow(frame: pd.DataFrame, path: Path, *, combine: bool) -> int:
@@ -467,8 +511,8 @@ def _store(entry: Path, table: pd.DataFrame, record: dict, said: list) -> None:
     tmps: list[Path] = []
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        tag = f"{os.getpid()}.tmp"
-        tmps = [p.with_name(f".{p.name}.{tag}") for p in (entry, raw, meta)]
+        for p in (entry, raw, meta):  # names no other writer has: never one it maps
+            tmps.append(_new_file(p))
         plain = table.copy(deep=False)
         plain.attrs = {}
         # uncompressed: a hit maps the file instead of decoding it
@@ -487,12 +531,35 @@ def _store(entry: Path, table: pd.DataFrame, record: dict, said: list) -> None:
     _prune(entry.parent.parent, keep=entry, info=info)
 
 
-def _prune(folder: Path, *, keep: Path, info: dict) -> None:
-    """Delete the older entries of the same corpus and options (files this module wrote)."""
-    for meta in folder.glob(f"??/*{'.json'}"):
-        if meta.name.startswith(".") or not meta.name.endswith(".json"):
+def _new_file(final: Path) -> Path:
+    """A new, empty temporary file next to ``final``, created exclusively (``O_EXCL``,
+    permissions as the umask gives): no other process or thread writes to it, even one
+    with the same process id (a container, a cache folder shared over the network)."""
+    import secrets
+
+    while True:
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return tmp
+        except FileExistsError:
             continue
-        stem = meta.name[: -len(".json")]
+
+
+def _prune(folder: Path, *, keep: Path, info: dict) -> None:
+    """Delete the older entries of the same corpus and options: files this module wrote,
+    recognised by name (``<64 hex digits>.json`` in the folder of its first two digits,
+    and the entry's files next to it). The record goes last, and only once every file
+    of its entry is gone (a file mapped by a process on Windows cannot be deleted): an
+    entry is found through its record, so none is left without one."""
+    import re
+
+    name = re.compile(r"^([0-9a-f]{64})\.json$")
+    for meta in folder.glob("??/*.json"):
+        m = name.match(meta.name)
+        if not m or meta.parent.name != m.group(1)[:2]:
+            continue
+        stem = m.group(1)
         entry = meta.with_name(stem + _SUFFIX)
         parts = [meta.with_name(stem + s) for s in (_SUFFIX, _RAW_SUFFIX, *_LEGACY)]
         if entry == keep or not any(p.is_file() for p in parts):
@@ -504,7 +571,8 @@ def _prune(folder: Path, *, keep: Path, info: dict) -> None:
         if other.get("corpus") == info["corpus"] and other.get("options") == json.loads(
             json.dumps(info["options"], default=str)
         ):
-            _discard(*parts, meta)
+            if _discard(*parts):
+                _discard(meta)
 
 
 # ---------------------------------------------------------------------------------------
@@ -740,14 +808,17 @@ def _store_dtm(stem: Path, dtm) -> None:
     _prune_entries(stem.parent.parent, suffix=_DTM, record=".json", parts=_DTM_PARTS)
 
 
-def _discard(*paths: Path) -> None:
+def _discard(*paths: Path) -> bool:
     """Delete ``paths``, files this module wrote (the temporary files of a write that
-    failed, an entry pruned), where they exist; one that cannot be deleted is left."""
+    failed, an entry pruned), where they exist; one that cannot be deleted is left.
+    Whether none is left."""
+    gone = True
     for p in paths:
         try:
             p.unlink(missing_ok=True)
         except OSError:  # e.g. the cache path is a file, or Windows' lock on a mapped file
-            pass
+            gone = False
+    return gone
 
 
 def _prune_entries(folder: Path, *, suffix: str, record: str, parts: Sequence[str]) -> None:

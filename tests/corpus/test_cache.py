@@ -3,6 +3,7 @@ atomic, self-repairing, and never writing inside the corpus."""
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 import pandas as pd
@@ -56,7 +57,10 @@ def test_a_changed_file_of_the_same_size_is_read_again(make_corpus, cache):
     (root / "a.txt").write_text("Peace and SECURITY for all.\n", encoding="utf-8")  # same size
     got = cached_corpus(root)
     assert got.loc[got["doc_id"] == "a", "text"].item() == "Peace and SECURITY for all."
-    assert len(_entries(cache)) == 1  # the older entry of this corpus is gone
+    assert len(_entries(cache)) == 1  # the older entry of this corpus is gone, all of it
+    assert sorted(p.name.split(".", 1)[1] for p in cache.glob("??/*")) == [
+        "corpus.arrow", "json", "raw.arrow"
+    ]  # fmt: skip
 
 
 def test_rules_and_options_are_part_of_the_key(make_corpus, tmp_path, cache):
@@ -98,7 +102,9 @@ def test_a_damaged_entry_is_rebuilt(seeds_dir, cache, part):
     damaged.write_bytes(b"not arrow at all")
     pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
     assert damaged.read_bytes() != b"not arrow at all"  # repaired
-    pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)  # and served
+    with pytest.MonkeyPatch.context() as m:
+        _no_reading(m)
+        pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)  # and served
 
 
 @pytest.mark.parametrize("part", [0, 1])
@@ -122,6 +128,7 @@ def test_a_flipped_byte_anywhere_in_a_file_is_rebuilt(seeds_dir, cache, part, mo
         path.write_bytes(data)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
 @pytest.mark.parametrize("raw_text", [True, False])
 def test_a_hit_maps_the_text_columns_and_returns_the_same_frame(
     seeds_dir, cache, monkeypatch, raw_text
@@ -174,12 +181,105 @@ def test_an_entry_of_the_earlier_parquet_format_is_replaced(seeds_dir, cache):
     entry, raw = _files(cache)
     legacy = entry.with_name(entry.name.replace(".corpus.arrow", ".corpus.parquet"))
     legacy.write_bytes(b"PAR1")  # the name earlier versions wrote under the same key
-    other = entry.with_name("notes.parquet")  # not a name this cache writes
+    key = entry.name[: -len(".corpus.arrow")]
+    other = entry.with_name(f"{key}.parquet")  # the key, but not a name this cache writes
     other.write_bytes(b"a user's file")
     entry.unlink()
     pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
     assert entry.is_file() and raw.is_file() and not legacy.exists()
     assert other.read_bytes() == b"a user's file"
+
+
+def test_an_older_parquet_entry_of_the_corpus_is_pruned(make_corpus, cache):
+    """The upgrade path: an entry of an earlier version under another key (its code or
+    pandas/pyarrow versions differ) goes when the corpus is cached anew."""
+    import json
+
+    root = make_corpus({"a.txt": "Peace and security for all.\n", "b.txt": "Other words.\n"})
+    cached_corpus(root)
+    entry, _ = _files(cache)
+    record = json.loads(entry.with_name(entry.name.replace(".corpus.arrow", ".json")).read_text())
+    old = "ab" + "0" * 62  # an older key: a Parquet table and its record
+    (cache / "ab").mkdir()
+    (cache / "ab" / f"{old}.corpus.parquet").write_bytes(b"PAR1")
+    (cache / "ab" / f"{old}.json").write_text(
+        json.dumps({k: record[k] for k in ("corpus", "options", "files", "warnings")})
+    )
+    (root / "a.txt").write_text("Peace and SECURITY for all.\n", encoding="utf-8")
+    cached_corpus(root)
+    assert not list((cache / "ab").iterdir())
+
+
+def test_an_entry_whose_file_cannot_be_deleted_keeps_its_record(make_corpus, cache, monkeypatch):
+    """Pruning finds an entry through its record: a file that cannot be deleted (mapped
+    on Windows, say) keeps it, so a later prune deletes the file."""
+    from pathlib import Path
+
+    root = make_corpus({"a.txt": "Peace and security for all.\n", "b.txt": "Other words.\n"})
+    cached_corpus(root)
+    old_entry, old_raw = _files(cache)
+    old_meta = old_entry.with_name(old_entry.name.replace(".corpus.arrow", ".json"))
+    real_unlink = Path.unlink
+
+    def locked(self, missing_ok=False):
+        if self == old_entry:
+            raise PermissionError(13, "in use", str(self))
+        return real_unlink(self, missing_ok=missing_ok)
+
+    (root / "a.txt").write_text("Peace and SECURITY for all.\n", encoding="utf-8")
+    with monkeypatch.context() as m:
+        m.setattr(Path, "unlink", locked)
+        cached_corpus(root)
+    assert old_entry.is_file() and old_meta.is_file() and not old_raw.exists()
+    (root / "b.txt").write_text("Other WORDS.\n", encoding="utf-8")
+    cached_corpus(root)  # the next prune deletes it, then its record
+    assert not old_entry.exists() and not old_meta.exists()
+    assert len(_entries(cache)) == 1
+
+
+@pytest.mark.parametrize("raw_text", [True, False])
+def test_a_loaded_table_stays_readable_after_its_entry_is_pruned(make_corpus, cache, raw_text):
+    root = make_corpus({"a.txt": "Peace and security for all.\n", "b.txt": "Other words.\n"})
+    cached_corpus(root)
+    hit = cached_corpus(root, raw_text=raw_text)  # maps the entry
+    expected = read_corpus(root)
+    mapped = _files(cache)
+    (root / "a.txt").write_text("Peace and SECURITY for all.\n", encoding="utf-8")
+    cached_corpus(root)  # a new entry; the one hit maps is deleted
+    assert not any(p.exists() for p in mapped) and len(_entries(cache)) == 1
+    columns = ["text", "raw_text"] if raw_text else ["text"]
+    assert hit[columns].equals(expected[columns])  # its pages are still there
+
+
+def test_on_a_network_file_system_an_entry_is_read_not_mapped(seeds_dir, cache, monkeypatch):
+    import analysis.cache as cache_module
+
+    ref = read_corpus(seeds_dir)
+    cached_corpus(seeds_dir)
+    monkeypatch.setattr(cache_module, "_local", lambda path: False)
+    _no_reading(monkeypatch)
+    hit = cached_corpus(seeds_dir)
+    pd.testing.assert_frame_equal(hit, ref)
+    if sys.platform.startswith("linux"):
+        entry, raw = _files(cache)
+        named = {line.split()[-1] for line in open("/proc/self/maps", encoding="utf-8")}
+        assert str(entry.resolve()) not in named and str(raw.resolve()) not in named
+
+
+def test_the_mount_table_decides_what_is_local():
+    from analysis.cache import _local
+
+    mounts = (
+        "/dev/vda / ext4 rw 0 0\n"
+        "server:/home /home nfs4 rw 0 0\n"
+        "/dev/vdb /home/me/local\\040disk xfs rw 0 0\n"
+        "server:/scratch /scratch lustre rw 0 0\n"
+    )
+    assert _local("/tmp/cache", mounts)
+    assert not _local("/home/me/.cache", mounts)
+    assert _local("/home/me/local disk/cache", mounts)  # a local disk mounted under NFS
+    assert not _local("/scratch", mounts) and _local("/scratchy", mounts)
+    assert _local("/anywhere", "")  # no table: local
 
 
 def test_never_writes_inside_the_corpus(make_corpus, monkeypatch):
@@ -269,6 +369,7 @@ def test_an_entry_without_a_text_column_is_read_again(seeds_dir, cache, column):
         table = pa.ipc.open_file(pa.memory_map(str(entry))).read_all().drop_columns(["text"])
         new = entry.with_name("new.arrow")  # the cache's way: a new file renamed over it
         info["crc32"]["table"] = _write_arrow(table.to_pandas(), new, combine=True)
+        del table  # no mapping left of the file replaced (Windows would refuse)
         new.replace(entry)
     info["columns"].remove(column)
     meta.write_text(json.dumps(info), encoding="utf-8")
