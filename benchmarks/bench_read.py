@@ -16,10 +16,18 @@ text files; memory must grow linearly with the corpus (the script prints the inc
 per 1x). Corpus: ``~/.cache/framing-analysis`` (unpacked from
 ``../shared/corpora/ungdc/ungdc-1946-2024.tar.xz`` if needed).
 
+``--cache-hit`` also times, at the first scale, ``analysis.cached_corpus`` served from
+a cache entry filled just before (in a temporary cache folder), with and without the
+raw texts, each in a fresh child next to the same floor: the load every notebook of a
+report pays (hashing the files included, which a render's notebooks skip), and the
+memory it adds (the summed PSS: the entry's mapped pages count once per process that
+maps them, shared ones in part).
+
 Usage::
 
     python benchmarks/bench_read.py                 # 1x, 2x, 4x
     python benchmarks/bench_read.py --scales 1      # 1x only
+    python benchmarks/bench_read.py --scales 1 --cache-hit
 """
 
 from __future__ import annotations
@@ -86,6 +94,36 @@ def job_ours(path: Path) -> dict:
     )
 
 
+def _cached(path: Path, raw_text: bool) -> dict:
+    import analysis
+
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = analysis.cached_corpus(path, pattern=PATTERN, progress=False, raw_text=raw_text)
+    wall = time.perf_counter() - t
+    held = pss_kb(os.getpid()) / 1024  # with the table alive (the sampler may miss its end)
+    return dict(
+        wall=wall, held_mb=held, detail=f"{len(corpus):,} documents, columns {len(corpus.columns)}"
+    )
+
+
+def job_fill(path: Path) -> dict:
+    return _cached(path, True)
+
+
+def job_hit(path: Path) -> dict:
+    return _cached(path, False)
+
+
+def job_hit_raw(path: Path) -> dict:
+    return _cached(path, True)
+
+
+JOBS = {"floor": job_floor, "ours": job_ours, "fill": job_fill, "hit": job_hit,
+        "hit_raw": job_hit_raw}  # fmt: skip
+
+
 def _child(conn, name: str, path: Path) -> None:
     try:
         import analysis  # noqa: F401  (imported before the baseline is taken)
@@ -93,7 +131,7 @@ def _child(conn, name: str, path: Path) -> None:
         base = pss_kb(os.getpid()) / 1024
         conn.send_bytes(pickle.dumps(("ready", base)))
         conn.recv_bytes()  # wait until the parent samples
-        result = {"floor": job_floor, "ours": job_ours}[name](path)
+        result = JOBS[name](path)
         result["base_mb"] = base
         conn.send_bytes(pickle.dumps(result))
     except BaseException:
@@ -122,9 +160,36 @@ def run(name: str, path: Path) -> dict:
     return result
 
 
+def cache_hits(path: Path, cache: Path, floor: dict) -> None:
+    """Fill a cache entry for ``path``, then time two hits (see the module docstring)."""
+    before = os.environ.get("ANALYSIS_CACHE")
+    os.environ["ANALYSIS_CACHE"] = str(cache)  # the children inherit it
+    try:
+        fill = run("fill", path)
+        print(f"  cache filled in {fill['wall']:.1f} s (read, cleaned and stored)", flush=True)
+        for name, label in (("hit", "cleaned texts"), ("hit_raw", "with raw texts")):
+            got = run(name, path)
+            held = got["held_mb"] - got["base_mb"]
+            print(
+                f"  cached_corpus hit, {label}: {got['wall']:.2f} s = "
+                f"{got['wall'] / floor['wall']:.2f}x the floor's {floor['wall']:.1f} s; "
+                f"the process holding the table: {held:,.0f} MB (PSS) above the imports "
+                f"({got['detail']})",
+                flush=True,
+            )
+    finally:
+        if before is None:
+            os.environ.pop("ANALYSIS_CACHE", None)
+        else:
+            os.environ["ANALYSIS_CACHE"] = before
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument(
+        "--cache-hit", action="store_true", help="also time cached_corpus hits (first scale)"
+    )
     args = ap.parse_args(argv)
     src = find_corpus()
     if src is None:
@@ -144,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
             load1 = os.getloadavg()[0]
             grown = ours["peak_mb"] - ours["base_mb"]
             rows.append((scale, n_files, text_mb, floor, ours, grown, (load0, load1)))
+            if args.cache_hit and scale == args.scales[0]:
+                cache_hits(path, Path(tmp) / "cache", floor)
             print(
                 f"{scale}x: {n_files:,} files, {text_mb:,.0f} MB of text; floor {floor['wall']:.1f} s "
                 f"({floor['detail']}); read_corpus {ours['wall']:.1f} s = {ours['wall'] / floor['wall']:.2f}x floor "
