@@ -443,6 +443,45 @@ def _is_headline(line: str, title: str) -> bool:
     return bool(m) and _norm_title(m.group("rest")) == t
 
 
+@dataclass(frozen=True)
+class _LineRun:
+    """Consecutive ``drop_line`` rules tested in one pass over the lines: ``regex`` (their
+    patterns as alternatives) fullmatches a line exactly when one of theirs does, so only
+    such a line is tried rule by rule, in order. The same lines are dropped under the
+    same rule names as by one pass per rule: a line leaves with the first rule that
+    matches it, and no rule of the run changes a line's text."""
+
+    regex: re.Pattern[str]
+    rules: tuple[Rule, ...]
+
+
+@lru_cache(maxsize=16)
+def _steps(rules: tuple[Rule, ...]) -> tuple[Rule | _LineRun, ...]:
+    """``rules`` with each run of two or more consecutive ``drop_line`` rules as one
+    :class:`_LineRun`. A run whose patterns have capturing groups (a backreference would
+    point at another alternative's group once joined) or do not join into one pattern
+    (a global flag such as ``(?i)``, allowed only at the start) stays rule by rule."""
+    steps: list[Rule | _LineRun] = []
+    i = 0
+    while i < len(rules):
+        j = i
+        while j < len(rules) and rules[j].kind == "drop_line":
+            j += 1
+        run = rules[i:j]
+        if len(run) >= 2 and all(r.regex.groups == 0 for r in run):
+            try:
+                joined = re.compile("|".join(f"(?:{r.pattern})" for r in run))
+            except (re.error, OverflowError, RecursionError, ValueError):
+                joined = None
+            if joined is not None:
+                steps.append(_LineRun(joined, run))
+                i = j
+                continue
+        steps.extend(run or rules[i : i + 1])
+        i = max(j, i + 1)
+    return tuple(steps)
+
+
 def clean_text(
     text: str,
     *,
@@ -489,7 +528,13 @@ def clean_text(
         removals.append(Removal(rule, i + 1, len(current[i].strip()), current[i].strip()[:200]))
 
     total_chars = max(len(text), 1)
-    for rule in rules:
+    for rule in _steps(tuple(rules)):
+        if isinstance(rule, _LineRun):
+            fullmatch = rule.regex.fullmatch
+            for i in [i for i, ln in enumerate(current) if live[i] and fullmatch(ln)]:
+                first = next(r for r in rule.rules if r.regex.fullmatch(current[i]))
+                drop(i, first.name)
+            continue
         rx = rule.regex
         if rule.kind == "strip_prefix":
             targets = [first_nonempty()] if rule.first_line_only else range(len(current))
@@ -505,9 +550,9 @@ def clean_text(
                     if not current[i].strip():
                         keep[i] = live[i] = False
         elif rule.kind == "drop_line":
-            for i, ln in enumerate(current):
-                if live[i] and rx.fullmatch(ln):
-                    drop(i, rule.name)
+            fullmatch = rx.fullmatch
+            for i in [i for i, ln in enumerate(current) if live[i] and fullmatch(ln)]:
+                drop(i, rule.name)
         elif rule.kind == "drop_block":
             i = 0
             n = len(current)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import AnalysisError, clean_audit, clean_text, load_rules, read_corpus
 from analysis.text import split_paragraphs, split_sentences
@@ -419,3 +421,62 @@ def test_ungdc_speeches_have_no_page_furniture() -> None:
     assert audit.empty, audit.groupby(["doc_id", "rule"]).size().to_dict()
     raw_words = corpus["raw_text"].str.count(r"\w+")
     assert (corpus["n_tokens"] == raw_words).all()  # not a word lost
+
+
+# --- drop_line rules in one pass --------------------------------------------------------
+
+_FRAGMENTS = [
+    "Home » World", "Email | Print | Share", "Page 2 of 5", "【1】 【2】", "Next Last",
+    "Source: Xinhua", "Editor: Liu Ming", "A caption (Xinhua/Li Wei)", "[Photo/Xinhua]",
+    "10:15, May 09, 2010", "Comments", "Related Articles", "• a bullet (AFP/X)", "• another",
+    "The Assembly met today.", "Peace and security, Share and share alike.", "", "  ",
+    "TAG prefix line", "abab", "XYZ twice XYZ", "date 2020-01-02 headline", "Source: line",
+    "prefix line", "a line",
+]  # fmt: skip
+
+
+def _custom_rules(tmp_path):
+    """Rules whose runs cannot all be joined: a capturing group with a backreference,
+    a global flag, a strip_prefix between two runs."""
+    return _rules(
+        tmp_path,
+        "  - {name: tag, kind: strip_prefix, pattern: 'TAG '}\n"
+        "  - {name: twice, kind: drop_line, pattern: '(XYZ) twice \\1'}\n"
+        "  - {name: ab_twice, kind: drop_line, pattern: '(?:ab){2}'}\n"
+        "  - {name: bullets, kind: drop_block, pattern: '\\s*+•.*', min_lines: 2}\n"
+        "  - {name: ab, kind: drop_line, pattern: '(?:ab)++'}\n"
+        "  - {name: upper, kind: drop_line, pattern: '(?i)comments'}\n"
+        "  - {name: date, kind: strip_prefix, pattern: 'date \\S++ '}\n"
+        "  - {name: src, kind: drop_line, pattern: 'Source: \\w++'}\n"
+        "  - {name: prefix, kind: drop_line, pattern: 'prefix line'}\n"
+        "  - {name: any_line, kind: drop_line, pattern: '.*line'}\n",
+    )
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25), st.booleans())
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_drop_line_rules_in_one_pass_equal_one_pass_per_rule(tmp_path, monkeypatch, lines, custom):
+    """The joined runs (analysis.clean._steps) remove the same lines under the same rule
+    names as the rules applied one by one."""
+    import analysis.clean as clean
+
+    rules = _custom_rules(tmp_path) if custom else load_rules()
+    text = "\n".join(lines)
+    joined = clean_text(text, rules=rules)
+    with monkeypatch.context() as m:
+        m.setattr(clean, "_steps", lambda rs: rs)  # every rule on its own
+        alone = clean_text(text, rules=rules)
+    assert joined == alone
+
+
+def test_runs_join_only_rules_that_can_be_joined(tmp_path):
+    from analysis.clean import _LineRun, _steps
+
+    default = _steps(load_rules())
+    assert [len(s.rules) for s in default if isinstance(s, _LineRun)] == [4, 2]
+    custom = _steps(_custom_rules(tmp_path))
+    kinds = [f"run{len(s.rules)}" if isinstance(s, _LineRun) else s.name for s in custom]
+    # a run with a backreference, and one with a global flag, stay rule by rule
+    assert kinds == ["tag", "twice", "ab_twice", "bullets", "ab", "upper", "date", "run3"]
