@@ -12,6 +12,7 @@ the body. Near-duplicate detection moved to :mod:`analysis.duplicates`
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -462,23 +463,15 @@ def _steps(rules: tuple[Rule, ...]) -> tuple[Rule | _LineRun, ...]:
     point at another alternative's group once joined) or do not join into one pattern
     (a global flag such as ``(?i)``, allowed only at the start) stays rule by rule."""
     steps: list[Rule | _LineRun] = []
-    i = 0
-    while i < len(rules):
-        j = i
-        while j < len(rules) and rules[j].kind == "drop_line":
-            j += 1
-        run = rules[i:j]
-        if len(run) >= 2 and all(r.regex.groups == 0 for r in run):
+    for is_line, group in itertools.groupby(rules, key=lambda r: r.kind == "drop_line"):
+        run = tuple(group)
+        joined = None
+        if is_line and len(run) >= 2 and all(r.regex.groups == 0 for r in run):
             try:
                 joined = re.compile("|".join(f"(?:{r.pattern})" for r in run))
             except (re.error, OverflowError, RecursionError, ValueError):
-                joined = None
-            if joined is not None:
-                steps.append(_LineRun(joined, run))
-                i = j
-                continue
-        steps.extend(run or rules[i : i + 1])
-        i = max(j, i + 1)
+                pass
+        steps.extend([_LineRun(joined, run)] if joined is not None else run)
     return tuple(steps)
 
 

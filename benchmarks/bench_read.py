@@ -33,6 +33,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing as mp
 import os
 import pickle
@@ -108,20 +109,13 @@ def _cached(path: Path, raw_text: bool) -> dict:
     )
 
 
-def job_fill(path: Path) -> dict:
-    return _cached(path, True)
-
-
-def job_hit(path: Path) -> dict:
-    return _cached(path, False)
-
-
-def job_hit_raw(path: Path) -> dict:
-    return _cached(path, True)
-
-
-JOBS = {"floor": job_floor, "ours": job_ours, "fill": job_fill, "hit": job_hit,
-        "hit_raw": job_hit_raw}  # fmt: skip
+JOBS = {
+    "floor": job_floor,
+    "ours": job_ours,
+    "fill": functools.partial(_cached, raw_text=True),  # a miss: read, clean, store
+    "hit": functools.partial(_cached, raw_text=False),
+    "hit_raw": functools.partial(_cached, raw_text=True),
+}
 
 
 def _child(conn, name: str, path: Path) -> None:
