@@ -174,3 +174,64 @@ def test_a_hit_shares_term_strings_with_keys_exactly_when_build_dtm_does(stem, m
 
     (terms,) = cache.glob("??/*.dtm.terms.parquet")
     assert ("keys" in pq.read_schema(terms).names) == stem  # written once when the same
+
+
+@pytest.mark.parametrize(
+    ("values", "stored"),
+    [
+        ([1, 255], np.uint8),
+        ([0, 256], np.uint16),
+        ([3, 65_536], np.uint32),
+        ([1, 2**32], np.int64),  # needs 64 bits: kept
+        ([-1, 2], np.int64),  # negative: kept
+    ],
+)
+def test_counts_are_stored_in_the_narrowest_unsigned_type_that_holds_them(values, stored):
+    import scipy.sparse as sp
+
+    from analysis.cache import _narrow_counts
+
+    matrix = sp.csr_matrix(np.array([[values[0], 0], [0, values[1]]], dtype=np.int64))
+    narrow = _narrow_counts(matrix)
+    assert narrow.dtype == stored and type(narrow) is type(matrix)
+    assert np.array_equal(narrow.data.astype(np.int64), matrix.data)
+    assert np.shares_memory(narrow.indices, matrix.indices)  # not copied
+    assert np.shares_memory(narrow.indptr, matrix.indptr)
+    floats = sp.csr_matrix(np.array([[0.5, 0.0]]))
+    assert _narrow_counts(floats) is floats
+
+
+@pytest.mark.parametrize("repeats", [3, 300, 70_000])  # uint8, uint16, uint32 on disk
+def test_a_hit_gives_back_int64_counts_whatever_width_they_were_stored_in(
+    repeats, mini, cache, monkeypatch
+):
+    corpus = mini.copy()
+    corpus.loc[0, "text"] = corpus.loc[0, "text"] + " frequent" * repeats
+    ref = build_dtm(corpus)
+    assert ref.matrix.dtype == np.int64 and ref.matrix.max() >= repeats
+    _assert_same(cached_dtm(corpus), ref)
+    (matrix,) = cache.glob("??/*.dtm.matrix.npz")
+    with np.load(matrix) as stored:
+        width = {3: np.uint8, 300: np.uint16, 70_000: np.uint32}[repeats]
+        assert stored["data"].dtype == width
+    _no_building(monkeypatch)
+    _assert_same(cached_dtm(corpus), ref)
+
+
+@pytest.mark.parametrize("recorded", ["<f8", "<i1"])  # floats; not wider than uint8
+def test_an_entry_whose_stored_counts_are_not_a_narrower_unsigned_type_is_rebuilt(
+    recorded, mini, cache, monkeypatch
+):
+    import json
+
+    ref = cached_dtm(mini)
+    with np.load(next(cache.glob("??/*.dtm.matrix.npz"))) as stored:
+        assert stored["data"].dtype == np.uint8
+    (record,) = _records(cache)
+    info = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps({**info, "data_dtype": recorded}), encoding="utf-8")
+    calls = []
+    real = analysis.dtm.build_dtm
+    monkeypatch.setattr(analysis.dtm, "build_dtm", lambda *a, **k: calls.append(1) or real(*a, **k))
+    _assert_same(cached_dtm(mini), ref)
+    assert calls == [1]
