@@ -53,7 +53,6 @@ _SPACES = "\u00a0\u2007\u202f\u2000-\u2006\u2008-\u200a\u3000\t"
 _INVISIBLES = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
 _SPACE_RE = re.compile(f"[{_SPACES}]")
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLES}]")
-_TRAILING_RE = re.compile(r"[ ]+\n")
 
 
 @lru_cache(maxsize=1)
@@ -98,8 +97,21 @@ def normalize_text(text: str) -> str:
         text = _SPACE_RE.sub(" ", text)
         text = _INVISIBLE_RE.sub("", text)
     if " \n" in text:
-        text = _TRAILING_RE.sub("\n", text)
+        text = _strip_trailing_spaces(text)
     return text
+
+
+def _strip_trailing_spaces(text: str) -> str:
+    """``text`` without the spaces (U+0020) that end a line, i.e. ``re.sub(r"[ ]+\n",
+    "\n", text)``: every line but the last (which no ``\n`` follows) loses its trailing
+    spaces. Splitting into lines is about five times faster than the regex, which tries
+    a match at every space of the text (0.14 against 0.75 s on the 4,222 UN General
+    Debate speeches that have such spaces)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    lines = [line.rstrip(" ") for line in lines]
+    lines.append(last)
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

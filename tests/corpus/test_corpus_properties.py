@@ -182,3 +182,12 @@ def test_control_character_check_counts_exactly_the_non_whitespace_c0_characters
 
     expected = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
     assert len(_CONTROL_RE.findall(text)) == expected
+
+
+@given(st.text(alphabet=" \n\tab\u00a0\r", max_size=60))
+def test_trailing_spaces_go_as_the_regex_removes_them(text: str) -> None:
+    import re
+
+    from analysis.clean import _strip_trailing_spaces
+
+    assert _strip_trailing_spaces(text) == re.sub(r"[ ]+\n", "\n", text)
