@@ -820,8 +820,11 @@ def _store_dtm(stem: Path, dtm) -> None:
 
 def _narrow_counts(matrix):
     """``matrix`` with its values in the narrowest unsigned integer type that holds every
-    one of them (uint8, uint16 or uint32), sharing ``indices`` and ``indptr``; ``matrix``
-    itself when they are not non-negative integers or need 64 bits.
+    one of them (uint8, uint16 or uint32) when that type is narrower than theirs, else
+    ``matrix`` itself (values that are not non-negative integers, that need 64 bits, or
+    that are already as narrow: int32 values above 65,535 stay int32). The new matrix
+    shares ``indices`` and ``indptr`` when they are int32, as :func:`analysis.build_dtm`
+    makes them (scipy narrows int64 index arrays that fit in int32: a copy).
 
     Counts are stored this way and cast back to the recorded dtype on load, an exact
     round trip: a value ``v`` with ``0 <= v <= np.iinfo(t).max`` is the same number in

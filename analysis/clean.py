@@ -83,7 +83,8 @@ def normalize_text(text: str) -> str:
 
     NFC composition; CRLF and CR line ends become ``\\n``; non-breaking and other
     exotic spaces (and tabs) become plain spaces; byte-order marks, zero-width
-    characters and soft hyphens are removed; trailing spaces on each line go.
+    characters and soft hyphens are removed; trailing spaces go from every line a
+    line end follows (the text's last line keeps its own).
     Each replacement runs only on texts that need it (checked with a table lookup).
     """
     import unicodedata

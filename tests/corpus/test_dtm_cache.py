@@ -235,3 +235,21 @@ def test_an_entry_whose_stored_counts_are_not_a_narrower_unsigned_type_is_rebuil
     monkeypatch.setattr(analysis.dtm, "build_dtm", lambda *a, **k: calls.append(1) or real(*a, **k))
     _assert_same(cached_dtm(mini), ref)
     assert calls == [1]
+
+
+def test_an_entry_whose_stored_counts_are_signed_is_rebuilt(mini, cache, monkeypatch):
+    """Only this cache's narrowing (to an unsigned type) is undone on load: a matrix file
+    with int8 values and a record saying int64 is another writer's, and is rebuilt."""
+    import scipy.sparse as sp
+
+    ref = cached_dtm(mini)
+    (matrix,) = cache.glob("??/*.dtm.matrix.npz")
+    m = ref.matrix
+    signed = sp.csr_matrix((m.data.astype(np.int8), m.indices, m.indptr), shape=m.shape)
+    with open(matrix, "wb") as fh:
+        sp.save_npz(fh, signed, compressed=False)
+    calls = []
+    real = analysis.dtm.build_dtm
+    monkeypatch.setattr(analysis.dtm, "build_dtm", lambda *a, **k: calls.append(1) or real(*a, **k))
+    _assert_same(cached_dtm(mini), ref)
+    assert calls == [1]
