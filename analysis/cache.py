@@ -189,13 +189,15 @@ def _corpus_key(
 
 
 #: Set by :func:`analysis.report.render` for its kernels: a JSON file of the digests of
-#: the corpus files the render read, ``{"corpus": path, "files": {relative path: sha256}}``.
+#: the corpus files the render read, ``{"corpus": path, "files": {relative path: sha256}}``,
+#: with ``"store": {"key", "lock"}`` while the render writes that entry (see
+#: :class:`BackgroundStore`).
 SNAPSHOT_ENV = "ANALYSIS_CORPUS_SNAPSHOT"
 
 
-def _snapshot_digests(corpus: Path) -> dict[str, str]:
-    """The digests of ``corpus``'s files in the snapshot ``$ANALYSIS_CORPUS_SNAPSHOT``
-    names, or {} (no snapshot, another corpus, or a file that cannot be read)."""
+def _snapshot(corpus: Path) -> dict:
+    """The snapshot ``$ANALYSIS_CORPUS_SNAPSHOT`` names when it is ``corpus``'s, else {}
+    (no snapshot, another corpus, or a file that cannot be read)."""
     name = os.environ.get(SNAPSHOT_ENV)
     if not name:
         return {}
@@ -203,9 +205,24 @@ def _snapshot_digests(corpus: Path) -> dict[str, str]:
         data = json.loads(Path(name).read_text(encoding="utf-8"))
         if data.get("corpus") != str(corpus) or not isinstance(data.get("files"), dict):
             return {}
-        return {str(k): str(v) for k, v in data["files"].items()}
+        return data
     except (OSError, ValueError, AttributeError):
         return {}
+
+
+def _snapshot_digests(corpus: Path) -> dict[str, str]:
+    """The digests of ``corpus``'s files in the snapshot, or {}."""
+    files = _snapshot(corpus).get("files", {})
+    return {str(k): str(v) for k, v in files.items()}
+
+
+def _snapshot_store(corpus: Path, key: str) -> Path | None:
+    """The lock of the render's background store of entry ``key`` (see
+    :class:`BackgroundStore`), when the snapshot names one for that entry, else None."""
+    store = _snapshot(corpus).get("store")
+    if not isinstance(store, dict) or store.get("key") != key or not store.get("lock"):
+        return None
+    return Path(str(store["lock"]))
 
 
 def _inside(a: Path, b: Path) -> bool:
@@ -288,10 +305,15 @@ def _cached_corpus(
     engine: str = "pandas",
     raw_text: bool = True,
     use_snapshot: bool = True,
+    store_with: BackgroundStore | None = None,
 ) -> tuple[pd.DataFrame, dict | None]:
     """:func:`cached_corpus` with the loader ``options`` (those :func:`analysis.read_corpus`
     takes, defaults left out as they like), and the record of its key (the digest of
     every file read), or None for the record when the cache was not used.
+
+    A freshly read table is stored by ``store_with`` (the render's
+    :class:`BackgroundStore`), else at once. A section of that render that finds no entry
+    for the snapshot's key waits for that store to end, then loads the entry.
 
     Under :func:`analysis.report.render` (``$ANALYSIS_CORPUS_SNAPSHOT`` set) the key is
     made from the digests the render took before its notebooks started, so a section
@@ -330,6 +352,12 @@ def _cached_corpus(
     loaded = _load(
         entry, rules=options.get("rules"), clean=options.get("clean", True), raw_text=raw_text
     )
+    lock = _snapshot_store(corpus, key) if use_snapshot and loaded is None else None
+    if lock is not None:  # the render is storing this very entry: wait, then load it
+        _await_store(lock)
+        loaded = _load(
+            entry, rules=options.get("rules"), clean=options.get("clean", True), raw_text=raw_text
+        )
     if loaded is not None:
         table, caught = loaded
         for message, category in caught:
@@ -341,9 +369,130 @@ def _cached_corpus(
     said = [(str(w.message), w.category) for w in caught]
     for message, category in said:
         warnings.warn(message, category, stacklevel=3)
-    if _corpus_key(path, options)[0] == key:  # no input changed while it was read
-        _store(entry, table, record, said)
+
+    def store() -> None:
+        if _corpus_key(path, options)[0] == key:  # no input changed while it was read
+            _store(entry, table, record, said)
+
+    if store_with is None:
+        store()
+    else:
+        store_with(key, store)
     return _named(_without_raw(table, raw_text), corpus), record
+
+
+class BackgroundStore:
+    """Store a freshly read corpus in a process of its own while the caller goes on.
+
+    :func:`analysis.report.render` reads the corpus once, then its sections load the
+    cached entry. Checking that no file changed during the read (hashing them again) and
+    writing the entry take one core for a few seconds (3.4 s for the UN General Debate
+    on a slow virtual machine) while the sections' kernels start and import their
+    libraries, which takes them about as long. So the render hands that work to a child
+    process (:func:`_fork_store`) and starts the kernels at once; the snapshot it gives
+    them names the store's lock (:attr:`pending`), and a section that finds no entry
+    waits for the lock (:func:`_await_store`) before loading it. The entry is the same
+    file either way; where a process cannot be forked (not Linux, or a daemon process
+    such as a Dask worker) the store runs at once, as without this class.
+    """
+
+    def __init__(self) -> None:
+        self.pending: dict | None = None  # {"key", "lock"} of a store under way
+        self._reaper = None
+
+    def __call__(self, key: str, store) -> None:
+        started = _fork_store(store)
+        if started is None:
+            store()
+            return
+        lock, self._reaper = started
+        self.pending = {"key": key, "lock": str(lock)}
+
+    def wait(self) -> None:
+        """Return once the store has ended (at once when none was started)."""
+        if self._reaper is not None:
+            self._reaper.join()
+
+
+def _fork_store(func):
+    """Run ``func()`` in a child process holding an exclusive ``flock`` on a new lock
+    file until it ends: ``(lock path, reaper thread)``, or None where this cannot be done.
+
+    The child ignores Ctrl-C (an interrupted render still leaves a whole entry or none),
+    lets go of the caller's standard streams, swallows any error (a store that fails
+    only leaves the entry uncached), removes the lock file and its folder once ``func``
+    is done, and exits without running the caller's clean-up (``os._exit``); its lock
+    ends with it, even when it is killed. A daemon thread waits for it (``waitpid``), so
+    it never lingers as a zombie, whatever the caller does next.
+    """
+    import sys
+
+    from ._parallel import _in_worker
+
+    if not sys.platform.startswith("linux") or _in_worker():
+        return None
+    import fcntl
+    import shutil
+    import signal
+    import tempfile
+    import threading
+
+    folder = Path(tempfile.mkdtemp(prefix="analysis-store-"))
+    lock = folder / "store.lock"
+    fd = -1
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_WRONLY, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the child's copy of the descriptor holds it
+        pid = os.fork()
+    except OSError:
+        if fd >= 0:
+            os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    if pid == 0:  # the child
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            null = os.open(os.devnull, os.O_RDWR)
+            for std in (0, 1, 2):  # never hold the caller's terminal or pipes open
+                os.dup2(null, std)
+            func()
+        except BaseException:
+            pass
+        finally:
+            try:
+                lock.unlink(missing_ok=True)  # a reader that finds no lock loads at once
+                folder.rmdir()
+            finally:
+                os._exit(0)
+    os.close(fd)
+    reaper = threading.Thread(target=_reap, args=(pid,), daemon=True)
+    reaper.start()
+    return lock, reaper
+
+
+def _reap(pid: int) -> None:
+    """Wait for child ``pid`` to end (nothing to do when another waiter reaped it)."""
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _await_store(lock: Path) -> None:
+    """Wait for the process that holds ``lock`` (see :func:`_fork_store`) to end: a shared
+    ``flock`` is granted once its exclusive one is gone. No lock file: it has ended."""
+    import fcntl
+
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _without_raw(table: pd.DataFrame, raw_text: bool) -> pd.DataFrame:

@@ -114,7 +114,7 @@ def render(
         Naming the notebook and cell that failed, or the folder that cannot be used;
         the previous report is left intact.
     """
-    from ..cache import _cached_corpus
+    from ..cache import BackgroundStore, _cached_corpus
 
     t_start, started = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     corpus, out = Path(corpus).resolve(), Path(out).resolve()
@@ -134,8 +134,11 @@ def render(
     read_opts = _params.read_options(common)
     # fail fast, with the loader's one-line error; the notebooks then load the cached table
     # (only its columns are kept: the frame is not held while the notebooks run), keyed by
-    # the digests taken here, which provenance records and the notebooks reuse
-    table, record = _cached_corpus(corpus, read_opts, use_snapshot=False)
+    # the digests taken here, which provenance records and the notebooks reuse. A fresh
+    # read is stored by a process of its own while the kernels start (the snapshot names
+    # its lock: a section waits for it before loading the entry)
+    store = BackgroundStore()
+    table, record = _cached_corpus(corpus, read_opts, use_snapshot=False, store_with=store)
     columns = list(table.columns)
     del table
     release_memory()  # the render process stays small while the kernels work (it writes
@@ -178,6 +181,8 @@ def render(
             _sections.stage_folder(build, p.stem).mkdir(parents=True)
         order = start_order(runs, _previous_seconds(out))  # the longest first
         snapshot = None if files is None else {"corpus": record["corpus"], "files": files}
+        if snapshot is not None and store.pending is not None:
+            snapshot["store"] = store.pending
 
         page_errors: list[Exception] = []
 
@@ -260,6 +265,7 @@ def render(
             client.close()
             if cluster is not None:
                 cluster.close()
+    store.wait()  # the corpus entry is written when render returns (its sections waited for it)
     return out
 
 

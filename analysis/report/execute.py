@@ -347,8 +347,10 @@ def run_suite(
 
     The kernels run with this interpreter, in the notebook's folder (the notebooks get
     absolute ``corpus``/``out`` paths). ``snapshot`` (``{"corpus": path, "files":
-    {relative path: sha256}}``, the digests the render took) is written next to the
-    kernelspec and named to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
+    {relative path: sha256}}``, the digests the render took, and ``"store": {"key",
+    "lock"}`` while its corpus entry is being written, see
+    :class:`analysis.cache.BackgroundStore`) is written next to the kernelspec and named
+    to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
     :func:`analysis.cached_corpus` does not hash the corpus again in each notebook. Each
     kernel gets its share of the cores (:func:`kernel_environment`). ``on_done(name,
     result)`` is called in this process for each notebook that ran through, as it

@@ -313,3 +313,34 @@ def test_a_page_that_cannot_be_written_fails_the_render_after_the_notebooks(tmp_
         render(SEEDS, tmp_path / "r", None, notebooks=["01-corpus", "02-keywords"], quiet=True)
     assert ran == ["01-corpus", "02-keywords"]  # both notebooks ran to their end
     assert not (tmp_path / "r").exists() and not list(tmp_path.glob(".r*"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the store is forked on Linux")
+def test_the_sections_load_the_entry_the_render_stores_while_they_start(tmp_path, monkeypatch):
+    import time
+
+    import analysis.cache as cache
+
+    monkeypatch.setenv("ANALYSIS_CACHE", str(tmp_path / "cache"))  # empty: the render reads
+    real = cache._store
+
+    def slow(*args, **kwargs):  # the forked store starts late: the kernel gets there first
+        time.sleep(4)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "_store", slow)
+    suite = _probe_suite(
+        tmp_path,
+        "import json, os\nfrom pathlib import Path\nimport analysis, analysis.cache\n"
+        "snapshot = json.loads(Path(os.environ['ANALYSIS_CORPUS_SNAPSHOT']).read_text())\n"
+        "def again(*args, **kwargs):\n    raise AssertionError('the corpus was read again')\n"
+        "analysis.cache.read_corpus = again\n"
+        "docs = analysis.cached_corpus(corpus)\n"
+        "(Path(out) / 'tables').mkdir()\n"
+        "(Path(out) / 'tables' / 'probe.json').write_text(json.dumps("
+        "{'store': sorted(snapshot.get('store') or {}), 'documents': len(docs)}))",
+    )
+    out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
+    probe = json.loads((out / "tables" / "probe.json").read_text(encoding="utf-8"))
+    assert probe == {"store": ["key", "lock"], "documents": 5}
+    assert len(list((tmp_path / "cache").glob("??/*.corpus.arrow"))) == 1  # written by then
