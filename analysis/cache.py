@@ -190,7 +190,7 @@ def _corpus_key(
 
 #: Set by :func:`analysis.report.render` for its kernels: a JSON file of the digests of
 #: the corpus files the render read, ``{"corpus": path, "files": {relative path: sha256}}``,
-#: with ``"store": {"key", "lock"}`` while the render writes that entry (see
+#: with ``"store": {"entry", "lock"}`` while the render writes that entry (see
 #: :class:`BackgroundStore`).
 SNAPSHOT_ENV = "ANALYSIS_CORPUS_SNAPSHOT"
 
@@ -216,11 +216,12 @@ def _snapshot_digests(corpus: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in files.items()}
 
 
-def _snapshot_store(corpus: Path, key: str) -> Path | None:
-    """The lock of the render's background store of entry ``key`` (see
-    :class:`BackgroundStore`), when the snapshot names one for that entry, else None."""
+def _snapshot_store(corpus: Path, entry: Path) -> Path | None:
+    """The lock of the render's background store of ``entry`` (see
+    :class:`BackgroundStore`), when the snapshot names one for that very file (same key,
+    same cache folder), else None."""
     store = _snapshot(corpus).get("store")
-    if not isinstance(store, dict) or store.get("key") != key or not store.get("lock"):
+    if not isinstance(store, dict) or store.get("entry") != str(entry) or not store.get("lock"):
         return None
     return Path(str(store["lock"]))
 
@@ -352,7 +353,7 @@ def _cached_corpus(
     loaded = _load(
         entry, rules=options.get("rules"), clean=options.get("clean", True), raw_text=raw_text
     )
-    lock = _snapshot_store(corpus, key) if use_snapshot and loaded is None else None
+    lock = _snapshot_store(corpus, entry) if use_snapshot and loaded is None else None
     if lock is not None:  # the render is storing this very entry: wait, then load it
         _await_store(lock)
         loaded = _load(
@@ -377,7 +378,7 @@ def _cached_corpus(
     if store_with is None:
         store()
     else:
-        store_with(key, store)
+        store_with(entry, store)
     return _named(_without_raw(table, raw_text), corpus), record
 
 
@@ -392,31 +393,39 @@ class BackgroundStore:
     process (:func:`_fork_store`) and starts the kernels at once; the snapshot it gives
     them names the store's lock (:attr:`pending`), and a section that finds no entry
     waits for the lock (:func:`_await_store`) before loading it. The entry is the same
-    file either way; where a process cannot be forked (not Linux, or a daemon process
-    such as a Dask worker) the store runs at once, as without this class.
+    file either way. The store runs at once, as without this class, where it is not
+    forked: off Linux, in a daemon process such as a Dask worker, or when no lock folder
+    can be made. Neither the wait nor :meth:`wait` has a time limit: a store that hangs
+    (a cache folder on a network mount that stopped answering) holds them up, as it
+    would hold up the caller if it ran at once. Measured on the UN General Debate, a
+    render of two sections that only load the corpus took 0.9 s less (median of six
+    pairs, benchmarks/README.md).
     """
 
     def __init__(self) -> None:
-        self.pending: dict | None = None  # {"key", "lock"} of a store under way
+        self.pending: dict | None = None  # {"entry", "lock"} of a store under way
+        self.pid: int | None = None
         self._reaper = None
 
-    def __call__(self, key: str, store) -> None:
+    def __call__(self, entry: Path, store) -> None:
         started = _fork_store(store)
         if started is None:
             store()
             return
-        lock, self._reaper = started
-        self.pending = {"key": key, "lock": str(lock)}
+        lock, self.pid, self._reaper = started
+        self.pending = {"entry": str(entry), "lock": str(lock)}
 
     def wait(self) -> None:
-        """Return once the store has ended (at once when none was started)."""
+        """Return once the store's process has ended and been reaped (at once when none
+        was started)."""
         if self._reaper is not None:
             self._reaper.join()
 
 
 def _fork_store(func):
     """Run ``func()`` in a child process holding an exclusive ``flock`` on a new lock
-    file until it ends: ``(lock path, reaper thread)``, or None where this cannot be done.
+    file until it ends: ``(lock path, pid, reaper thread)``, or None where it is not
+    forked (off Linux, in a daemon process, or when the lock cannot be made).
 
     The child ignores Ctrl-C (an interrupted render still leaves a whole entry or none),
     lets go of the caller's standard streams, swallows any error (a store that fails
@@ -437,17 +446,19 @@ def _fork_store(func):
     import tempfile
     import threading
 
-    folder = Path(tempfile.mkdtemp(prefix="analysis-store-"))
-    lock = folder / "store.lock"
+    folder = lock = None
     fd = -1
     try:
+        folder = Path(tempfile.mkdtemp(prefix="analysis-store-"))
+        lock = folder / "store.lock"
         fd = os.open(lock, os.O_CREAT | os.O_WRONLY, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)  # the child's copy of the descriptor holds it
         pid = os.fork()
     except OSError:
         if fd >= 0:
             os.close(fd)
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         return None
     if pid == 0:  # the child
         try:
@@ -466,8 +477,13 @@ def _fork_store(func):
                 os._exit(0)
     os.close(fd)
     reaper = threading.Thread(target=_reap, args=(pid,), daemon=True)
-    reaper.start()
-    return lock, reaper
+    try:
+        reaper.start()
+    except RuntimeError:  # no thread to spare: wait for the store here
+        _reap(pid)
+        reaper = threading.Thread(target=lambda: None)
+        reaper.start()
+    return lock, pid, reaper
 
 
 def _reap(pid: int) -> None:
@@ -480,7 +496,9 @@ def _reap(pid: int) -> None:
 
 def _await_store(lock: Path) -> None:
     """Wait for the process that holds ``lock`` (see :func:`_fork_store`) to end: a shared
-    ``flock`` is granted once its exclusive one is gone. No lock file: it has ended."""
+    ``flock`` is granted once its exclusive one is gone. A lock that cannot be opened or
+    taken (the file is gone once the store has ended) does not wait: the caller then
+    loads the entry, or reads the corpus itself when there is none."""
     import fcntl
 
     try:

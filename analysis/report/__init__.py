@@ -265,7 +265,8 @@ def render(
             client.close()
             if cluster is not None:
                 cluster.close()
-    store.wait()  # the corpus entry is written when render returns (its sections waited for it)
+    store.wait()  # a finished render has written the corpus entry (unless a file changed while
+    # it was read); after an error the store goes on by itself and ends in seconds
     return out
 
 

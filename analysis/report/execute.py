@@ -347,7 +347,7 @@ def run_suite(
 
     The kernels run with this interpreter, in the notebook's folder (the notebooks get
     absolute ``corpus``/``out`` paths). ``snapshot`` (``{"corpus": path, "files":
-    {relative path: sha256}}``, the digests the render took, and ``"store": {"key",
+    {relative path: sha256}}``, the digests the render took, and ``"store": {"entry",
     "lock"}`` while its corpus entry is being written, see
     :class:`analysis.cache.BackgroundStore`) is written next to the kernelspec and named
     to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that

@@ -45,22 +45,30 @@ def _as_a_section(tmp_path: Path, monkeypatch, record: dict, store: BackgroundSt
 
 @linux
 def test_the_work_runs_in_a_child_that_holds_the_lock_until_it_is_done(tmp_path):
+    import signal
+
     marker = tmp_path / "done"
 
     def work():
         time.sleep(0.5)
-        marker.write_text(str(os.getpid()), encoding="utf-8")
+        ignores_ctrl_c = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        streams = [os.readlink(f"/proc/self/fd/{fd}") for fd in (0, 1, 2)]
+        marker.write_text(json.dumps([os.getpid(), ignores_ctrl_c, streams]), encoding="utf-8")
 
     store = BackgroundStore()
-    store("k" * 64, work)
-    assert store.pending["key"] == "k" * 64
+    entry = tmp_path / "cache" / "ab" / f"{'ab' * 32}.corpus.arrow"
+    store(entry, work)
+    assert store.pending["entry"] == str(entry)
     lock = Path(store.pending["lock"])
     assert not marker.exists()  # the caller went on at once
     _await_store(lock)
-    assert int(marker.read_text(encoding="utf-8")) != os.getpid()
+    pid, ignores_ctrl_c, streams = json.loads(marker.read_text(encoding="utf-8"))
+    assert pid == store.pid != os.getpid()
+    assert ignores_ctrl_c and streams == [os.devnull] * 3  # not the caller's terminal or pipes
     assert not lock.parent.exists()  # the child removed its lock and folder
     store.wait()
-    assert not store._reaper.is_alive()  # reaped: no zombie left behind
+    with pytest.raises(ChildProcessError):  # reaped already: no zombie left behind
+        os.waitpid(store.pid, os.WNOHANG)
 
 
 @linux
@@ -104,17 +112,21 @@ def test_a_store_that_fails_leaves_the_section_to_read_the_corpus(
 
 
 @linux
-def test_a_section_of_another_entry_does_not_wait(mini_dir, cache, tmp_path, monkeypatch):
+@pytest.mark.parametrize("other", ["options", "cache folder"])
+def test_a_section_of_another_entry_does_not_wait(other, mini_dir, cache, tmp_path, monkeypatch):
     _slow_store(monkeypatch, seconds=3.0)
     store = BackgroundStore()
     _, record = _cached_corpus(mini_dir, {}, use_snapshot=False, store_with=store)
     _as_a_section(tmp_path, monkeypatch, record, store)
     monkeypatch.setattr(analysis.cache, "_store", _store)  # this process stores at once
-    got = cached_corpus(mini_dir, clean=False)  # other options: another entry, read at once
-    pd.testing.assert_frame_equal(got, read_corpus(mini_dir, clean=False))
-    assert len(_entries(cache)) == 1  # its own: the render's is still being written
+    if other == "options":  # another entry in the same folder: read at once
+        got, ref = cached_corpus(mini_dir, clean=False), read_corpus(mini_dir, clean=False)
+    else:  # the same key in another folder
+        got, ref = cached_corpus(mini_dir, cache_dir=tmp_path / "other"), read_corpus(mini_dir)
+    pd.testing.assert_frame_equal(got, ref)
+    mine = len(_entries(cache))  # the render's is still being written
     store.wait()
-    assert len(_entries(cache)) == 2
+    assert len(_entries(cache)) == mine + 1
 
 
 def test_where_no_child_can_be_forked_the_entry_is_stored_at_once(mini_dir, cache, monkeypatch):
@@ -124,3 +136,16 @@ def test_where_no_child_can_be_forked_the_entry_is_stored_at_once(mini_dir, cach
     assert store.pending is None
     assert len(_entries(cache)) == 1
     store.wait()
+
+
+def test_without_a_lock_folder_the_entry_is_stored_at_once(mini_dir, cache, monkeypatch):
+    import tempfile
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", full)
+    store = BackgroundStore()
+    _cached_corpus(mini_dir, {}, use_snapshot=False, store_with=store)
+    assert store.pending is None
+    assert len(_entries(cache)) == 1

@@ -342,5 +342,5 @@ def test_the_sections_load_the_entry_the_render_stores_while_they_start(tmp_path
     )
     out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
     probe = json.loads((out / "tables" / "probe.json").read_text(encoding="utf-8"))
-    assert probe == {"store": ["key", "lock"], "documents": 5}
+    assert probe == {"store": ["entry", "lock"], "documents": 5}
     assert len(list((tmp_path / "cache").glob("??/*.corpus.arrow"))) == 1  # written by then
