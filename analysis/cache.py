@@ -481,8 +481,7 @@ def _fork_store(func):
         reaper.start()
     except RuntimeError:  # no thread to spare: wait for the store here
         _reap(pid)
-        reaper = threading.Thread(target=lambda: None)
-        reaper.start()
+        reaper = None
     return lock, pid, reaper
 
 

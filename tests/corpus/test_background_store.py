@@ -149,3 +149,19 @@ def test_without_a_lock_folder_the_entry_is_stored_at_once(mini_dir, cache, monk
     _cached_corpus(mini_dir, {}, use_snapshot=False, store_with=store)
     assert store.pending is None
     assert len(_entries(cache)) == 1
+
+
+@linux
+def test_without_a_thread_to_spare_the_store_is_waited_for_at_once(mini_dir, cache, monkeypatch):
+    import threading
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    store = BackgroundStore()
+    _cached_corpus(mini_dir, {}, use_snapshot=False, store_with=store)
+    assert len(_entries(cache)) == 1  # the child was waited for: its entry is there
+    with pytest.raises(ChildProcessError):  # and reaped
+        os.waitpid(store.pid, os.WNOHANG)
+    store.wait()
