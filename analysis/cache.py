@@ -50,6 +50,7 @@ about as fast as the Parquet entries of earlier versions were decoded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import operator
@@ -350,15 +351,15 @@ def _cached_corpus(
     known = _snapshot_digests(corpus) if use_snapshot else None
     key, record = _corpus_key(path, options, known)
     entry = folder / key[:2] / f"{key}{_SUFFIX}"
-    loaded = _load(
-        entry, rules=options.get("rules"), clean=options.get("clean", True), raw_text=raw_text
-    )
+    load = functools.partial(
+        _load, entry, rules=options.get("rules"), clean=options.get("clean", True),
+        raw_text=raw_text,
+    )  # fmt: skip
+    loaded = load()
     lock = _snapshot_store(corpus, entry) if use_snapshot and loaded is None else None
     if lock is not None:  # the render is storing this very entry: wait, then load it
         _await_store(lock)
-        loaded = _load(
-            entry, rules=options.get("rules"), clean=options.get("clean", True), raw_text=raw_text
-        )
+        loaded = load()
     if loaded is not None:
         table, caught = loaded
         for message, category in caught:
@@ -1003,8 +1004,8 @@ def _narrow_counts(matrix):
     low, high = (int(data.min()), int(data.max())) if data.size else (0, 0)
     if low < 0:
         return matrix
-    narrow = next((t for t in (np.uint8, np.uint16, np.uint32) if high <= np.iinfo(t).max), None)
-    if narrow is None or np.dtype(narrow).itemsize >= data.dtype.itemsize:
+    narrow = np.min_scalar_type(high)  # uint8, 16, 32 or 64 for a non-negative integer
+    if narrow.itemsize >= data.dtype.itemsize:
         return matrix
     return type(matrix)(
         (data.astype(narrow), matrix.indices, matrix.indptr), shape=matrix.shape, copy=False
