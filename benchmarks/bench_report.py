@@ -133,6 +133,7 @@ def timed_render(corpus: Path, out: Path, params: Path | None, cache: Path, sect
     result["pss_mb"] = sampler.peak_kb / 1024
     result["rss_max_mb"] = sampler.peak_rss_kb / 1024
     result["sampler_cpu"] = sampler.cpu_seconds
+    result["sampler_reads"] = (sampler.pss_reads, sampler.samples)
     return result
 
 
@@ -212,7 +213,11 @@ def bench_ungdc(tmp: Path, jobs: int, sections: list[str] | None) -> None:
             f"{'    peak memory of the process tree (summed PSS)':<52}{r['pss_mb']:>10,.0f} MiB"
             f" = {r['pss_mb'] * 2**20 / 1e9:.2f} GB   (largest process RSS {r['rss_max_mb']:,.0f} MiB)"
         )
-        print(f"{'    CPU of the memory sampler (same cores)':<52}{r['sampler_cpu']:>10.1f}")
+        reads, samples = r["sampler_reads"]
+        print(
+            f"{'    CPU of the memory sampler (same cores)':<52}{r['sampler_cpu']:>10.1f}"
+            f"   (PSS read at {reads} of {samples} samples)"
+        )
     first = runs["first render (empty cache)"]
     worst_wall = max(r["wall"] for r in runs.values())
     worst_mem = max(r["pss_mb"] for r in runs.values())
