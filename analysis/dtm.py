@@ -44,7 +44,15 @@ from ._memory import release_memory, releasing
 from .errors import AnalysisError
 from .grouping import group_labels, group_order
 from .text import segment
-from .tokens import TOKEN_PATTERN, Tokens, stop_word_set, tokenize, word_tokens
+from .tokens import (
+    _RUN_PATTERNS,
+    TOKEN_PATTERN,
+    Tokens,
+    _pattern_runs,
+    stop_word_set,
+    tokenize,
+    word_tokens,
+)
 from .tokens import stem as stem_word
 
 __all__ = ["DTM", "build_dtm", "group_counts", "group_units"]
@@ -86,6 +94,7 @@ def build_dtm(
     phrases: Sequence[str] | None = None,
     extra_stop_words: Sequence[str] | None = None,
     group_by: str | Sequence[str] | None = None,
+    tokens: Tokens | None = None,
     n_jobs: int | None = None,
     client: Any = None,
 ) -> DTM:
@@ -151,6 +160,17 @@ def build_dtm(
         to one group, so ``n_docs`` adds up); ``by=None`` gives the groups themselves.
         On Dask the document-level matrix is never assembled, only per-partition group
         sums: the way to count a corpus whose DTM does not fit in memory.
+    tokens : Tokens, optional
+        The word tokens of the units, ``analysis.cached_tokens(corpus, unit=unit)`` (or
+        ``word_tokens(segment(corpus, unit)["text"])``), so that the texts are not
+        tokenized again: the matrix's tokens are their runs of at least two characters
+        (one for ``\\w+``) that are not stop words. The result is the same DTM (tested).
+        A text holding a character whose lower case changes where words break (``İ``,
+        ``Σ``: see :mod:`analysis.tokens`) is tokenized again from its lower-cased text,
+        as scikit-learn does. Only with ``lowercase=True`` and the default
+        ``token_pattern`` (or ``\\w+``, ``\\w\\w+``); tokens of other texts (another
+        ``unit``, another corpus) are refused, checked by their word count per unit.
+        :func:`analysis.cached_dtm` passes the cached tokens itself.
     n_jobs : int, optional
         Processes used to tokenize (forked, Linux only). Default: all cores
         (``$ANALYSIS_CPUS`` when set) for corpora of more than 20 million characters,
@@ -186,6 +206,11 @@ def build_dtm(
                 f"n_jobs={n_jobs!r} is for the in-memory build; on Dask the cluster's workers "
                 "set the parallelism: drop n_jobs"
             )
+        if tokens is not None:
+            raise AnalysisError(
+                "tokens= is for the in-memory build; on Dask each worker tokenizes its "
+                "partition: drop tokens"
+            )
 
         return build_dtm_dask(
             corpus, unit=unit, ngram_range=ngram_range, stem=stem, stop_words=stop_words,
@@ -198,13 +223,20 @@ def build_dtm(
         lowercase=lowercase,
     )  # fmt: skip
     by_cols = check_group_by(corpus.columns, group_by)
+    words = None  # [the word tokens], emptied by the tokenizer: the ids go once copied
+    if tokens is not None:
+        words = tokens.held if isinstance(tokens, HandedTokens) else [tokens]
+        del tokens
+        _check_tokens_use(words[0], token_pattern, lowercase)
     with _stage("segment"):
         units = segment(corpus, unit)
         n_units = len(units)
         min_count, max_count = _df_bounds(min_df, max_df, n_units)
+    if words is not None:
+        _check_tokens_fit(words[0], units, unit)
     counted = _count_units(
         units, p, lowercase=lowercase, stem=stem, min_count=min_count, max_count=max_count,
-        n_jobs=n_jobs,
+        n_jobs=n_jobs, words=words,
     )  # fmt: skip
     if counted is None:
         raise AnalysisError(EMPTY_VOCABULARY)
@@ -279,16 +311,17 @@ def _params(unit, p, stem, stop_words, min_df, max_df, token_pattern, lowercase,
 
 
 def _count_units(units: pd.DataFrame, p: dict, *, lowercase, stem, min_count, max_count,
-                 n_jobs, surfaces: str = "best"):  # fmt: skip
+                 n_jobs, surfaces: str = "best", words: list[Tokens] | None = None):  # fmt: skip
     """Tokenize ``units`` and count their n-grams (stages tokenize, types, ngrams).
 
     Returns ``(levels, parts, types)``, or None when no token is left. ``surfaces``:
     ``"best"`` gives each level's display forms (the most frequent surface form, with
     ``stem``), ``"all"`` every surface form with its count (``(col, surface strings,
     count)`` per level; the distributed reduction sums them), ``"none"`` only keys.
+    ``words``: ``[the units' word tokens]`` (see :func:`_tokenize`).
     """
     with _stage("tokenize"):
-        toks = _tokenize(units, p, lowercase=lowercase, stem=stem, n_jobs=n_jobs)
+        toks = _tokenize(units, p, lowercase=lowercase, stem=stem, n_jobs=n_jobs, words=words)
     return _count_tokens(
         toks, p, lowercase=lowercase, stem=stem, min_count=min_count, max_count=max_count,
         surfaces=surfaces,
@@ -336,6 +369,46 @@ def _stage(name: str) -> Iterator[None]:
         )  # fmt: skip
 
 
+class HandedTokens:
+    """Word tokens given to :func:`build_dtm` by a caller that keeps no reference to
+    them (:func:`analysis.cached_dtm`), so the build frees their ids as soon as it has
+    copied the tokens it keeps (an int32 per word: 0.13 GB for the UN General Debate)."""
+
+    __slots__ = ("held",)
+
+    def __init__(self, tokens: Tokens) -> None:
+        self.held = [tokens]
+
+
+def _check_tokens_use(tokens, token_pattern: str, lowercase: bool) -> None:
+    """Refuse ``tokens=`` where the matrix's tokens cannot be made from word tokens."""
+    if not isinstance(tokens, Tokens):
+        raise AnalysisError(
+            f"tokens must be analysis.Tokens (from analysis.cached_tokens), not "
+            f"{type(tokens).__name__}"
+        )
+    if not lowercase or token_pattern not in _RUN_PATTERNS:
+        raise AnalysisError(
+            f"tokens= serves lowercase=True with the default token_pattern (or \\w+); with "
+            f"lowercase={lowercase!r}, token_pattern={token_pattern!r} drop tokens="
+        )
+
+
+def _check_tokens_fit(tokens: Tokens, units: pd.DataFrame, unit: str) -> None:
+    """Refuse tokens that are not every word token of ``units``, each lower-cased: as
+    many texts, as many tokens in each as its ``n_tokens`` (word tokens), no type with
+    an upper-case letter."""
+    per_text = np.diff(np.asarray(tokens.offsets, dtype=np.int64))
+    fits = len(per_text) == len(units) and np.array_equal(per_text, units["n_tokens"].to_numpy())
+    if fits:
+        fits = all(t == t.lower() for t in tokens.types.tolist())
+    if not fits:
+        raise AnalysisError(
+            f"tokens= are not the word tokens of these {len(units)} units (unit={unit!r}): "
+            f"make them with analysis.cached_tokens(corpus, unit={unit!r})"
+        )
+
+
 def _validate_params(
     ngram_range, min_df, max_df, stop_words, extra_stop_words, phrases, token_pattern, *,
     lowercase,
@@ -362,12 +435,26 @@ def _df_bounds(min_df, max_df, n_units: int) -> tuple[float, float]:
     return min_count, max_count
 
 
-def _tokenize(units: pd.DataFrame, p: dict, *, lowercase: bool, stem: bool, n_jobs) -> Tokens:
-    """Token ids of every unit (stop words dropped in the workers unless phrases need them)."""
+def _tokenize(
+    units: pd.DataFrame, p: dict, *, lowercase: bool, stem: bool, n_jobs,
+    words: list[Tokens] | None = None,
+) -> Tokens:  # fmt: skip
+    """Token ids of every unit (stop words dropped in the workers unless phrases need them).
+
+    ``words``: ``[word_tokens(units["text"])]``, checked by :func:`_check_tokens_fit`;
+    the matrix's tokens are then made from them (:func:`analysis.tokens._pattern_runs`),
+    not from the texts, and the list is emptied.
+    """
     stops = p["stops"]
     stem_filter = None
     if stem:
         stem_filter = (lambda t: True) if p["phrases"] else (lambda t: t not in stops)
+    if words:
+        return _pattern_runs(
+            units["text"], _RUN_PATTERNS[p["token_pattern"]], lowercase=lowercase,
+            drop=None if p["phrases"] else stops, stem_filter=stem_filter,
+            n_tokens=units["n_tokens"].to_numpy(), words=words,
+        )  # fmt: skip
     return word_tokens(
         units["text"],
         pattern=p["token_pattern"],

@@ -444,6 +444,62 @@ def _run_ids(
     return ids, lengths_per_text, vocab
 
 
+def _lowered_runs(words: Tokens, texts: _Texts) -> tuple[np.ndarray, np.ndarray, Vocab]:
+    """What :func:`_run_ids` gives with ``lowered_text=True`` (the ``\\w`` runs of each
+    lower-cased text, texts concatenated; the runs per text; the vocabulary), made from
+    ``words = word_tokens(texts)`` (each run lower-cased on its own) instead of scanning
+    the texts again.
+
+    The two agree, run for run and type for type, except in a text that holds a
+    character of :func:`_case_unsafe_table` (found by :func:`_case_unsafe_texts`): such a
+    text's runs are those of ``re.findall(r"\\w+", text.lower())``, as in
+    :func:`_run_ids`, spliced in. Types are numbered as in ``words`` (new ones after
+    them), and a type of ``words`` that no longer occurs stays in the vocabulary, as the
+    types that :func:`_pattern_runs` leaves out do.
+    """
+    ids, offsets = words.ids, words.offsets
+    runs_per_text = np.diff(offsets)
+    vocab = Vocab(zip(words.types.tolist(), range(len(words.types)), strict=True))
+    unsafe = _case_unsafe_texts(texts)
+    if len(unsafe):
+        parts, start = [], 0
+        for u in unsafe.tolist():
+            parts.append(ids[offsets[start] : offsets[u]])  # the texts before it, as they are
+            [text] = texts.take(u, u + 1)
+            runs = array("i", map(vocab.__getitem__, _WORD_RE.findall(text.lower())))
+            parts.append(np.frombuffer(runs, dtype=np.int32) if len(runs) else ids[:0])
+            runs_per_text[u] = len(runs)
+            start = u + 1
+        parts.append(ids[offsets[start] :])
+        ids = np.concatenate(parts)
+    return ids, runs_per_text, vocab
+
+
+def _case_unsafe_texts(texts: _Texts) -> np.ndarray:
+    """Indices (int64, ascending) of the texts that hold a character of
+    :func:`_case_unsafe_table` (U+0130 and U+03A3 with Python 3.11's Unicode tables);
+    an Arrow column is searched without making Python strings."""
+    chars = _case_unsafe_chars()
+    if texts._arrow is not None:
+        import pyarrow.compute as pc
+
+        found = np.zeros(len(texts), dtype=bool)
+        for ch in chars:
+            hit = pc.match_substring(texts._arrow, ch)
+            found |= np.asarray(hit, dtype=bool)
+        return np.flatnonzero(found)
+    return np.array(
+        [i for i, t in enumerate(texts._list) if not t.isascii() and any(c in t for c in chars)],
+        dtype=np.int64,
+    )
+
+
+@lru_cache(maxsize=1)
+def _case_unsafe_chars() -> tuple[str, ...]:
+    """The characters of :func:`_case_unsafe_table`."""
+    return tuple(map(chr, np.flatnonzero(_case_unsafe_table()).tolist()))
+
+
 @lru_cache(maxsize=1)
 def _case_unsafe_table() -> np.ndarray:
     """Boolean lookup over all code points: True where lower-casing a whole text and then
@@ -579,6 +635,7 @@ def _pattern_runs(
     drop: frozenset[str] | None,
     stem_filter: Callable[[str], bool] | None,
     n_tokens: np.ndarray | None,
+    words: list[Tokens] | None = None,
 ) -> Tokens:
     """The tokens of a pattern of :data:`_RUN_PATTERNS` (``re.findall(pattern,
     text.lower())`` per text), found by the vectorised backend instead of the regular
@@ -588,9 +645,16 @@ def _pattern_runs(
     forked) and without its per-token Python objects; the same token stream, type
     strings and stems (tested against the regex on Unicode text), though the type ids
     are numbered in another order (by first appearance among all runs).
+
+    ``words`` (with ``lowercase``): ``[word_tokens(texts)]``, whose runs are taken
+    instead of scanning the texts again (:func:`_lowered_runs`); the list is emptied,
+    so that its token ids can be freed once the kept ones are copied out.
     """
     texts = _as_texts(texts)
-    ids, runs_per_text, vocab = _run_ids(texts, lowercase=lowercase, lowered_text=True)
+    if words:
+        ids, runs_per_text, vocab = _lowered_runs(words.pop(), texts)
+    else:
+        ids, runs_per_text, vocab = _run_ids(texts, lowercase=lowercase, lowered_text=True)
     types = np.array(list(vocab), dtype=object)
     keep_type = np.fromiter(map(len, types), dtype=np.int64, count=len(types)) >= min_len
     if drop:
