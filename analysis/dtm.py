@@ -43,7 +43,7 @@ from . import _dtm_fast as _fast
 from ._memory import release_memory, releasing
 from .errors import AnalysisError
 from .grouping import group_labels, group_order
-from .text import segment
+from .text import _segment
 from .tokens import (
     _RUN_PATTERNS,
     TOKEN_PATTERN,
@@ -224,12 +224,14 @@ def build_dtm(
     )  # fmt: skip
     by_cols = check_group_by(corpus.columns, group_by)
     words = None  # [the word tokens], emptied by the tokenizer: the ids go once copied
+    trusted = isinstance(tokens, HandedTokens)
     if tokens is not None:
-        words = tokens.held if isinstance(tokens, HandedTokens) else [tokens]
+        words = tokens.held if trusted else [tokens]
         del tokens
         _check_tokens_use(words[0], token_pattern, lowercase)
     with _stage("segment"):
-        units = segment(corpus, unit)
+        # handed tokens are those of these units: their counts are the units' n_tokens
+        units = _segment(corpus, unit, n_tokens=np.diff(words[0].offsets) if trusted else None)
         n_units = len(units)
         min_count, max_count = _df_bounds(min_df, max_df, n_units)
     if words is not None:
@@ -372,7 +374,12 @@ def _stage(name: str) -> Iterator[None]:
 class HandedTokens:
     """Word tokens given to :func:`build_dtm` by a caller that keeps no reference to
     them (:func:`analysis.cached_dtm`), so the build frees their ids as soon as it has
-    copied the tokens it keeps (an int32 per word: 0.13 GB for the UN General Debate)."""
+    copied the tokens it keeps (an int32 per word: 0.13 GB for the UN General Debate).
+
+    They must be ``cached_tokens(corpus, unit=unit)`` of the very corpus and unit of the
+    build: their tokens per text are then the units' word counts, which the build takes
+    as ``n_tokens`` instead of counting the texts again (0.7 s on the UN corpus).
+    """
 
     __slots__ = ("held",)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
@@ -105,6 +106,15 @@ def segment(
         position in its document), ``text``, and every other column of ``corpus``
         (``raw_text`` excepted). Units are ordered by document, then position.
     """
+    return _segment(corpus, unit, text_column=text_column)
+
+
+def _segment(
+    corpus: pd.DataFrame, unit: str, *, text_column: str = "text", n_tokens=None
+) -> pd.DataFrame:
+    """:func:`segment`; ``n_tokens`` (one count per unit, from tokens the caller made of
+    these very units) stands in for counting the units' word tokens again, unless the
+    number of units differs."""
     if unit not in UNITS:
         raise AnalysisError(f"unit={unit!r} is not one of {', '.join(UNITS)}; pick one of these")
     missing = {"doc_id", text_column} - set(corpus.columns)
@@ -119,7 +129,7 @@ def segment(
         out.insert(2, "unit_index", 0)
         if text_column != "text":
             out["text"] = out[text_column]
-        out["n_tokens"] = count_words(out["text"])
+        out["n_tokens"] = _counts(out["text"], n_tokens)
         return out.reset_index(drop=True)
     splitter = split_paragraphs if unit == "paragraph" else split_sentences
     tag = "p" if unit == "paragraph" else "s"
@@ -142,5 +152,12 @@ def segment(
     out["unit_id"] = unit_ids
     out["unit_index"] = unit_index
     out["text"] = texts
-    out["n_tokens"] = count_words(texts)
+    out["n_tokens"] = _counts(texts, n_tokens)
     return out[columns]
+
+
+def _counts(texts, n_tokens) -> np.ndarray:
+    """``count_words(texts)``, or the given ``n_tokens`` when there is one per text."""
+    if n_tokens is not None and len(n_tokens) == len(texts):
+        return np.asarray(n_tokens, dtype=np.int64)
+    return count_words(texts)

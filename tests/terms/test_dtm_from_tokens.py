@@ -164,6 +164,14 @@ def _no_tokenizing(*args, **kwargs):
     raise AssertionError("the texts were tokenized again")
 
 
+def test_cached_dtm_counts_the_words_from_the_cached_tokens(seed_corpus, cache, monkeypatch):
+    ref = build_dtm(seed_corpus, ngram_range=(1, 2))
+    cached_dtm(seed_corpus)  # stores the documents' tokens
+    monkeypatch.setattr(analysis.text, "count_words", _no_tokenizing)
+    monkeypatch.setattr(analysis.tokens, "_run_ids", _no_tokenizing)
+    _assert_same(cached_dtm(seed_corpus, ngram_range=(1, 2)), ref)  # n_tokens included
+
+
 def test_cached_dtm_takes_no_tokens_from_the_caller(seed_corpus, cache):
     with pytest.raises(AnalysisError, match="cached_dtm: unknown option 'tokens'"):
         cached_dtm(seed_corpus, tokens=_words(seed_corpus))
