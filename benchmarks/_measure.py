@@ -43,39 +43,14 @@ def find_corpus(cache: Path = CACHE, tarball: Path = TARBALL) -> Path | None:
 
 
 def pss_kb(pid: int) -> int:
-    return pss_read(pid)[0]
-
-
-#: ``smaps_rollup`` fields :func:`pss_read` takes (KiB). ``Pss_Dirty`` (Linux 5.19+)
-#: is absent on older kernels.
-_ROLLUP = ("Pss", "Rss", "Shared_Dirty", "Private_Dirty", "Pss_Dirty")
-
-
-def pss_read(pid: int) -> tuple[int, int, int]:
-    """``(PSS, RSS, slack)`` of one process in KiB, from one walk of its page tables
-    (``/proc/<pid>/smaps_rollup``); zeros if it is gone.
-
-    ``slack`` bounds how much its PSS can grow with no page added to its RSS: a dirty
-    page it shares with ``n - 1`` others (memory inherited through ``fork``) counts
-    ``1/n`` of a page, and once copied on a write counts as a whole page for one of
-    them. Over all the sharers that adds at most ``1 - 1/n`` page per sharer, so the
-    slack is ``Shared_Dirty - (Pss_Dirty - Private_Dirty)``: the shared dirty pages
-    minus the share of them already counted (``Shared_Dirty`` where the kernel does not
-    give ``Pss_Dirty``).
-    """
-    got = dict.fromkeys(_ROLLUP, 0)
-    seen = set()
     try:
         with open(f"/proc/{pid}/smaps_rollup") as fh:
             for line in fh:
-                key = line.split(":", 1)[0]
-                if key in got:
-                    got[key] = int(line.split()[1])
-                    seen.add(key)
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
     except OSError:
-        return 0, 0, 0
-    shared_share = got["Pss_Dirty"] - got["Private_Dirty"] if "Pss_Dirty" in seen else 0
-    return got["Pss"], got["Rss"], max(0, got["Shared_Dirty"] - shared_share)
+        pass
+    return 0
 
 
 def rss_kb(pid: int) -> int:
@@ -107,29 +82,6 @@ def _descendants(root: int) -> list[int]:
     return out
 
 
-def pss_bound(pids: list[int], rss: dict[int, int], read: dict[int, tuple[int, int, int]]) -> int:
-    """An upper bound (KiB) on the summed PSS of ``pids`` now, from their RSS now (``rss``)
-    and, for each process in ``read``, its :func:`pss_read` when its PSS was last read.
-
-    A process read before counts its PSS then, plus what its RSS grew since (a new page
-    adds at most a page to its PSS), plus its slack (shared pages that a write may copy).
-    One never read counts its RSS (PSS <= RSS). The bound holds while no process of the
-    tree has ended since ``read`` was taken: a process that unmaps a page it shares
-    lowers its own PSS (its old PSS still counts) and raises the others' by as much, but
-    one that ends takes its share out of the sum while the others' shares grow, so
-    :class:`PeakMemory` forgets ``read`` when a process ends. Pages shared with processes
-    outside the tree (libraries) are not tracked: their shares move by a few pages.
-    """
-    total = 0
-    for p in pids:
-        if p in read:
-            pss, at, slack = read[p]
-            total += pss + max(0, rss[p] - at) + slack
-        else:
-            total += rss[p]
-    return total
-
-
 class PeakMemory(threading.Thread):
     """Peak of the summed PSS of a process (default: this one) and all its descendants (Linux).
 
@@ -137,12 +89,8 @@ class PeakMemory(threading.Thread):
     physical memory of the whole process tree: the corpus once, plus the job's own
     memory, plus its workers'. Sampled every ``interval`` seconds. Reading PSS
     (``smaps_rollup``) walks every page table and costs CPU on the cores being measured,
-    while RSS (``status``) is a counter. So PSS is read only when :func:`pss_bound`, from
-    the RSS now and each process' PSS and RSS at its last read, exceeds the peak so far:
-    the peak at the samples taken is the same as reading PSS every time. Reading every
-    time cost 7.9 s of CPU over a 107 s render of the UN General Debate report (43 ms a
-    sample); comparing the summed RSS alone with the peak skipped few samples, since
-    every kernel's RSS counts the corpus pages they share (benchmarks/README.md).
+    while RSS (``status``) is a counter; since a process' PSS never exceeds its RSS, PSS
+    is read only when the summed RSS exceeds the peak PSS so far (the peak is the same).
     """
 
     def __init__(self, interval: float = 0.1, pid: int | None = None) -> None:
@@ -157,27 +105,22 @@ class PeakMemory(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        read: dict[int, tuple[int, int, int]] = {}  # pid -> pss_read(pid) at its last read
         while not self._stop_event.is_set():
             t0 = time.thread_time()
-            self.sample(read)
+            self.sample()
             self.cpu_seconds += time.thread_time() - t0
             self._stop_event.wait(self.interval)
 
-    def sample(self, read: dict[int, tuple[int, int, int]]) -> None:
-        """One sample: update the peaks, and ``read`` (in place) when PSS is read."""
+    def sample(self) -> None:
+        """One sample: the peaks, with PSS read only when the summed RSS passes the peak."""
         pids = _descendants(self.pid)
-        rss = {p: rss_kb(p) for p in pids}
-        if any(p not in rss for p in read):  # a process ended: its shares moved
-            read.clear()
-        if pss_bound(pids, rss, read) > self.peak_kb:  # else no new peak is possible
-            read.clear()
-            read.update({p: pss_read(p) for p in pids})
-            self.peak_kb = max(self.peak_kb, sum(got[0] for got in read.values()))
+        rss = [rss_kb(p) for p in pids]
+        if sum(rss) > self.peak_kb:  # else the summed PSS cannot be a new peak
+            self.peak_kb = max(self.peak_kb, sum(pss_kb(p) for p in pids))
             self.pss_reads += 1
         self.samples += 1
-        self.peak_rss_kb = max([self.peak_rss_kb, *rss.values()])
-        self.peak_rss_sum_kb = max(self.peak_rss_sum_kb, sum(rss.values()))
+        self.peak_rss_kb = max([self.peak_rss_kb, *rss])
+        self.peak_rss_sum_kb = max(self.peak_rss_sum_kb, sum(rss))
 
     def stop(self) -> float:
         self._stop_event.set()
