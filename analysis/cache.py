@@ -884,6 +884,7 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
     if dtm is not None:
         return dtm
     if _from_word_tokens(options):  # handed over, not kept here: freed inside the build
+        _dtm._check_build_options(corpus.columns, options)  # a bad option: before tokenizing
         unit = options.get("unit", "document")
         words = _dtm.HandedTokens(cached_tokens(corpus, unit=unit, cache_dir=cache_dir))
         dtm = build_dtm(corpus, tokens=words, **options)
@@ -898,10 +899,12 @@ def _from_word_tokens(options: Mapping) -> bool:
     :func:`analysis.build_dtm`): in memory, lower-cased, with a token pattern of word runs."""
     from .tokens import _RUN_PATTERNS, TOKEN_PATTERN
 
+    pattern = options.get("token_pattern", TOKEN_PATTERN)
     return (
         options.get("client") is None
         and options.get("lowercase", True) is True
-        and options.get("token_pattern", TOKEN_PATTERN) in _RUN_PATTERNS
+        and isinstance(pattern, str)
+        and pattern in _RUN_PATTERNS
     )
 
 

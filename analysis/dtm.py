@@ -228,6 +228,8 @@ def build_dtm(
     if tokens is not None:
         words = tokens.held if trusted else [tokens]
         del tokens
+        if not words:
+            raise AnalysisError("these handed tokens served a build already; hand over new ones")
         _check_tokens_use(words[0], token_pattern, lowercase)
     with _stage("segment"):
         # handed tokens are those of these units: their counts are the units' n_tokens
@@ -275,6 +277,11 @@ def no_terms_message(min_df, max_df, n_units: int) -> str:
 
 #: Columns of a unit table that are not document metadata, so cannot be ``group_by``.
 _NOT_GROUPS = ("doc_id", "unit_id", "unit_index", "n_tokens", "n_docs", "text", "raw_text")
+
+
+#: build_dtm itself, whose signature :func:`_check_build_options` fills in (the module's
+#: name may be replaced, e.g. by a test's spy)
+_BUILD_DTM = build_dtm
 
 
 def check_group_by(columns, group_by) -> list[str]:
@@ -387,17 +394,37 @@ class HandedTokens:
         self.held = [tokens]
 
 
+def _check_build_options(columns, options: dict) -> None:
+    """The checks :func:`build_dtm` makes before it reads a text (``unit``, the counting
+    options, ``group_by`` against ``columns``), for a caller that does work first
+    (:func:`analysis.cached_dtm` tokenizes): a bad option is refused before that work."""
+    import inspect
+
+    from .text import _check_unit
+
+    given = inspect.signature(_BUILD_DTM).bind_partial(None, **options)
+    given.apply_defaults()
+    a = given.arguments
+    _check_unit(a["unit"])
+    _validate_params(
+        a["ngram_range"], a["min_df"], a["max_df"], a["stop_words"], a["extra_stop_words"],
+        a["phrases"], a["token_pattern"], lowercase=a["lowercase"],
+    )  # fmt: skip
+    check_group_by(columns, a["group_by"])
+
+
 def _check_tokens_use(tokens, token_pattern: str, lowercase: bool) -> None:
     """Refuse ``tokens=`` where the matrix's tokens cannot be made from word tokens."""
     if not isinstance(tokens, Tokens):
         raise AnalysisError(
-            f"tokens must be analysis.Tokens (from analysis.cached_tokens), not "
+            f"tokens must be analysis.tokens.Tokens (from analysis.cached_tokens), not "
             f"{type(tokens).__name__}"
         )
     if not lowercase or token_pattern not in _RUN_PATTERNS:
         raise AnalysisError(
-            f"tokens= serves lowercase=True with the default token_pattern (or \\w+); with "
-            f"lowercase={lowercase!r}, token_pattern={token_pattern!r} drop tokens="
+            f"tokens= serves lowercase=True with a token_pattern of word runs ("
+            f"{', '.join(_RUN_PATTERNS)}); with lowercase={lowercase!r}, "
+            f"token_pattern={token_pattern!r} drop tokens="
         )
 
 

@@ -115,8 +115,7 @@ def _segment(
     """:func:`segment`; ``n_tokens`` (one count per unit, from tokens the caller made of
     these very units) stands in for counting the units' word tokens again, unless the
     number of units differs."""
-    if unit not in UNITS:
-        raise AnalysisError(f"unit={unit!r} is not one of {', '.join(UNITS)}; pick one of these")
+    _check_unit(unit)
     missing = {"doc_id", text_column} - set(corpus.columns)
     if missing:
         raise AnalysisError(
@@ -138,7 +137,7 @@ def _segment(
     unit_index: list[int] = []
     texts: list[str] = []
     for i, (doc_id, text) in enumerate(zip(meta["doc_id"], meta[text_column], strict=True)):
-        for j, piece in enumerate(splitter(text or "")):
+        for j, piece in enumerate(splitter(text if isinstance(text, str) else "")):
             rows_idx.append(i)
             unit_ids.append(f"{doc_id}#{tag}{j}")
             unit_index.append(j)
@@ -154,6 +153,11 @@ def _segment(
     out["text"] = texts
     out["n_tokens"] = _counts(texts, n_tokens)
     return out[columns]
+
+
+def _check_unit(unit: str) -> None:
+    if unit not in UNITS:
+        raise AnalysisError(f"unit={unit!r} is not one of {', '.join(UNITS)}; pick one of these")
 
 
 def _counts(texts, n_tokens) -> np.ndarray:

@@ -85,18 +85,33 @@ def test_from_tokens_equals_from_texts_on_real_corpora(which, seed_corpus, mini)
         _assert_same(build_dtm(corpus, tokens=words, **options), build_dtm(corpus, **options))
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet="İΣσςIiAaß\u0307ǅ_1 .\n-", max_size=40), min_size=1, max_size=6))
-def test_from_tokens_equals_from_texts_on_any_text(texts):
+ANY_OPTIONS = [
+    {"min_df": 1, "stop_words": None, "ngram_range": (1, 2)},
+    {"min_df": 1, "ngram_range": (2, 2), "token_pattern": r"\w+", "stop_words": None},
+    {"min_df": 1, "stem": True, "phrases": ["ab cd", "σας a"]},
+    {"min_df": 1, "token_pattern": r"(?u)\b\w+\b", "extra_stop_words": ["aa"], "group_by": "year"},
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(alphabet="İΣσςIiAaß\u0307ǅ_1 .\n-𝐀😀cdb", max_size=40)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(ANY_OPTIONS),
+    st.sampled_from(["document", "sentence"]),
+)
+def test_from_tokens_equals_from_texts_on_any_text(texts, options, unit):
     corpus = _corpus(texts)
     try:
-        ref = build_dtm(corpus, min_df=1, stop_words=None, ngram_range=(1, 2))
+        ref = build_dtm(corpus, unit=unit, **options)
     except AnalysisError:  # no term at all: the same error either way
         with pytest.raises(AnalysisError):
-            build_dtm(corpus, min_df=1, stop_words=None, ngram_range=(1, 2), tokens=_words(corpus))
+            build_dtm(corpus, unit=unit, tokens=_words(corpus, unit), **options)
         return
-    got = build_dtm(corpus, min_df=1, stop_words=None, ngram_range=(1, 2), tokens=_words(corpus))
-    _assert_same(got, ref)
+    _assert_same(build_dtm(corpus, unit=unit, tokens=_words(corpus, unit), **options), ref)
 
 
 def test_tokens_of_other_units_or_texts_are_refused():
@@ -124,7 +139,7 @@ def test_tokens_with_other_tokenizing_options_are_refused(options, message):
     corpus = _corpus(UNICODE_TEXTS)
     with pytest.raises(AnalysisError, match=message):
         build_dtm(corpus, tokens=_words(corpus), **options)
-    with pytest.raises(AnalysisError, match="must be analysis.Tokens"):
+    with pytest.raises(AnalysisError, match="must be analysis.tokens.Tokens"):
         build_dtm(corpus, tokens=["a", "b"])
 
 

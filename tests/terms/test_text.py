@@ -154,3 +154,12 @@ def test_segment_units_carry_the_metadata_not_the_document_text():
     ]  # fmt: skip
     assert [tuple(r) for r in out.iloc[:, :6].itertuples(index=False)] == rows
     assert out["n_tokens"].tolist() == [2, 1, 1, 2, 1]
+
+
+@pytest.mark.parametrize("unit", ["paragraph", "sentence"])
+def test_segment_gives_a_missing_text_no_units(unit):
+    corpus = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": [None, "One. Two words.", None]})
+    assert corpus["text"].isna().sum() == 2  # missing, whatever the string dtype
+    units = segment(corpus, unit)
+    assert units["doc_id"].tolist() == ["b"] * len(units) and len(units) >= 1
+    assert int(units["n_tokens"].sum()) == 3
