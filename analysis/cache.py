@@ -833,7 +833,8 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
     Python objects (``group_by`` labels), which a Parquet round trip would not return as
     they are; the DTM is returned either way.
 
-    A matrix of lower-cased word runs (the default ``token_pattern``, or ``\\w+``) is
+    A matrix of lower-cased word runs (the default ``token_pattern``, or another pattern
+    of word runs that :func:`analysis.build_dtm` takes ``tokens=`` for) is
     built from the units' word tokens through :func:`cached_tokens` (``tokens=`` of
     :func:`analysis.build_dtm`), which stores them for the sections that read tokens
     (collocations, themes, contexts) and loads them for the next matrix of the same

@@ -164,12 +164,14 @@ def build_dtm(
         The word tokens of the units, ``analysis.cached_tokens(corpus, unit=unit)`` (or
         ``word_tokens(segment(corpus, unit)["text"])``), so that the texts are not
         tokenized again: the matrix's tokens are their runs of at least two characters
-        (one for ``\\w+``) that are not stop words. The result is the same DTM (tested).
+        (one for ``\\w+`` and ``(?u)\\b\\w+\\b``) that are not stop words. The result is
+        the same DTM (tested).
         A text holding a character whose lower case changes where words break (``İ``,
         ``Σ``: see :mod:`analysis.tokens`) is tokenized again from its lower-cased text,
-        as scikit-learn does. Only with ``lowercase=True`` and the default
-        ``token_pattern`` (or ``\\w+``, ``\\w\\w+``); tokens of other texts (another
-        ``unit``, another corpus) are refused, checked by their word count per unit.
+        as scikit-learn does. Only with ``lowercase=True`` and a ``token_pattern`` of
+        word runs (the default, ``\\w\\w+``, ``\\w+`` or ``(?u)\\b\\w+\\b``); tokens of
+        other texts (another ``unit``, another corpus) are refused, checked by their word
+        count per unit.
         :func:`analysis.cached_dtm` passes the cached tokens itself.
     n_jobs : int, optional
         Processes used to tokenize (forked, Linux only). Default: all cores
