@@ -896,16 +896,10 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
 
 
 def _from_word_tokens(options: Mapping) -> bool:
-    """Whether :func:`cached_dtm` builds from the cached word tokens (``tokens=`` of
-    :func:`analysis.build_dtm`): in memory, lower-cased, with a token pattern of word runs."""
-    from .tokens import _RUN_PATTERNS, TOKEN_PATTERN
-
-    pattern = options.get("token_pattern", TOKEN_PATTERN)
-    return (
-        options.get("client") is None
-        and options.get("lowercase", True) is True
-        and isinstance(pattern, str)
-        and pattern in _RUN_PATTERNS
+    """Whether :func:`cached_dtm` builds from the cached word tokens: in memory, with
+    options the tokens serve (:func:`analysis.dtm.tokens_serve`)."""
+    return options.get("client") is None and _dtm.tokens_serve(
+        options.get("token_pattern", _dtm.TOKEN_PATTERN), options.get("lowercase", True)
     )
 
 

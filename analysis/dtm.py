@@ -415,6 +415,12 @@ def _check_build_options(columns, options: dict) -> None:
     check_group_by(columns, a["group_by"])
 
 
+def tokens_serve(token_pattern, lowercase) -> bool:
+    """Whether a matrix with these options can be made from the units' word tokens
+    (``tokens=`` of :func:`build_dtm`): lower-cased, with a token pattern of word runs."""
+    return lowercase is True and isinstance(token_pattern, str) and token_pattern in _RUN_PATTERNS
+
+
 def _check_tokens_use(tokens, token_pattern: str, lowercase: bool) -> None:
     """Refuse ``tokens=`` where the matrix's tokens cannot be made from word tokens."""
     if not isinstance(tokens, Tokens):
@@ -422,7 +428,7 @@ def _check_tokens_use(tokens, token_pattern: str, lowercase: bool) -> None:
             f"tokens must be analysis.tokens.Tokens (from analysis.cached_tokens), not "
             f"{type(tokens).__name__}"
         )
-    if not lowercase or token_pattern not in _RUN_PATTERNS:
+    if not tokens_serve(token_pattern, lowercase):
         raise AnalysisError(
             f"tokens= serves lowercase=True with a token_pattern of word runs ("
             f"{', '.join(_RUN_PATTERNS)}); with lowercase={lowercase!r}, "

@@ -444,9 +444,9 @@ def _run_ids(
     return ids, lengths_per_text, vocab
 
 
-def _lowered_runs(words: Tokens, texts: _Texts) -> tuple[np.ndarray, np.ndarray, Vocab]:
+def _lowered_runs(words: Tokens, texts: _Texts) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """What :func:`_run_ids` gives with ``lowered_text=True`` (the ``\\w`` runs of each
-    lower-cased text, texts concatenated; the runs per text; the vocabulary), made from
+    lower-cased text, texts concatenated; the runs per text; the types by id), made from
     ``words = word_tokens(texts)`` (each run lower-cased on its own) instead of scanning
     the texts again.
 
@@ -459,9 +459,10 @@ def _lowered_runs(words: Tokens, texts: _Texts) -> tuple[np.ndarray, np.ndarray,
     """
     ids, offsets = words.ids, words.offsets
     runs_per_text = np.diff(offsets)
-    vocab = Vocab(zip(words.types.tolist(), range(len(words.types)), strict=True))
+    types = words.types.tolist()
     unsafe = _case_unsafe_texts(texts)
     if len(unsafe):
+        vocab = Vocab(zip(types, range(len(types)), strict=True))
         parts, start = [], 0
         for u in unsafe.tolist():
             parts.append(ids[offsets[start] : offsets[u]])  # the texts before it, as they are
@@ -472,7 +473,8 @@ def _lowered_runs(words: Tokens, texts: _Texts) -> tuple[np.ndarray, np.ndarray,
             start = u + 1
         parts.append(ids[offsets[start] :])
         ids = np.concatenate(parts)
-    return ids, runs_per_text, vocab
+        types = list(vocab)
+    return ids, runs_per_text, types
 
 
 def _case_unsafe_texts(texts: _Texts) -> np.ndarray:
