@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from . import dtm as _dtm
+from ._files import open_sliced
 from ._memory import release_memory, releasing
 from ._yaml import did_you_mean
 from .corpus import _str_column, _with_text_column, corpus_files, read_corpus
@@ -656,7 +657,8 @@ def _write_arrow(frame: pd.DataFrame, path: Path, *, combine: bool) -> int:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if combine:
         table = table.combine_chunks()
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+    # 256 KiB per write() (analysis._files); Arrow writes a column's buffer in one
+    with open_sliced(path) as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
     del table
     return zlib.crc32(pa.memory_map(str(path)).read_buffer())
@@ -977,7 +979,7 @@ def _store_dtm(stem: Path, dtm) -> None:
     tmps = [p.with_name(f".{p.name}.{tag}.tmp") for p in parts]
     try:
         stem.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmps[0], "wb") as fh:
+        with open_sliced(tmps[0]) as fh:  # 256 KiB per write() (analysis._files)
             sp.save_npz(fh, _narrow_counts(dtm.matrix), compressed=False)
         # without stemming the keys are the terms: written once (95 MB less for the UN
         # General Debate's 4.8 million 1-2-grams), the record says so
@@ -985,9 +987,10 @@ def _store_dtm(stem: Path, dtm) -> None:
         columns = {"terms": pd.array(dtm.terms, dtype="str")}
         if not same:
             columns["keys"] = pd.array(dtm.keys, dtype="str")
-        pd.DataFrame(columns).to_parquet(
-            tmps[1], index=False, compression=None, write_page_checksum=True
-        )
+        with open_sliced(tmps[1]) as fh:
+            pd.DataFrame(columns).to_parquet(
+                fh, index=False, compression=None, write_page_checksum=True
+            )
         docs = dtm.docs.copy(deep=False)
         docs.attrs = {}
         docs.to_parquet(tmps[2], index=True, compression=None, write_page_checksum=True)
@@ -1194,7 +1197,7 @@ def _store_tokens(stem: Path, tokens) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         stem.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
+        with open_sliced(tmp) as fh:  # 256 KiB per write() (analysis._files)
             np.savez(
                 fh,
                 ids=tokens.ids,

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._files import open_sliced
 from ._memory import release_memory
 from .errors import AnalysisError
 
@@ -109,7 +110,7 @@ def _write_csv_fast(table: pd.DataFrame, path: Path) -> bool:
     if len(names) < 2 or not all(isinstance(c, str) and not _NEEDS_QUOTES.search(c) for c in names):
         return False  # csv quotes an empty field alone on its row; other labels: pandas
     comma, newline, empty = (pa.scalar(x, pa.large_string()) for x in (",", "\n", ""))
-    with open(path, "wb") as f:
+    with open_sliced(path) as f:  # 256 KiB per write() (analysis._files)
         f.write((",".join(names) + "\n").encode("utf-8"))
         # the fields of _CSV_BLOCK rows at a time: a block's codes and strings, not the
         # whole table's, are held (0.5 GB less for a keyness table of 4.8 M terms)
