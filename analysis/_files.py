@@ -3,16 +3,16 @@
 The package writes a few large files: a long table (:func:`analysis.save_table`; the
 keyness table of the UN General Debate's 4.8 million 1-2-grams is 645 MB of CSV) and the
 cache's entries (the cleaned corpus as Arrow, tokens and matrices as ``.npz``, a
-vocabulary as Parquet). Each library hands the operating system a buffer in one
-``write()``: numpy 16 MiB at a time, Arrow a whole column, our CSV writer a chunk of
-rows.
+vocabulary as Parquet). Each library hands the operating system large buffers, one
+``write()`` each: numpy 16 MiB at a time, Arrow each buffer of a record batch (the
+corpus' texts, 200 MB), Parquet a page (about 1 MiB), our CSV writer a chunk of rows.
 
-On the two-core virtual machine of the benchmarks (Linux 6.18, ext4), how many bytes one
-``write()`` carried decided what it cost to put them in the page cache. Writing 645 MB
-took 0.12-0.27 s in writes of 64-256 KiB whenever it was measured, but 2.4-3.4 s in
-writes of 1 MiB at one time (0.12 s at another) and 4.2-6.1 s in writes of 16 MiB
-(``dd``, and a Python loop of ``os.write``), nearly all of it in the kernel copying the
-bytes into page-cache folios (``copy_folio_from_iter_atomic`` under ``perf``). A kernel
+On the two-core virtual machine of the benchmarks (Linux 6.18, ext4), in the slow state
+it was often in, how many bytes one ``write()`` carried was the main factor in what it
+cost to put them in the page cache. Writing 645 MB took 0.13-0.27 s in writes of
+64-256 KiB whenever it was measured, but 2.4-3.4 s in writes of 1 MiB at one time
+(0.12 s at another) and 4.2-6.1 s in writes of 16 MiB (``dd``, and a Python loop of
+``os.write``), nearly all of it in the kernel copying the bytes into page-cache folios (``copy_folio_from_iter_atomic`` under ``perf``). A kernel
 with large folios gives a write a folio as large as the write allows (up to 2 MiB on
 x86-64). The likely cause is that on this guest large free blocks are the ones it has
 handed back to its host (virtio-balloon free page reporting reports blocks of 2 MiB and
@@ -23,9 +23,10 @@ writer's chunks of rows, and 2.5-3.0 s (0.4-0.5 s in the kernel) in slices of 25
 
 :func:`open_sliced` opens a file whose writes reach the operating system at most
 :data:`WRITE_SLICE` bytes at a time. The bytes written are the same. Where large writes
-are cheap, slices cost one system call per 256 KiB (about 2,460 for the keyness table);
-coreutils found 128 KiB enough to make system-call overhead negligible
-(``src/ioblksize.h``, ``IO_BUFSIZE``, measured in 2014).
+are cheap, slices cost one system call per 256 KiB (about 2,460 for the keyness table).
+coreutils' ``cp`` and ``cat`` read and write 256 KiB at a time too (``IO_BUFSIZE``,
+``src/ioblksize.h``; in 2024 "the best blocksize to minimize system call overhead
+across most systems when copying files", ``src/copy.h``).
 """
 
 from __future__ import annotations
@@ -39,21 +40,33 @@ WRITE_SLICE = 1 << 18
 
 class _SlicedFileIO(io.FileIO):
     """A raw binary file (:class:`io.FileIO`) that writes at most :data:`WRITE_SLICE`
-    bytes per system call."""
+    bytes per system call.
+
+    As :meth:`io.RawIOBase.write` asks, :meth:`write` returns the number of bytes
+    written, which may be fewer than given: it stops at the first short write, and at an
+    error after some bytes were written (the error comes again on the next call), so
+    :class:`io.BufferedWriter` writes the rest, and never a byte twice.
+    """
 
     _raw_write = io.FileIO.write  # one system call; may write fewer bytes than it is given
 
-    def write(self, b) -> int:
+    def write(self, b) -> int | None:
         view = memoryview(b).cast("B")  # by bytes, whatever the buffer's item type
-        n = len(view)
-        for start in range(0, n, WRITE_SLICE):
-            part = view[start : start + WRITE_SLICE]
-            while part:
+        done = 0
+        while done < len(view):
+            part = view[done : done + WRITE_SLICE]
+            try:
                 written = self._raw_write(part)
-                if written is None:  # only a non-blocking file says so; ours are regular
-                    raise BlockingIOError(f"{self.name}: the write would block")
-                part = part[written:]
-        return n
+            except OSError:
+                if done:
+                    return done
+                raise
+            if written is None:  # would block (a non-blocking file; ours are regular)
+                return done or None
+            done += written
+            if written < len(part):
+                break
+        return done
 
 
 def open_sliced(path: str | os.PathLike) -> io.BufferedWriter:

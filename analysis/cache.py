@@ -963,6 +963,8 @@ def _store_dtm(stem: Path, dtm) -> None:
     ``MAX_DTM_ENTRIES`` entries."""
     import ast
 
+    import pyarrow as pa
+    import pyarrow.parquet as pq
     import scipy.sparse as sp
 
     try:
@@ -987,10 +989,11 @@ def _store_dtm(stem: Path, dtm) -> None:
         columns = {"terms": pd.array(dtm.terms, dtype="str")}
         if not same:
             columns["keys"] = pd.array(dtm.keys, dtype="str")
-        with open_sliced(tmps[1]) as fh:
-            pd.DataFrame(columns).to_parquet(
-                fh, index=False, compression=None, write_page_checksum=True
-            )
+        with open_sliced(tmps[1]) as fh:  # what to_parquet(index=False) writes, sliced
+            pq.write_table(
+                pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False), fh,
+                compression=None, write_page_checksum=True,
+            )  # fmt: skip
         docs = dtm.docs.copy(deep=False)
         docs.attrs = {}
         docs.to_parquet(tmps[2], index=True, compression=None, write_page_checksum=True)
