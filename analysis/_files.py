@@ -12,9 +12,9 @@ it was often in, how many bytes one ``write()`` carried was the main factor in w
 cost to put them in the page cache. Writing 645 MB took 0.13-0.27 s in writes of
 64-256 KiB whenever it was measured, but 2.4-3.4 s in writes of 1 MiB at one time
 (0.12 s at another) and 4.2-6.1 s in writes of 16 MiB (``dd``, and a Python loop of
-``os.write``), nearly all of it in the kernel copying the bytes into page-cache folios (``copy_folio_from_iter_atomic`` under ``perf``). A kernel
-with large folios gives a write a folio as large as the write allows (up to 2 MiB on
-x86-64). The likely cause is that on this guest large free blocks are the ones it has
+``os.write``), nearly all of it in the kernel copying the bytes into page-cache folios
+(``copy_folio_from_iter_atomic`` under ``perf``). A kernel with large folios gives a
+write a folio as large as the write allows (up to 2 MiB on x86-64). The likely cause is that on this guest large free blocks are the ones it has
 handed back to its host (virtio-balloon free page reporting reports blocks of 2 MiB and
 more), so the first touch of each page faults in the host. Writing the UN keyness table
 with :func:`analysis.save_table` took 6.3-8.3 s (3.8-5.6 s in the kernel) in the CSV
@@ -44,8 +44,8 @@ class _SlicedFileIO(io.FileIO):
 
     As :meth:`io.RawIOBase.write` asks, :meth:`write` returns the number of bytes
     written, which may be fewer than given: it stops at the first short write, and at an
-    error after some bytes were written (the error comes again on the next call), so
-    :class:`io.BufferedWriter` writes the rest, and never a byte twice.
+    error after some bytes were written (an error that lasts is raised by the next call),
+    so :class:`io.BufferedWriter` writes the rest, and never a byte twice.
     """
 
     _raw_write = io.FileIO.write  # one system call; may write fewer bytes than it is given

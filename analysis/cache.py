@@ -657,7 +657,7 @@ def _write_arrow(frame: pd.DataFrame, path: Path, *, combine: bool) -> int:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if combine:
         table = table.combine_chunks()
-    # 256 KiB per write() (analysis._files); Arrow writes a column's buffer in one
+    # 256 KiB per write() (analysis._files); Arrow hands over each buffer in one
     with open_sliced(path) as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
     del table
