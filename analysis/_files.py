@@ -14,10 +14,11 @@ cost to put them in the page cache. Writing 645 MB took 0.13-0.27 s in writes of
 (0.12 s at another) and 4.2-6.1 s in writes of 16 MiB (``dd``, and a Python loop of
 ``os.write``), nearly all of it in the kernel copying the bytes into page-cache folios
 (``copy_folio_from_iter_atomic`` under ``perf``). A kernel with large folios gives a
-write a folio as large as the write allows (up to 2 MiB on x86-64). The likely cause is that on this guest large free blocks are the ones it has
-handed back to its host (virtio-balloon free page reporting reports blocks of 2 MiB and
-more), so the first touch of each page faults in the host. Writing the UN keyness table
-with :func:`analysis.save_table` took 6.3-8.3 s (3.8-5.6 s in the kernel) in the CSV
+write a folio as large as the write allows (up to 2 MiB on x86-64). The likely cause
+is that on this guest large free blocks are the ones it has handed back to its host
+(virtio-balloon free page reporting reports blocks of 2 MiB and more), so the first
+touch of each page faults in the host. Writing the UN keyness table with
+:func:`analysis.save_table` took 6.3-8.3 s (3.8-5.6 s in the kernel) in the CSV
 writer's chunks of rows, and 2.5-3.0 s (0.4-0.5 s in the kernel) in slices of 256 KiB
 (benchmarks/README.md, "Writes in slices").
 
