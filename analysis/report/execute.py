@@ -15,8 +15,9 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -135,18 +136,70 @@ KERNEL_STARTS = 3
 _START_FAILED = "Kernel died before replying to kernel_info"
 
 
-def _run_one(nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int) -> dict:
+def _run_one(
+    nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int, log: str | None = None
+) -> dict:
     """Run one notebook (in a worker process); returns timing or the failure. A kernel
-    that dies before it answers is started again, up to :data:`KERNEL_STARTS` times."""
+    that dies before it answers is started again, up to :data:`KERNEL_STARTS` times.
+
+    With ``log``, the kernels' standard error goes to that file (appended) instead of the
+    terminal, and a kernel that dies (at start or while running) has the last line it
+    wrote there added to the error."""
     t0 = time.perf_counter()
     for _ in range(KERNEL_STARTS):
-        result = _execute(nb, out_nb, parameters, cwd, timeout, t0)
+        with _stderr_to(log) as start:
+            result = _execute(nb, out_nb, parameters, cwd, timeout, t0)
+        if not result["ok"] and result.get("cell") is None and log is not None:
+            last = _last_line(log, start)
+            if last:
+                result["error"] = f"{result['error']}; the kernel's last words: {last}"
         died_at_start = result.get("cell") is None and str(result.get("error", "")).startswith(
             f"RuntimeError: {_START_FAILED}"
         )
         if result["ok"] or not died_at_start:
             break
     return result
+
+
+@contextmanager
+def _stderr_to(path: str | None) -> Iterator[int]:
+    """Point this process's standard error (file descriptor 2, which the kernels it starts
+    inherit) at ``path``, appended, for the block; yields the file's size before the
+    block. A kernel writes there what happens outside any cell: the start-up warnings,
+    and the traceback of one that dies, such as the loser of a port race at start-up
+    (``zmq.error.ZMQError: Address already in use``), which :func:`_run_one` starts again
+    and the render survives, so on the terminal it would only alarm. Without ``path``
+    nothing changes (yields 0)."""
+    if path is None:
+        yield 0
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        start, saved = os.fstat(fd).st_size, os.dup(2)
+        sys.stderr.flush()
+        os.dup2(fd, 2)
+        try:
+            yield start
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+    finally:
+        os.close(fd)
+
+
+def _last_line(path: str, start: int, limit: int = 300) -> str:
+    """The last non-blank line written to ``path`` after byte ``start`` (at most ``limit``
+    characters; "" when there is none or the file cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            text = fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:limit] if lines else ""
 
 
 def _execute(nb: str, out_nb: str, parameters: dict, cwd: str, timeout: int, t0: float) -> dict:
@@ -352,7 +405,8 @@ def run_suite(
     :class:`analysis.cache.BackgroundStore`) is written next to the kernelspec and named
     to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
     :func:`analysis.cached_corpus` does not hash the corpus again in each notebook. Each
-    kernel gets its share of the cores (:func:`kernel_environment`). ``on_done(name,
+    kernel gets its share of the cores (:func:`kernel_environment`); its standard error
+    goes to ``build/.jupyter/logs/<notebook>.log`` (see :func:`_run_one`). ``on_done(name,
     result)`` is called in this process for each notebook that ran through, as it
     finishes, while the others still run (:func:`analysis.report.render` writes its page
     then, so only the last notebook's page is left for the end). On any interruption the
@@ -392,7 +446,7 @@ def run_suite(
                 # interrupted run removes the build folder while kernels are still exiting)
                 pool.submit(
                     _run_one, str(p), str(build / "notebooks" / p.name), prm, str(p.parent),
-                    timeout,
+                    timeout, str(kernels / "logs" / f"{p.stem}.log"),
                 ): p
                 for p, prm in runs
             }  # fmt: skip

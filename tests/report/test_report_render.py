@@ -233,6 +233,74 @@ def test_a_kernel_that_dies_while_running_is_not_started_again(monkeypatch):
     assert seen == [1] and not result["ok"] and result["error"] == "DeadKernelError: Kernel died"
 
 
+def _kernel_that(monkeypatch, code: str) -> None:
+    """Make the render's kernelspec start ``python -c code -f <connection file>``."""
+    real = execute.write_kernelspec
+
+    def write_kernelspec(folder: Path) -> Path:
+        real(folder)
+        spec = folder / "kernels" / execute.KERNEL_NAME / "kernel.json"
+        kernel = json.loads(spec.read_text(encoding="utf-8"))
+        kernel["argv"] = [sys.executable, "-c", code, "-f", "{connection_file}"]
+        spec.write_text(json.dumps(kernel), encoding="utf-8")
+        return folder
+
+    monkeypatch.setattr(execute, "write_kernelspec", write_kernelspec)
+
+
+def test_a_kernels_stderr_stays_off_the_terminal(tmp_path: Path, monkeypatch, capfd):
+    # what a kernel prints outside any cell (start-up warnings; the traceback of one that
+    # lost the port race and was started again) goes to a log in the build folder: a
+    # render that succeeds prints nothing of it
+    _kernel_that(
+        monkeypatch,
+        "import os; os.write(2, b'kernel noise on fd 2\\n')\n"
+        "from ipykernel import kernelapp; kernelapp.launch_new_instance()",
+    )
+    suite = _probe_suite(tmp_path, "print('ran')")
+    out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
+    assert (out / "01-probe.html").is_file()
+    assert "kernel noise" not in capfd.readouterr().err
+
+
+def test_a_kernel_that_dies_is_quoted_in_the_one_line_error(tmp_path: Path, monkeypatch, capfd):
+    # its last line on stderr names the cause (here after every start failed); the
+    # terminal gets the render's one line, not the kernels' output
+    _kernel_that(
+        monkeypatch,
+        "import sys; print('Traceback ...', file=sys.stderr); "
+        "print('OSError: boom, no kernel here', file=sys.stderr); sys.exit(1)",
+    )
+    suite = _probe_suite(tmp_path, "print('ran')")
+    with pytest.raises(
+        AnalysisError,
+        match=r"01-probe\.ipynb failed at kernel start \(RuntimeError: Kernel died before "
+        r"replying to kernel_info; the kernel's last words: OSError: boom, no kernel here\)",
+    ):
+        render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
+    assert "boom" not in capfd.readouterr().err
+
+
+def test_stderr_is_restored_after_each_notebook(tmp_path: Path):
+    # the worker's own standard error comes back after each run, and a log only gets
+    # what was written during the block
+    import os
+
+    log = tmp_path / "logs" / "a.log"
+    before = os.fstat(2)
+    with execute._stderr_to(str(log)) as start:
+        os.write(2, b"first\n")
+    assert start == 0 and os.fstat(2).st_ino == before.st_ino
+    with execute._stderr_to(str(log)) as start:
+        os.write(2, b"second\n\n  \n")
+    assert start == len(b"first\n")
+    assert execute._last_line(str(log), 0) == "second"
+    assert execute._last_line(str(log), start + len("second\n")) == ""
+    assert execute._last_line(str(tmp_path / "missing.log"), 0) == ""
+    with execute._stderr_to(None) as start:
+        assert start == 0 and os.fstat(2).st_ino == before.st_ino
+
+
 def test_each_kernel_gets_its_share_of_the_cores(tmp_path: Path, monkeypatch):
     # two notebooks at once on this machine's cores: each kernel may use half of them
     # (ANALYSIS_CPUS, which every "all cores" default reads, and the BLAS/OpenMP pools);
