@@ -32,6 +32,7 @@ from . import notes as _notes
 from . import params as _params
 from . import sections as _sections
 from .execute import (
+    _START_FAILED,
     NOTEBOOK_DIR,
     SECTIONS,
     notebook_parameters,
@@ -321,9 +322,15 @@ def _raise_failed(results: Mapping[str, dict], out: Path) -> None:
     failed = [(n, r) for n, r in sorted(results.items()) if not r["ok"]]
     if failed:
         name, r = failed[0]
-        cell = f"cell {r['cell']}" if r.get("cell") is not None else "kernel start"
+        error = str(r["error"])
+        if r.get("cell") is not None:
+            where = f" at cell {r['cell']}"
+        elif error.startswith(f"RuntimeError: {_START_FAILED}"):
+            where = " at kernel start"
+        else:  # a kernel that died while running, a timeout, a notebook papermill cannot run
+            where = ""
         raise AnalysisError(
-            f"notebook {name}.ipynb failed at {cell} ({r['error']}); the executed copy is not "
+            f"notebook {name}.ipynb failed{where} ({error}); the executed copy is not "
             f"kept and the previous report in {out} is unchanged"
         )
 

@@ -142,23 +142,28 @@ def _run_one(
     """Run one notebook (in a worker process); returns timing or the failure. A kernel
     that dies before it answers is started again, up to :data:`KERNEL_STARTS` times.
 
-    With ``log``, the kernels' standard error goes to that file (appended) instead of the
-    terminal, and a kernel that dies (at start or while running) has the last line it
-    wrote there added to the error."""
+    With ``log`` (a file in an existing folder), the kernels' standard error goes to that
+    file (appended) instead of the terminal, and the error of a kernel that died (at
+    start or while running) ends with the last line it wrote there."""
     t0 = time.perf_counter()
     for _ in range(KERNEL_STARTS):
         with _stderr_to(log) as start:
             result = _execute(nb, out_nb, parameters, cwd, timeout, t0)
-        if not result["ok"] and result.get("cell") is None and log is not None:
-            last = _last_line(log, start)
-            if last:
-                result["error"] = f"{result['error']}; the kernel's last words: {last}"
-        died_at_start = result.get("cell") is None and str(result.get("error", "")).startswith(
+        error = str(result.get("error", ""))
+        died_at_start = result.get("cell") is None and error.startswith(
             f"RuntimeError: {_START_FAILED}"
         )
+        if log is not None and (died_at_start or error.startswith(_DIED)):
+            last = _last_line(log, start)
+            if last:
+                result["error"] = f"{error}; the kernel's last words: {last}"
         if result["ok"] or not died_at_start:
             break
     return result
+
+
+#: The start of the error of a kernel that died while a cell ran (nbclient's exception).
+_DIED = "DeadKernelError"
 
 
 @contextmanager
@@ -168,25 +173,39 @@ def _stderr_to(path: str | None) -> Iterator[int]:
     block. A kernel writes there what happens outside any cell: the start-up warnings,
     and the traceback of one that dies, such as the loser of a port race at start-up
     (``zmq.error.ZMQError: Address already in use``), which :func:`_run_one` starts again
-    and the render survives, so on the terminal it would only alarm. Without ``path``
-    nothing changes (yields 0)."""
-    if path is None:
+    and the render survives, so on the terminal it would only alarm. Without ``path``,
+    or when it cannot be opened (its folder is never made here: an interrupted render
+    removes it), nothing changes and 0 is yielded. Standard error is restored
+    whatever the block raises."""
+    fd = None
+    if path is not None:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError:
+            fd = None
+    if fd is None:
         yield 0
         return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         start, saved = os.fstat(fd).st_size, os.dup(2)
-        sys.stderr.flush()
-        os.dup2(fd, 2)
         try:
+            _flush_stderr()
+            os.dup2(fd, 2)
             yield start
         finally:
-            sys.stderr.flush()
+            _flush_stderr()
             os.dup2(saved, 2)
             os.close(saved)
     finally:
         os.close(fd)
+
+
+def _flush_stderr() -> None:
+    """Flush ``sys.stderr`` if there is one that can be flushed (never raises)."""
+    try:
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def _last_line(path: str, start: int, limit: int = 300) -> str:
@@ -406,7 +425,8 @@ def run_suite(
     to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
     :func:`analysis.cached_corpus` does not hash the corpus again in each notebook. Each
     kernel gets its share of the cores (:func:`kernel_environment`); its standard error
-    goes to ``build/.jupyter/logs/<notebook>.log`` (see :func:`_run_one`). ``on_done(name,
+    goes to ``build/.jupyter/logs/<notebook>.log``, removed with the folder after the run
+    (see :func:`_run_one`). ``on_done(name,
     result)`` is called in this process for each notebook that ran through, as it
     finishes, while the others still run (:func:`analysis.report.render` writes its page
     then, so only the last notebook's page is left for the end). On any interruption the
@@ -415,6 +435,7 @@ def run_suite(
     n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
     kernel_env = kernel_environment(n_jobs, os.environ)  # a bad ANALYSIS_CPUS: before any file
     kernels = write_kernelspec(build / _KERNELS)
+    (kernels / "logs").mkdir()  # the kernels' standard error (see _run_one)
     snapshot_file = None
     if snapshot is not None:
         snapshot_file = kernels / "corpus-snapshot.json"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -281,24 +282,112 @@ def test_a_kernel_that_dies_is_quoted_in_the_one_line_error(tmp_path: Path, monk
     assert "boom" not in capfd.readouterr().err
 
 
-def test_stderr_is_restored_after_each_notebook(tmp_path: Path):
-    # the worker's own standard error comes back after each run, and a log only gets
-    # what was written during the block
+def _fd2() -> tuple[int, int]:
     import os
 
-    log = tmp_path / "logs" / "a.log"
-    before = os.fstat(2)
+    st = os.fstat(2)
+    return st.st_dev, st.st_ino
+
+
+def test_stderr_is_restored_after_each_notebook(tmp_path: Path):
+    # the worker's own standard error comes back after each run, also when the run
+    # raises, and a log only gets what was written during the block
+    import os
+
+    log, before = tmp_path / "a.log", _fd2()
     with execute._stderr_to(str(log)) as start:
         os.write(2, b"first\n")
-    assert start == 0 and os.fstat(2).st_ino == before.st_ino
-    with execute._stderr_to(str(log)) as start:
+    assert start == 0 and _fd2() == before
+    with pytest.raises(KeyboardInterrupt), execute._stderr_to(str(log)) as start:
         os.write(2, b"second\n\n  \n")
-    assert start == len(b"first\n")
+        raise KeyboardInterrupt
+    assert _fd2() == before and start == len(b"first\n")
     assert execute._last_line(str(log), 0) == "second"
     assert execute._last_line(str(log), start + len("second\n")) == ""
     assert execute._last_line(str(tmp_path / "missing.log"), 0) == ""
-    with execute._stderr_to(None) as start:
-        assert start == 0 and os.fstat(2).st_ino == before.st_ino
+    for path in (None, str(tmp_path / "gone" / "a.log")):  # no log, or its folder removed
+        with execute._stderr_to(path) as start:
+            assert start == 0 and _fd2() == before
+    assert not (tmp_path / "gone").exists()  # never made again
+
+
+def _failing(monkeypatch, errors: list, silent: int = 0) -> list:
+    """papermill.execute_notebook replaced: attempt N writes "attempt N" to fd 2 (not
+    attempt ``silent``), then raises errors[N - 1] (None: succeeds). Returns the list of
+    attempts made."""
+    import os
+
+    import papermill
+
+    seen: list[int] = []
+
+    def execute_notebook(*args, **kwargs):
+        seen.append(len(seen) + 1)
+        if len(seen) != silent:
+            os.write(2, f"Traceback ...\nattempt {len(seen)}\n".encode())
+        if errors[len(seen) - 1] is not None:
+            raise errors[len(seen) - 1]
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    return seen
+
+
+def test_a_retried_kernel_start_is_quoted_from_its_own_attempt(tmp_path, monkeypatch, capfd):
+    # each start's stderr goes to the log: a start that failed then succeeded leaves the
+    # terminal clean; when all fail, the error quotes the last attempt's last line
+    start_failed = RuntimeError("Kernel died before replying to kernel_info")
+    log = str(tmp_path / "a.log")
+    seen = _failing(monkeypatch, [start_failed, None])
+    result = execute._run_one("a.ipynb", "b.ipynb", {}, ".", 60, log)
+    assert seen == [1, 2] and result["ok"]
+    seen = _failing(monkeypatch, [start_failed] * 3)
+    result = execute._run_one("a.ipynb", "b.ipynb", {}, ".", 60, log)
+    assert seen == [1, 2, 3] and not result["ok"]
+    assert result["error"] == (
+        "RuntimeError: Kernel died before replying to kernel_info; "
+        "the kernel's last words: attempt 3"
+    )
+    seen = _failing(monkeypatch, [start_failed] * 3, silent=3)  # only this attempt is quoted
+    result = execute._run_one("a.ipynb", "b.ipynb", {}, ".", 60, log)
+    assert seen == [1, 2, 3] and result["error"] == f"RuntimeError: {start_failed}"
+    assert "attempt" not in capfd.readouterr().err
+
+
+def test_only_a_dead_kernel_is_quoted(tmp_path, monkeypatch):
+    # a kernel that died while running is quoted; a failing cell, a timeout or another
+    # error is not (what the kernel last wrote says nothing about them)
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    log = str(tmp_path / "a.log")
+    _failing(monkeypatch, [DeadKernelError("Kernel died")])
+    died = execute._run_one("a.ipynb", "b.ipynb", {}, ".", 60, log)
+    assert died["error"] == "DeadKernelError: Kernel died; the kernel's last words: attempt 1"
+    cell_error = PapermillExecutionError(3, 4, "x", "ValueError", "bad value", [])
+    for error in (cell_error, CellTimeoutError("timed out"), OSError("no such file")):
+        _failing(monkeypatch, [error])
+        result = execute._run_one("a.ipynb", "b.ipynb", {}, ".", 60, log)
+        assert not result["ok"] and "last words" not in result["error"], result
+
+
+@pytest.mark.parametrize(
+    ("result", "where"),
+    [
+        ({"cell": 4, "error": "ValueError: bad value"}, "failed at cell 4 (ValueError"),
+        (
+            {"cell": None, "error": "RuntimeError: Kernel died before replying to kernel_info"},
+            "failed at kernel start (RuntimeError",
+        ),
+        ({"cell": None, "error": "DeadKernelError: Kernel died"}, "failed (DeadKernelError"),
+        ({"cell": None, "error": "CellTimeoutError: timed out"}, "failed (CellTimeoutError"),
+    ],
+)
+def test_the_error_says_where_a_notebook_failed(tmp_path, result, where):
+    # "at kernel start" only for a kernel that never answered
+    from analysis.report import _raise_failed
+
+    with pytest.raises(AnalysisError, match=rf"notebook 04-topics\.ipynb {re.escape(where)}"):
+        _raise_failed({"04-topics": {"ok": False, **result}}, tmp_path)
 
 
 def test_each_kernel_gets_its_share_of_the_cores(tmp_path: Path, monkeypatch):
