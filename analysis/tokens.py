@@ -198,7 +198,15 @@ def spans(text: str) -> np.ndarray:
 # --------------------------------------------------------------------------- vectorised backend
 
 _CHUNK_CHARS = 1 << 22  # characters per tokenizing chunk: its arrays stay near the CPU caches
-_COUNT_CHUNK_CHARS = 1 << 20  # characters per counting chunk (arrays stay in cache)
+#: Characters per chunk of the passes that keep no vocabulary (:func:`count_words`,
+#: :func:`word_keys`): their arrays stay in cache, and for prose (about 6 characters a
+#: token) take about 1.4 MB each, under the 4 MiB from which numpy asks for huge pages,
+#: so the allocator reuses the memory one chunk freed. On
+#: the UN General Debate (its cleaned texts in reader-sized chunks of 4 M characters,
+#: each keyed in a fresh process) ``word_keys`` took 1.9-2.1 s with chunks of 1 M
+#: characters against 2.8-4.6 s with 4 M, on a virtual machine slow to fault in huge
+#: pages (benchmarks/README.md, "Smaller key chunks").
+_COUNT_CHUNK_CHARS = 1 << 20
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
 
@@ -581,7 +589,7 @@ def word_keys(texts: Iterable[str] | pd.Series) -> tuple[np.ndarray, np.ndarray]
     texts = _as_texts(texts)
     n_tokens = np.zeros(len(texts), dtype=np.int64)
     keys = []
-    for i, j, _, cp, starts, ends in _scan(texts):
+    for i, j, _, cp, starts, ends in _scan(texts, _COUNT_CHUNK_CHARS):
         n_tokens[i:j] = _per_text(texts, i, j, starts, len(cp))
         keys.append(_token_keys(_folded(cp), starts, ends - starts))
     return (np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)), n_tokens

@@ -71,6 +71,38 @@ def test_word_keys_equal_a_plain_fnv_of_the_folded_words(texts):
     assert keys.tolist() == [_fnv_reference(w) for w in words]
 
 
+@pytest.mark.parametrize("chunk_chars", [1, 7, 64, 1 << 20])
+def test_word_keys_do_not_depend_on_the_chunks(monkeypatch, chunk_chars):
+    # the texts are keyed a chunk of characters at a time; any chunking gives the keys
+    # and counts of the whole
+    from analysis import tokens
+
+    texts = ["Peace and İstanbul", "", "σ Σ ς  war", "a " * 40, "é́ 1_2 x"] * 3
+    monkeypatch.setattr(tokens, "_COUNT_CHUNK_CHARS", chunk_chars)
+    keys, n_tokens = word_keys(texts)
+    words = [w for t in texts for w in re.findall(r"\w+", t)]
+    assert list(n_tokens) == [len(re.findall(r"\w+", t)) for t in texts]
+    assert keys.tolist() == [_fnv_reference(w) for w in words]
+
+
+def test_word_keys_scan_in_small_chunks(monkeypatch):
+    # chunks of 1 M characters: for prose (about 6 characters a token) each int64 array
+    # of a chunk takes about 1.4 MB, under the 4 MiB above which numpy asks for huge
+    # pages (slow to fault in on some virtual machines), and the allocator reuses them
+    from analysis import tokens
+
+    asked = []
+    real = tokens._scan
+
+    def scan(texts, chunk_chars=tokens._CHUNK_CHARS):
+        asked.append(chunk_chars)
+        return real(texts, chunk_chars)
+
+    monkeypatch.setattr(tokens, "_scan", scan)
+    word_keys(["a b c"])
+    assert asked == [tokens._COUNT_CHUNK_CHARS] and tokens._COUNT_CHUNK_CHARS <= 1 << 20
+
+
 def test_folded_code_points_keep_their_width_and_values():
     fold = _fold_table()
     ascii_cp = np.arange(128, dtype=np.uint8)
