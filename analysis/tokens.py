@@ -201,11 +201,11 @@ _CHUNK_CHARS = 1 << 22  # characters per tokenizing chunk: its arrays stay near 
 #: Characters per chunk of the passes that keep no vocabulary (:func:`count_words`,
 #: :func:`word_keys`): their arrays stay in cache, and for prose (about 6 characters a
 #: token) take about 1.4 MB each, under the 4 MiB from which numpy asks for huge pages,
-#: so the allocator reuses the memory one chunk freed. On
-#: the UN General Debate (its cleaned texts in reader-sized chunks of 4 M characters,
-#: each keyed in a fresh process) ``word_keys`` took 1.9-2.1 s with chunks of 1 M
-#: characters against 2.8-4.6 s with 4 M, on a virtual machine slow to fault in huge
-#: pages (benchmarks/README.md, "Smaller key chunks").
+#: so the allocator reuses the memory one chunk freed. On the UN General Debate (its
+#: cleaned texts in reader-sized chunks of 4 M characters, each keyed in a fresh
+#: process) ``word_keys`` took 1.9-2.1 s with chunks of 1 M characters against 2.8-4.6 s
+#: with 4 M, on a virtual machine slow to fault in huge pages (benchmarks/README.md,
+#: "Smaller key chunks for the reader").
 _COUNT_CHUNK_CHARS = 1 << 20
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)

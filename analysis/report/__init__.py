@@ -32,9 +32,9 @@ from . import notes as _notes
 from . import params as _params
 from . import sections as _sections
 from .execute import (
-    _START_FAILED,
     NOTEBOOK_DIR,
     SECTIONS,
+    died_before_answering,
     notebook_parameters,
     notebook_paths,
     run_suite,
@@ -325,7 +325,7 @@ def _raise_failed(results: Mapping[str, dict], out: Path) -> None:
         error = str(r["error"])
         if r.get("cell") is not None:
             where = f" at cell {r['cell']}"
-        elif error.startswith(f"RuntimeError: {_START_FAILED}"):
+        elif died_before_answering(r):
             where = " at kernel start"
         else:  # a kernel that died while running, a timeout, a notebook papermill cannot run
             where = ""

@@ -149,10 +149,8 @@ def _run_one(
     for _ in range(KERNEL_STARTS):
         with _stderr_to(log) as start:
             result = _execute(nb, out_nb, parameters, cwd, timeout, t0)
+        died_at_start = died_before_answering(result)
         error = str(result.get("error", ""))
-        died_at_start = result.get("cell") is None and error.startswith(
-            f"RuntimeError: {_START_FAILED}"
-        )
         if log is not None and (died_at_start or error.startswith(_DIED)):
             last = _last_line(log, start)
             if last:
@@ -160,6 +158,15 @@ def _run_one(
         if result["ok"] or not died_at_start:
             break
     return result
+
+
+def died_before_answering(result: Mapping) -> bool:
+    """Whether a failed run's kernel died before it answered (no cell ran): the failure
+    :func:`_run_one` retries and :func:`analysis.report.render` reports as "at kernel
+    start"."""
+    return result.get("cell") is None and str(result.get("error", "")).startswith(
+        f"RuntimeError: {_START_FAILED}"
+    )
 
 
 #: The start of the error of a kernel that died while a cell ran (nbclient's exception).
@@ -182,7 +189,7 @@ def _stderr_to(path: str | None) -> Iterator[int]:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError:
-            fd = None
+            pass
     if fd is None:
         yield 0
         return
