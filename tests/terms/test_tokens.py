@@ -289,6 +289,26 @@ def test_the_case_unsafe_characters_are_those_whose_lower_case_changes_the_runs(
             assert len(lower) == 1 and bool(word.match(c)) == bool(word.match(lower)), hex(cp)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(st.none(), st.text(alphabet="İΣσiIa .[]\\x{}😀", max_size=12)), max_size=8
+    )
+)
+def test_case_unsafe_texts_of_an_arrow_column_are_those_of_python_strings(texts) -> None:
+    # one regex pass over an Arrow column finds the texts a substring search of each
+    # case-unsafe character finds in the Python strings (a missing text holds none)
+    from analysis.tokens import _as_texts, _case_unsafe_chars, _case_unsafe_texts
+
+    arrow = _as_texts(pd.Series(texts, dtype="string[pyarrow]"))
+    assert arrow._arrow is not None
+    expect = [i for i, t in enumerate(texts) if t and any(c in t for c in _case_unsafe_chars())]
+    assert _case_unsafe_texts(arrow).tolist() == expect
+    assert _case_unsafe_texts(arrow).dtype == np.int64
+    python = _as_texts([t or "" for t in texts])
+    assert _case_unsafe_texts(python).tolist() == expect
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     lengths=st.lists(st.integers(0, 5), min_size=0, max_size=12),
