@@ -55,7 +55,7 @@ from ..grouping import check_by, group_labels, group_order
 from ..text import segment
 from ..themes.codebook import Codebook
 from ..themes.match import ThemeMatches, _ranges
-from ..themes.stats import _boot_counts, _rng, holm
+from ..themes.stats import _boot_counts, _perm_members, _rng, holm
 from ..tokens import Tokens, stop_word_set, word_tokens
 from ..validation import check_choice, check_int, check_level, check_top_n
 from ._cooc import cooccurrence as _cooccurrence
@@ -537,7 +537,7 @@ def _perm_norms(
     total_s, total_n = S.sum(axis=0), n.sum()
     out = np.empty(n_perm)
     for a, b in _blocks(n_perm, len(n)):
-        member = (np.argsort(rng.random((b - a, len(n))), axis=1) < k).astype(np.float64)
+        member = _perm_members(rng, b - a, len(n), k).astype(np.float64)
         sg, ng = member @ S, member @ n
         diff = sg / ng[:, None] - (total_s - sg) / (total_n - ng)[:, None]
         out[a:b] = np.sqrt(np.einsum("ij,ij->i", diff, diff))

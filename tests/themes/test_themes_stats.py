@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import (
     AnalysisError,
@@ -314,3 +316,52 @@ def test_difference_needs_two_different_groups(two_groups, peace_book):
         theme_difference(two_groups, peace_book, by="grp", target="x", reference="x")
     with pytest.raises(AnalysisError, match="give both target and reference"):
         theme_contributions(two_groups, peace_book, by="grp", target="x")
+
+
+# ----------------------------------------------------------------------------- permutations
+
+
+class _Draws:
+    """A stand-in generator whose ``random`` returns given draws."""
+
+    def __init__(self, draws: np.ndarray) -> None:
+        self.draws = draws
+
+    def random(self, shape) -> np.ndarray:
+        assert tuple(shape) == self.draws.shape
+        return self.draws.copy()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n_perm=st.integers(0, 40),
+    n=st.integers(1, 700),
+    k_share=st.floats(0, 1),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_permutation_members_equal_the_argsort_of_the_same_draws(n_perm, n, k_share, seed):
+    from analysis.themes.stats import _perm_members
+
+    k = round(k_share * n)
+    expect = np.argsort(np.random.default_rng(seed).random((n_perm, n)), axis=1) < k
+    got = _perm_members(np.random.default_rng(seed), n_perm, n, k)
+    assert got.dtype == bool and got.shape == (n_perm, n)
+    assert np.array_equal(got, expect)
+    assert (got.sum(axis=1) == k).all()
+
+
+def test_permutation_members_of_draws_that_agree_in_their_top_bits(monkeypatch):
+    # draws one unit in the last place apart share their top bits: those rows are ranked
+    # by argsort itself, equal draws included, and the other rows by the packed sort
+    import analysis.themes.stats as stats
+
+    monkeypatch.setattr(stats, "_PERM_ROWS", 3)  # rows in several blocks
+    rng = np.random.default_rng(7)
+    draws = rng.random((7, 300))
+    x = 0.5 + 2.0**-30
+    draws[1, [5, 17, 200]] = [np.nextafter(np.nextafter(x, 1), 1), x, np.nextafter(x, 1)]
+    draws[4, [0, 299]] = 0.25  # equal draws
+    draws[6, :] = np.nextafter(0.75, 1) - np.arange(300) * 2.0**-53
+    for k in (0, 1, 150, 299, 300):
+        expect = np.argsort(draws, axis=1) < k
+        assert np.array_equal(stats._perm_members(_Draws(draws), 7, 300, k), expect), k
