@@ -66,7 +66,7 @@ from . import dtm as _dtm
 from ._files import open_sliced
 from ._memory import release_memory, releasing
 from ._yaml import did_you_mean
-from .corpus import _str_column, _with_text_column, corpus_files, read_corpus
+from .corpus import AUDIT_ROWS, _str_column, _with_text_column, corpus_files, read_corpus
 from .errors import AnalysisError, InputWarning
 
 __all__ = ["cached_corpus", "cached_dtm", "cached_tokens", "cache_folder", "corpus_key"]
@@ -77,9 +77,11 @@ _LOADER_MODULES = (
     "errors.py", "data/clean_rules.yml",
 )  # fmt: skip
 #: An entry: the table without its raw text and the raw text, each an Arrow IPC file
-#: (``<key>.corpus.arrow``, ``<key>.raw.arrow``), and its record (``<key>.json``).
+#: (``<key>.corpus.arrow``, ``<key>.raw.arrow``), the loader's cleaning audit when it
+#: cleaned (``<key>.audit.arrow``), and its record (``<key>.json``).
 _SUFFIX = ".corpus.arrow"
 _RAW_SUFFIX = ".raw.arrow"
+_AUDIT_SUFFIX = ".audit.arrow"
 #: The table files of earlier versions (Parquet): deleted when their corpus is cached anew.
 _LEGACY = (".corpus.parquet",)
 _OPTIONS = (
@@ -366,16 +368,22 @@ def _cached_corpus(
         for message, category in caught:
             warnings.warn(message, category, stacklevel=3)
         return _named(table, corpus), record
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        table = read_corpus(path, progress=progress, n_jobs=n_jobs, **options)
+    audit: list = []  # the loader's removals, stored with the entry (corpus.AUDIT_ROWS)
+    reset = AUDIT_ROWS.set(audit)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            table = read_corpus(path, progress=progress, n_jobs=n_jobs, **options)
+    finally:
+        AUDIT_ROWS.reset(reset)
     said = [(str(w.message), w.category) for w in caught]
     for message, category in said:
         warnings.warn(message, category, stacklevel=3)
+    kept = audit if options.get("clean", True) else None
 
     def store() -> None:
         if _corpus_key(path, options)[0] == key:  # no input changed while it was read
-            _store(entry, table, record, said)
+            _store(entry, table, record, said, audit=kept)
 
     if store_with is None:
         store()
@@ -567,6 +575,11 @@ def _load(
 
     table.attrs.clear()
     table.attrs["clean_rules"] = tuple(load_rules(rules)) if clean else ()
+    if raw_text and clean and "audit" in crc and _audit_path(entry).is_file():
+        from .clean import remember_audit
+
+        read = functools.partial(_read_audit, _audit_path(entry), crc["audit"])
+        remember_audit(table, rules=table.attrs["clean_rules"], read=read)
     categories = {c.__name__: c for c in (InputWarning, UserWarning, RuntimeWarning)}
     caught = [(m, categories.get(c, UserWarning)) for m, c in info.get("warnings", [])]
     return table, caught
@@ -578,6 +591,43 @@ def _meta_path(entry: Path) -> Path:
 
 def _raw_path(entry: Path) -> Path:
     return entry.with_name(entry.name.replace(_SUFFIX, _RAW_SUFFIX))
+
+
+def _audit_path(entry: Path) -> Path:
+    return entry.with_name(entry.name.replace(_SUFFIX, _AUDIT_SUFFIX))
+
+
+def _write_audit(rows: list[tuple], path: Path) -> int:
+    """Write the cleaning audit ``rows`` (``(doc_id, rule, line, chars, text)``) to
+    ``path`` as an Arrow IPC file; returns the file's CRC-32."""
+    import zlib
+
+    import pyarrow as pa
+
+    from .clean import AUDIT_COLUMNS
+
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in AUDIT_COLUMNS]
+    types = (pa.large_string(), pa.large_string(), pa.int64(), pa.int64(), pa.large_string())
+    table = pa.table(
+        [pa.array(list(c), type=t) for c, t in zip(columns, types, strict=True)],
+        names=list(AUDIT_COLUMNS),
+    )
+    with open_sliced(path) as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return zlib.crc32(pa.memory_map(str(path)).read_buffer())
+
+
+def _read_audit(path: Path, crc: int) -> pd.DataFrame | None:
+    """The cleaning audit stored by :func:`_write_audit`, built as :func:`clean_audit`
+    builds it, or None when the file is gone or damaged (the audit is then computed)."""
+    from .clean import AUDIT_COLUMNS, audit_frame
+
+    try:
+        table = _map_arrow(path, crc)
+        columns = [table.column(c).to_pylist() for c in AUDIT_COLUMNS]
+    except Exception:
+        return None
+    return audit_frame(list(zip(*columns, strict=True)))
 
 
 def _map_arrow(path: Path, crc: int):
@@ -664,13 +714,16 @@ def _write_arrow(frame: pd.DataFrame, path: Path, *, combine: bool) -> int:
     return zlib.crc32(pa.memory_map(str(path)).read_buffer())
 
 
-def _store(entry: Path, table: pd.DataFrame, record: dict, said: list) -> None:
-    """Write ``table`` (its raw text in a file of its own) and its record, each
-    atomically; drop older entries of the same corpus and options. A table Arrow cannot
-    hold, or a folder that cannot be written, is simply not cached."""
+def _store(
+    entry: Path, table: pd.DataFrame, record: dict, said: list, *, audit: list | None = None
+) -> None:
+    """Write ``table`` (its raw text in a file of its own), the loader's cleaning
+    ``audit`` rows when given, and the record, each atomically; drop older entries of
+    the same corpus and options. A table Arrow cannot hold, or a folder that cannot be
+    written, is simply not cached."""
     if "raw_text" not in table.columns or "text" not in table.columns:
         return
-    meta, raw = _meta_path(entry), _raw_path(entry)
+    meta, raw, audited = _meta_path(entry), _raw_path(entry), _audit_path(entry)
     info = {
         "corpus": record["corpus"],
         "options": record["options"],
@@ -681,7 +734,8 @@ def _store(entry: Path, table: pd.DataFrame, record: dict, said: list) -> None:
     tmps: list[Path] = []
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        for p in (entry, raw, meta):  # names no other writer has: never one it maps
+        finals = (entry, raw, *([audited] if audit is not None else []), meta)
+        for p in finals:  # names no other writer has: never one it maps
             tmps.append(_new_file(p))
         plain = table.copy(deep=False)
         plain.attrs = {}
@@ -691,8 +745,10 @@ def _store(entry: Path, table: pd.DataFrame, record: dict, said: list) -> None:
             "raw_text": _write_arrow(plain[["raw_text"]], tmps[1], combine=False),
         }
         del plain
-        tmps[2].write_text(json.dumps(info, default=str) + "\n", encoding="utf-8")
-        for tmp, final in zip(tmps, (entry, raw, meta), strict=True):
+        if audit is not None:
+            info["crc32"]["audit"] = _write_audit(audit, tmps[2])
+        tmps[-1].write_text(json.dumps(info, default=str) + "\n", encoding="utf-8")
+        for tmp, final in zip(tmps, finals, strict=True):
             os.replace(tmp, final)
     except Exception:
         _discard(*tmps)
@@ -731,7 +787,7 @@ def _prune(folder: Path, *, keep: Path, info: dict) -> None:
             continue
         stem = m.group(1)
         entry = meta.with_name(stem + _SUFFIX)
-        parts = [meta.with_name(stem + s) for s in (_SUFFIX, _RAW_SUFFIX, *_LEGACY)]
+        parts = [meta.with_name(stem + s) for s in (_SUFFIX, _RAW_SUFFIX, _AUDIT_SUFFIX, *_LEGACY)]
         if entry == keep or not any(p.is_file() for p in parts):
             continue
         try:

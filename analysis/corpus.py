@@ -25,6 +25,7 @@ import re
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -973,6 +974,14 @@ class _Loaded:
     sketches: list[np.ndarray] | None
     empty: int | None  # offset of the first text that cleaning left empty
     warnings: list[tuple[str, type[Warning]]]
+    removals: list[tuple] | None = None  # (offset, rule, line, chars, text), when kept
+
+
+#: Where :func:`_assemble` puts the rows of the cleaning audit of the corpus it reads
+#: (``[(doc_id, rule, line, chars, text), ...]``, what :func:`analysis.clean_audit` gives
+#: for it), when a caller sets a list here: the corpus cache stores them with its entry
+#: (:func:`analysis.cache._cached_corpus`). Unset (the default), nothing is kept.
+AUDIT_ROWS: ContextVar[list | None] = ContextVar("analysis_audit_rows", default=None)
 
 
 def _load_chunk(bounds: tuple[int, int]) -> _Loaded:
@@ -992,8 +1001,11 @@ def _load_chunk(bounds: tuple[int, int]) -> _Loaded:
         files = job["files"]
         raw = [_read_text_file(p) for p in files[lo:hi]] if files is not None else None
         texts, titles, removed = [], [], []
+        kept: list[tuple] | None = [] if job["audit"] else None
         for rt, t in zip(raw or job["raw"][lo:hi], job["titles"][lo:hi], strict=True):
             c = clean_text(rt, rules=job["rules"], title=t, infer_title=job["infer_title"])
+            if kept is not None:
+                kept.extend((len(texts), r.rule, r.line, r.chars, r.text) for r in c.removals)
             texts.append(c.text)
             titles.append(c.title or "")
             removed.append(c.chars_removed)
@@ -1008,6 +1020,7 @@ def _load_chunk(bounds: tuple[int, int]) -> _Loaded:
         sketches=sketch_keys(keys, n_tokens, n=5, k=128) if job["sketch"] else None,
         empty=next((i for i, t in enumerate(texts) if not t or t.isspace()), None),
         warnings=[(str(w.message), w.category) for w in caught],
+        removals=kept,
     )
 
 
@@ -1063,6 +1076,7 @@ def _assemble(
     meta = meta.reset_index(drop=True).copy()
     n = len(meta)
     ruleset = load_rules(rules) if clean else ()
+    audit_rows = AUDIT_ROWS.get() if clean else None  # the cleaning audit, when asked for
     titles_in = meta["title"] if "title" in meta.columns else pd.Series([""] * n)
     given = [str(t).strip() if isinstance(t, str) and str(t).strip() else None for t in titles_in]
     files = bool(n) and isinstance(source[0], Path)
@@ -1087,6 +1101,7 @@ def _assemble(
             rules=ruleset,
             infer_title=infer_title,
             sketch=dedupe_threshold is not None and n > 1,
+            audit=audit_rows is not None,
         ):
             for (lo, hi), got in zip(
                 bounds, _parallel.fork_map(_load_chunk, bounds, jobs=jobs), strict=True
@@ -1147,6 +1162,13 @@ def _assemble(
     # the rules used, so clean_audit(corpus) reports exactly this load's removals (for one
     # more release: pass rules= to clean_audit explicitly)
     out.attrs["clean_rules"] = tuple(ruleset)
+    if audit_rows is not None:
+        ids = out["doc_id"].tolist()
+        audit_rows.extend(
+            (ids[lo + i], *row)
+            for (lo, _), c in zip(bounds, chunks, strict=True)
+            for i, *row in c.removals
+        )
     return out
 
 

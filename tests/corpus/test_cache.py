@@ -59,7 +59,7 @@ def test_a_changed_file_of_the_same_size_is_read_again(make_corpus, cache):
     assert got.loc[got["doc_id"] == "a", "text"].item() == "Peace and SECURITY for all."
     assert len(_entries(cache)) == 1  # the older entry of this corpus is gone, all of it
     assert sorted(p.name.split(".", 1)[1] for p in cache.glob("??/*")) == [
-        "corpus.arrow", "json", "raw.arrow"
+        "audit.arrow", "corpus.arrow", "json", "raw.arrow"
     ]  # fmt: skip
 
 
@@ -119,7 +119,9 @@ def test_a_flipped_byte_anywhere_in_a_file_is_rebuilt(seeds_dir, cache, part, mo
     data = path.read_bytes()
     stores = []
     real_store = cache_module._store
-    monkeypatch.setattr(cache_module, "_store", lambda *a: stores.append(1) or real_store(*a))
+    monkeypatch.setattr(
+        cache_module, "_store", lambda *a, **k: stores.append(1) or real_store(*a, **k)
+    )
     for i in [*range(0, 64), *range(64, len(data), 499), *range(len(data) - 64, len(data))]:
         path.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1 :])
         before = len(stores)
@@ -375,3 +377,97 @@ def test_an_entry_without_a_text_column_is_read_again(seeds_dir, cache, column):
     meta.write_text(json.dumps(info), encoding="utf-8")
     pd.testing.assert_frame_equal(cached_corpus(seeds_dir), ref)
     assert column in json.loads(meta.read_text(encoding="utf-8"))["columns"]  # stored again
+
+
+# ----------------------------------------------------------------------------- cleaning audit
+
+
+def _audit_file(cache):
+    (entry,) = cache.glob("??/*.corpus.arrow")
+    return entry.with_name(entry.name.replace(".corpus.arrow", ".audit.arrow"))
+
+
+def _no_cleaning(monkeypatch):
+    import analysis.clean as clean_module
+
+    def fail(*args, **kwargs):
+        raise AssertionError("clean_text was called: the stored audit was not used")
+
+    monkeypatch.setattr(clean_module, "clean_text", fail)
+
+
+@pytest.mark.parametrize("which", ["seeds", "mini"])
+@pytest.mark.parametrize("infer_title", [False, True])
+def test_the_audit_of_a_cached_corpus_is_the_loaders_own(
+    which, infer_title, seeds_dir, mini_dir, cache, monkeypatch
+):
+    # the removals the loader made, stored with the entry, equal the audit that cleans
+    # every text again; a corpus loaded from the entry is audited without cleaning
+    path = seeds_dir if which == "seeds" else mini_dir
+    expect = analysis.clean_audit(read_corpus(path, infer_title=infer_title))
+    fresh = cached_corpus(path, infer_title=infer_title)
+    pd.testing.assert_frame_equal(analysis.clean_audit(fresh), expect)  # computed
+    assert _audit_file(cache).is_file()
+    hit = cached_corpus(path, infer_title=infer_title)
+    with monkeypatch.context() as m:
+        _no_cleaning(m)
+        pd.testing.assert_frame_equal(analysis.clean_audit(hit), expect)
+        pd.testing.assert_frame_equal(analysis.clean_audit(hit.copy()), expect)
+    assert len(expect) > 0 or which == "mini"
+
+
+def test_a_stored_audit_serves_only_the_very_texts_titles_and_rules_it_was_made_for(
+    seeds_dir, cache, monkeypatch
+):
+    cached_corpus(seeds_dir)
+    hit = cached_corpus(seeds_dir)
+    rows = hit.iloc[::-1].reset_index(drop=True)
+    retitled = hit.assign(title=hit["title"].str.upper())
+    edited = hit.copy()
+    edited.loc[0, "raw_text"] = "Email this article\n" + edited.loc[0, "raw_text"]
+    renamed = hit.assign(doc_id=hit["doc_id"] + "-x")
+    expected = {
+        "rows": analysis.clean_audit(read_corpus(seeds_dir).iloc[::-1].reset_index(drop=True)),
+        "title": None,
+        "text": None,
+        "doc_id": None,
+    }
+    calls = []
+    import analysis.clean as clean_module
+
+    real = clean_module.clean_text
+    monkeypatch.setattr(
+        clean_module, "clean_text", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    for name, frame in [("rows", rows), ("title", retitled), ("text", edited), ("doc_id", renamed)]:
+        before = len(calls)
+        got = analysis.clean_audit(frame)
+        assert len(calls) == before + len(frame), name  # cleaned again, every text
+        if expected[name] is not None:
+            pd.testing.assert_frame_equal(got, expected[name])
+    before = len(calls)
+    analysis.clean_audit(hit, rules=[])  # other rules than the loader's
+    assert len(calls) == before + len(hit)
+    before = len(calls)
+    analysis.clean_audit(hit)
+    assert len(calls) == before  # and the loaded frame itself is still served
+
+
+def test_a_damaged_or_missing_audit_file_is_computed_instead(seeds_dir, cache, monkeypatch):
+    expect = analysis.clean_audit(read_corpus(seeds_dir))
+    cached_corpus(seeds_dir)
+    path = _audit_file(cache)
+    data = path.read_bytes()
+    path.write_bytes(data[:-9] + bytes([data[-9] ^ 0xFF]) + data[-8:])
+    pd.testing.assert_frame_equal(analysis.clean_audit(cached_corpus(seeds_dir)), expect)
+    path.unlink()
+    pd.testing.assert_frame_equal(analysis.clean_audit(cached_corpus(seeds_dir)), expect)
+
+
+def test_no_audit_is_stored_for_a_corpus_read_without_cleaning(seeds_dir, cache):
+    cached_corpus(seeds_dir, clean=False)
+    assert not _audit_file(cache).exists()
+    hit = cached_corpus(seeds_dir, clean=False)
+    pd.testing.assert_frame_equal(
+        analysis.clean_audit(hit), analysis.clean_audit(read_corpus(seeds_dir, clean=False))
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from analysis import AnalysisError, clean_audit, clean_text, load_rules, read_corpus
@@ -480,3 +480,48 @@ def test_runs_join_only_rules_that_can_be_joined(tmp_path):
     kinds = [f"run{len(s.rules)}" if isinstance(s, _LineRun) else s.name for s in custom]
     # a run with a backreference, and one with a global flag, stay rule by rule
     assert kinds == ["tag", "twice", "ab_twice", "bullets", "ab", "upper", "date", "run3"]
+
+
+_AUDIT_LINES = [
+    "Email | Print | Share", "Home > World > Asia", "Source: Xinhua", "date 2025-09-03 Peace",
+    "Page 2 of 3", "• a caption", "• another caption", "Related Articles", "A headline here",
+    "Peace and friendship, the speech said.", "   ", "", "Share Tweet",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    docs=st.lists(
+        st.tuples(
+            st.sampled_from(["", "A headline here", "Peace", "Other title"]),
+            st.lists(st.sampled_from(_AUDIT_LINES), min_size=1, max_size=10),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    infer_title=st.booleans(),
+)
+def test_the_loaders_own_removals_are_the_audit(docs, infer_title, tmp_path_factory):
+    # what the loader collects while it cleans (stored with a cache entry) equals
+    # clean_audit of the corpus it returns, headlines given or inferred included
+    import json
+
+    from analysis.clean import audit_frame
+    from analysis.corpus import AUDIT_ROWS
+
+    path = tmp_path_factory.mktemp("audit") / "corpus.jsonl"
+    rows = [
+        {"doc_id": f"d{i}", "title": title, "text": "\n".join([*lines, "Body words stay."])}
+        for i, (title, lines) in enumerate(docs)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    kept: list = []
+    reset = AUDIT_ROWS.set(kept)
+    try:
+        corpus = read_corpus(path, infer_title=infer_title, dedupe_threshold=None)
+    except AnalysisError as exc:  # a text the rules empty (truncated after its body)
+        assert "no text left after cleaning" in str(exc)
+        assume(False)
+    finally:
+        AUDIT_ROWS.reset(reset)
+    pd.testing.assert_frame_equal(audit_frame(kept), clean_audit(corpus))
