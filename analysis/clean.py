@@ -630,7 +630,13 @@ def clean_audit(
     """The cleaning audit of a corpus: one row per removed line (or prefix).
 
     Re-runs :func:`clean_text` on ``raw_text`` (cleaning is a pure function of the text,
-    the rules and the title, so the audit is exactly what :func:`read_corpus` did).
+    the rules and the title, so the audit is exactly what :func:`read_corpus` did). A
+    corpus loaded by :func:`analysis.cached_corpus` is not cleaned again: its entry holds
+    the removals the loader made, which are returned as long as the frame keeps the very
+    ``raw_text``, ``doc_id`` and ``title`` columns it was loaded with (a copy does; a
+    filtered, sorted or edited frame, or other rules, are audited afresh). The table is
+    the same either way (tested).
+
     Pass the ``rules`` you gave :func:`read_corpus` (explicit is safer: pandas
     operations may drop ``DataFrame.attrs``). Without ``rules``, the rules kept in
     ``corpus.attrs["clean_rules"]`` by :func:`read_corpus` are re-applied (for one more
