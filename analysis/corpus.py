@@ -36,7 +36,15 @@ import pandas as pd
 from . import _parallel
 from ._memory import release_memory
 from ._yaml import did_you_mean
-from .clean import Rule, _special_table, clean_text, load_rules, normalize_text
+from .clean import (
+    Cleaned,
+    Rule,
+    _norm_title,
+    _special_table,
+    clean_text,
+    load_rules,
+    normalize_text,
+)
 from .duplicates import pairs_from_sketches, sketch_keys
 from .errors import AnalysisError, InputWarning
 from .tokens import _chunk_bounds, _fold_table, _resolve_jobs, _word_table, word_keys
@@ -979,7 +987,8 @@ class _Loaded:
 
 #: Where :func:`_assemble` puts the rows of the cleaning audit of the corpus it reads
 #: (``[(doc_id, rule, line, chars, text), ...]``, what :func:`analysis.clean_audit` gives
-#: for it), when a caller sets a list here: the corpus cache stores them with its entry
+#: for it, made from the loader's own cleaning: :func:`_audited`), when a caller sets a
+#: list here: the corpus cache stores them with its entry
 #: (:func:`analysis.cache._cached_corpus`). Unset (the default), nothing is kept.
 AUDIT_ROWS: ContextVar[list | None] = ContextVar("analysis_audit_rows", default=None)
 
@@ -1005,7 +1014,8 @@ def _load_chunk(bounds: tuple[int, int]) -> _Loaded:
         for rt, t in zip(raw or job["raw"][lo:hi], job["titles"][lo:hi], strict=True):
             c = clean_text(rt, rules=job["rules"], title=t, infer_title=job["infer_title"])
             if kept is not None:
-                kept.extend((len(texts), r.rule, r.line, r.chars, r.text) for r in c.removals)
+                audited = _audited(c, rt, t, job).removals
+                kept.extend((len(texts), r.rule, r.line, r.chars, r.text) for r in audited)
             texts.append(c.text)
             titles.append(c.title or "")
             removed.append(c.chars_removed)
@@ -1022,6 +1032,18 @@ def _load_chunk(bounds: tuple[int, int]) -> _Loaded:
         warnings=[(str(w.message), w.category) for w in caught],
         removals=kept,
     )
+
+
+def _audited(c: Cleaned, raw: str, title: str | None, job: Mapping) -> Cleaned:
+    """The cleaning of ``raw`` as :func:`analysis.clean_audit` makes it, given the
+    loader's ``c``: the audit cleans again with the title the loader found (the
+    ``title`` column) and infers none, which removes the same lines, except where the
+    loader inferred a title that has no word character (``"* * *"``): that line is no
+    headline for a given title (:func:`analysis.clean._is_headline`), so such a text is
+    cleaned again the audit's way."""
+    if title is None and job["infer_title"] and c.title is not None and not _norm_title(c.title):
+        return clean_text(raw, rules=job["rules"], title=c.title)
+    return c
 
 
 def _str_column(values: list[str] | list) -> pd.Series:

@@ -63,10 +63,11 @@ UNGDC_SECTIONS = ("01-corpus", "02-keywords", "03-themes", "04-topics", "05-comp
 
 
 def _empty_run(path: str) -> None:
-    """Run one import-only notebook; its kernel's standard error goes to ``<path>.log``,
-    as a render's kernels' does (ipykernel's start-up warnings stay off the terminal)."""
+    """Run one import-only notebook; its kernel's standard error goes to ``<path>.log``
+    (ipykernel's start-up warnings stay off the terminal, as in a render)."""
     import papermill
 
+    sys.stderr.flush()
     with open(path + ".log", "ab") as log:
         os.dup2(log.fileno(), 2)  # this pool worker's fd 2: the kernel inherits it
     papermill.execute_notebook(path, path, progress_bar=False, kernel_name="python3")

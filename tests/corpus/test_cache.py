@@ -453,15 +453,52 @@ def test_a_stored_audit_serves_only_the_very_texts_titles_and_rules_it_was_made_
     assert len(calls) == before  # and the loaded frame itself is still served
 
 
+def _counting_cleaning(monkeypatch) -> list:
+    import analysis.clean as clean_module
+
+    calls: list = []
+    real = clean_module.clean_text
+    monkeypatch.setattr(
+        clean_module, "clean_text", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    return calls
+
+
 def test_a_damaged_or_missing_audit_file_is_computed_instead(seeds_dir, cache, monkeypatch):
     expect = analysis.clean_audit(read_corpus(seeds_dir))
     cached_corpus(seeds_dir)
     path = _audit_file(cache)
     data = path.read_bytes()
-    path.write_bytes(data[:-9] + bytes([data[-9] ^ 0xFF]) + data[-8:])
-    pd.testing.assert_frame_equal(analysis.clean_audit(cached_corpus(seeds_dir)), expect)
+    removed = expect["text"].iloc[0].encode("utf-8")
+    at = data.index(removed)  # a byte of a removed line's text
+    path.write_bytes(data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :])
+    calls = _counting_cleaning(monkeypatch)
+    hit = cached_corpus(seeds_dir)
+    pd.testing.assert_frame_equal(analysis.clean_audit(hit), expect)
+    assert len(calls) == len(hit)  # the checksum failed: every text cleaned again
     path.unlink()
-    pd.testing.assert_frame_equal(analysis.clean_audit(cached_corpus(seeds_dir)), expect)
+    hit = cached_corpus(seeds_dir)
+    pd.testing.assert_frame_equal(analysis.clean_audit(hit), expect)
+    assert len(calls) == 2 * len(hit)
+
+
+def test_a_stored_audit_is_served_only_under_the_rules_it_was_made_with(
+    seeds_dir, cache, monkeypatch
+):
+    # the record names the rules of the stored audit; a corpus loaded while the rules
+    # read now differ (a rules file edited after the key was taken) is audited afresh
+    import json
+
+    cached_corpus(seeds_dir)
+    (record,) = cache.glob("??/*.json")
+    info = json.loads(record.read_text(encoding="utf-8"))
+    assert info["audit_rules"][0]["name"] == analysis.load_rules()[0].name
+    info["audit_rules"][0]["pattern"] += "|never"
+    record.write_text(json.dumps(info), encoding="utf-8")
+    calls = _counting_cleaning(monkeypatch)
+    hit = cached_corpus(seeds_dir)
+    analysis.clean_audit(hit)
+    assert len(calls) == len(hit)
 
 
 def test_no_audit_is_stored_for_a_corpus_read_without_cleaning(seeds_dir, cache):

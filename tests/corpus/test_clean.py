@@ -486,6 +486,7 @@ _AUDIT_LINES = [
     "Email | Print | Share", "Home > World > Asia", "Source: Xinhua", "date 2025-09-03 Peace",
     "Page 2 of 3", "• a caption", "• another caption", "Related Articles", "A headline here",
     "Peace and friendship, the speech said.", "   ", "", "Share Tweet",
+    "* * *", "©",  # short first lines without a word character: no inferred headline
 ]  # fmt: skip
 
 

@@ -360,8 +360,17 @@ def test_permutation_members_of_draws_that_agree_in_their_top_bits(monkeypatch):
     draws = rng.random((7, 300))
     x = 0.5 + 2.0**-30
     draws[1, [5, 17, 200]] = [np.nextafter(np.nextafter(x, 1), 1), x, np.nextafter(x, 1)]
-    draws[4, [0, 299]] = 0.25  # equal draws
     draws[6, :] = np.nextafter(0.75, 1) - np.arange(300) * 2.0**-53
+    # equal draws that argsort ranks later column first (the packed sort would not)
+    for i, j in zip(rng.choice(150, 50), 150 + rng.choice(150, 50), strict=True):
+        row = draws[4].copy()
+        row[[i, j]] = 0.25
+        order = np.argsort(row).tolist()
+        if order.index(j) < order.index(i):
+            draws[4] = row
+            break
+    else:
+        pytest.fail("no pair of equal draws that argsort ranks against column order")
     for k in (0, 1, 150, 299, 300):
         expect = np.argsort(draws, axis=1) < k
         assert np.array_equal(stats._perm_members(_Draws(draws), 7, 300, k), expect), k
