@@ -608,29 +608,10 @@ def _audit_path(entry: Path) -> Path:
     return entry.with_name(entry.name.replace(_SUFFIX, _AUDIT_SUFFIX))
 
 
-def _write_audit(rows: list[tuple], path: Path) -> int:
-    """Write the cleaning audit ``rows`` (``(doc_id, rule, line, chars, text)``) to
-    ``path`` as an Arrow IPC file; returns the file's CRC-32."""
-    import zlib
-
-    import pyarrow as pa
-
-    from .clean import AUDIT_COLUMNS
-
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in AUDIT_COLUMNS]
-    types = (pa.large_string(), pa.large_string(), pa.int64(), pa.int64(), pa.large_string())
-    table = pa.table(
-        [pa.array(list(c), type=t) for c, t in zip(columns, types, strict=True)],
-        names=list(AUDIT_COLUMNS),
-    )
-    with open_sliced(path) as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    return zlib.crc32(pa.memory_map(str(path)).read_buffer())
-
-
 def _read_audit(path: Path, crc: int) -> pd.DataFrame | None:
-    """The cleaning audit stored by :func:`_write_audit`, built as :func:`clean_audit`
-    builds it, or None when the file is gone or damaged (the audit is then computed)."""
+    """The cleaning audit stored with an entry (:func:`_store`), built as
+    :func:`analysis.clean_audit` builds it, or None when the file is gone or damaged (the
+    audit is then computed)."""
     from .clean import AUDIT_COLUMNS, audit_frame
 
     try:
@@ -757,7 +738,9 @@ def _store(
         }
         del plain
         if audit is not None:
-            info["crc32"]["audit"] = _write_audit(audit, tmps[2])
+            from .clean import audit_frame
+
+            info["crc32"]["audit"] = _write_arrow(audit_frame(audit), tmps[2], combine=True)
             info["audit_rules"] = _rules_record(table.attrs.get("clean_rules", ()), True)
         tmps[-1].write_text(json.dumps(info, default=str) + "\n", encoding="utf-8")
         for tmp, final in zip(tmps, finals, strict=True):
