@@ -432,13 +432,7 @@ def test_a_stored_audit_serves_only_the_very_texts_titles_and_rules_it_was_made_
         "text": None,
         "doc_id": None,
     }
-    calls = []
-    import analysis.clean as clean_module
-
-    real = clean_module.clean_text
-    monkeypatch.setattr(
-        clean_module, "clean_text", lambda *a, **k: calls.append(1) or real(*a, **k)
-    )
+    calls = _counting_cleaning(monkeypatch)
     for name, frame in [("rows", rows), ("title", retitled), ("text", edited), ("doc_id", renamed)]:
         before = len(calls)
         got = analysis.clean_audit(frame)
