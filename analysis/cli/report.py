@@ -56,8 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..report import render
+    from ..report.execute import import_papermill
 
     t0 = time.perf_counter()
+    import_papermill()  # without jsonschema's IRI grammars: a second less before the kernels
     out = render(
         args.corpus, args.out, args.params, notebooks=args.notebooks, with_code=args.with_code,
         jobs=args.jobs, title=args.title, force=args.force, scheduler=args.scheduler,

@@ -54,6 +54,37 @@ def notebook_paths(notebook_dir: str | Path | None = None) -> list[Path]:
     return paths
 
 
+#: jsonschema's optional IRI checker (see :func:`import_papermill`).
+_IRI_CHECKER = "rfc3987_syntax"
+
+
+def import_papermill() -> None:
+    """Import papermill for the command line, without the IRI grammars of jsonschema.
+
+    papermill imports nbformat, which imports jsonschema, whose format checkers import
+    the optional ``rfc3987_syntax`` when it is installed (it is wherever JupyterLab is:
+    jupyter-events requires ``jsonschema[format-nongpl]``). That module compiles 38 Earley
+    parsers as it is imported, 1.1 s before a render's kernels can start
+    (python-jsonschema/jsonschema#1428). It serves only the ``iri`` and ``iri-reference``
+    formats, which no schema of nbformat uses. So while papermill is imported here, the
+    import of ``rfc3987_syntax`` fails, and jsonschema leaves those two checks out, as it
+    does where the package is not installed; afterwards the module can be imported again.
+    Nothing changes when jsonschema is already imported (or the module is). Only
+    ``python -m analysis report`` calls this, in a process of its own: a Python session
+    that calls :func:`analysis.report.render` keeps its jsonschema as it is.
+    """
+    if "jsonschema" in sys.modules or _IRI_CHECKER in sys.modules:
+        import papermill
+
+        return
+    sys.modules[_IRI_CHECKER] = None  # type: ignore[assignment]  # "import" raises ImportError
+    try:
+        import papermill  # noqa: F401
+    finally:
+        if sys.modules.get(_IRI_CHECKER, False) is None:
+            del sys.modules[_IRI_CHECKER]
+
+
 def notebook_parameters(path: str | Path) -> dict[str, dict]:
     """Parameters declared in a notebook's ``parameters`` cell (name -> type, default, help)."""
     import papermill

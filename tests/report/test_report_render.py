@@ -501,3 +501,31 @@ def test_the_sections_load_the_entry_the_render_stores_while_they_start(tmp_path
     probe = json.loads((out / "tables" / "probe.json").read_text(encoding="utf-8"))
     assert probe == {"store": ["entry", "lock"], "documents": 5}
     assert len(list((tmp_path / "cache").glob("??/*.corpus.arrow"))) == 1  # written by then
+
+
+def test_the_command_line_imports_papermill_without_jsonschemas_iri_grammars():
+    import subprocess
+
+    pytest.importorskip("rfc3987_syntax")  # installed with JupyterLab (jsonschema[format-nongpl])
+    code = (
+        "import sys\n"
+        "from analysis.report.execute import import_papermill\n"
+        "import_papermill()\n"
+        "import jsonschema, nbformat\n"
+        "print('papermill' in sys.modules, 'rfc3987_syntax' in sys.modules)\n"
+        "print(sorted(f for f in ('iri', 'iri-reference', 'uri') if f in\n"
+        "      jsonschema.Draft7Validator.FORMAT_CHECKER.checkers))\n"
+        "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+        "nbformat.validate(nb)  # notebooks still validate\n"
+        "import rfc3987_syntax  # and the module can be imported afterwards\n"
+        "print(rfc3987_syntax.is_valid_syntax('iri', 'http://example.org/\\u00e9'))\n"
+    )
+    notebook = str(execute.notebook_paths()[0])
+    done = subprocess.run([sys.executable, "-c", code, notebook], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["True False", "['uri']", "True"]
+    # a process that imported jsonschema already keeps its IRI checks
+    before = "import jsonschema\n" + code
+    done = subprocess.run([sys.executable, "-c", before, notebook], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["True True", "['iri', 'iri-reference', 'uri']"]
