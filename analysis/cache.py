@@ -157,10 +157,16 @@ def corpus_key(path: str | Path, **options) -> tuple[str, dict]:
 
 
 def _corpus_key(
-    path: str | Path, options: dict, known: Mapping[str, str] | None = None
+    path: str | Path,
+    options: dict,
+    known: Mapping[str, str] | None = None,
+    *,
+    listed: Mapping[str, str] | None = None,
 ) -> tuple[str, dict]:
     """:func:`corpus_key`; ``known`` (relative path -> sha256, from the render's
-    snapshot, :data:`SNAPSHOT_ENV`) spares hashing the files it names."""
+    snapshot, :data:`SNAPSHOT_ENV`) spares hashing the files it names, and ``listed``
+    (the snapshot's digests of every file, when it was taken with the same listing
+    options, :func:`_snapshot_listed`) spares listing the corpus as well."""
     options = dict(options)
     known = known or {}
     path = Path(path).expanduser().resolve()
@@ -171,19 +177,19 @@ def _corpus_key(
             f"({', '.join(_OPTIONS)}, text_column)"
         )
     columns = _with_text_column(options.pop("columns", None), options.pop("text_column", None))
-    listed = corpus_files(
-        path,
-        pattern=options.get("pattern"),
-        manifest=options.get("manifest", "metadata.csv"),
-        glob=options.get("glob", "**/*.txt"),
-    )
-    base = path.parent if path.is_file() else path
+    if listed is not None:
+        files = dict(listed)
+    else:
+        base = path.parent if path.is_file() else path
+        files = {
+            rel: known.get(rel) or _sha256(p)
+            for rel, p in (
+                (p.relative_to(base).as_posix(), p) for p in corpus_files(path, **_listing(options))
+            )
+        }
     record = {
         "corpus": str(path),
-        "files": {
-            rel: known.get(rel) or _sha256(p)
-            for rel, p in ((p.relative_to(base).as_posix(), p) for p in listed)
-        },
+        "files": files,
         "options": {
             "pattern": options.get("pattern"),
             "columns": dict(columns) if isinstance(columns, Mapping) else columns,
@@ -201,8 +207,9 @@ def _corpus_key(
 
 
 #: Set by :func:`analysis.report.render` for its kernels: a JSON file of the digests of
-#: the corpus files the render read, ``{"corpus": path, "files": {relative path: sha256}}``,
-#: with ``"store": {"entry", "lock"}`` while the render writes that entry (see
+#: the corpus files the render read, ``{"corpus": path, "files": {relative path: sha256},
+#: "listing": {"pattern", "manifest", "glob"}}`` (the options it listed them with), with
+#: ``"store": {"entry", "lock"}`` while the render writes that entry (see
 #: :class:`BackgroundStore`).
 SNAPSHOT_ENV = "ANALYSIS_CORPUS_SNAPSHOT"
 
@@ -226,6 +233,30 @@ def _snapshot_digests(corpus: Path) -> dict[str, str]:
     """The digests of ``corpus``'s files in the snapshot, or {}."""
     files = _snapshot(corpus).get("files", {})
     return {str(k): str(v) for k, v in files.items()}
+
+
+def _listing(options: Mapping) -> dict:
+    """The options of ``options`` that decide which files are read (defaults filled in)."""
+    return {
+        "pattern": options.get("pattern"),
+        "manifest": options.get("manifest", "metadata.csv"),
+        "glob": options.get("glob", "**/*.txt"),
+    }
+
+
+def _snapshot_listed(corpus: Path, options: Mapping) -> dict[str, str] | None:
+    """The snapshot's digests of ``corpus``'s files when the render listed them with the
+    same options (:func:`_listing`), else None.
+
+    Then a section takes the render's list of files instead of listing the corpus
+    folder again (0.3 s for the 10,952 files of the UN General Debate, in each section):
+    it reads the corpus as it was when the render began: without a file added since,
+    as a file edited since is read as it was (see :func:`_cached_corpus`).
+    """
+    listing = _snapshot(corpus).get("listing")
+    if not isinstance(listing, dict) or listing != _listing(options):
+        return None
+    return _snapshot_digests(corpus) or None
 
 
 def _snapshot_store(corpus: Path, entry: Path) -> Path | None:
@@ -360,7 +391,8 @@ def _cached_corpus(
         table = read_corpus(path, progress=progress, n_jobs=n_jobs, **options)
         return _named(_without_raw(table, raw_text), corpus), None
     known = _snapshot_digests(corpus) if use_snapshot else None
-    key, record = _corpus_key(path, options, known)
+    listed = _snapshot_listed(corpus, options) if use_snapshot else None
+    key, record = _corpus_key(path, options, known, listed=listed)
     entry = folder / key[:2] / f"{key}{_SUFFIX}"
     load = functools.partial(
         _load, entry, rules=options.get("rules"), clean=options.get("clean", True),

@@ -115,7 +115,7 @@ def render(
         Naming the notebook and cell that failed, or the folder that cannot be used;
         the previous report is left intact.
     """
-    from ..cache import BackgroundStore, _cached_corpus
+    from ..cache import BackgroundStore, _cached_corpus, _listing
 
     t_start, started = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     corpus, out = Path(corpus).resolve(), Path(out).resolve()
@@ -181,7 +181,9 @@ def render(
         for p, _ in runs:  # each notebook's out exists, as the report folder always did
             _sections.stage_folder(build, p.stem).mkdir(parents=True)
         order = start_order(runs, _previous_seconds(out))  # the longest first
-        snapshot = None if files is None else {"corpus": record["corpus"], "files": files}
+        snapshot = None if files is None else {
+            "corpus": record["corpus"], "files": files, "listing": _listing(record["options"]),
+        }  # fmt: skip
         if snapshot is not None and store.pending is not None:
             snapshot["store"] = store.pending
 

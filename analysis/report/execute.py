@@ -457,15 +457,14 @@ def run_suite(
 
     The kernels run with this interpreter, in the notebook's folder (the notebooks get
     absolute ``corpus``/``out`` paths). ``snapshot`` (``{"corpus": path, "files":
-    {relative path: sha256}}``, the digests the render took, and ``"store": {"entry",
-    "lock"}`` while its corpus entry is being written, see
-    :class:`analysis.cache.BackgroundStore`) is written next to the kernelspec and named
-    to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
-    :func:`analysis.cached_corpus` does not hash the corpus again in each notebook. Each
-    kernel gets its share of the cores (:func:`kernel_environment`); its standard error
-    goes to ``build/.jupyter/logs/<notebook>.log``, removed with the folder after the run
-    (see :func:`_run_one`). ``on_done(name,
-    result)`` is called in this process for each notebook that ran through, as it
+    {relative path: sha256}, "listing": {...}}``, the digests the render took and the
+    options it listed the files with, and ``"store": {"entry", "lock"}`` while its corpus
+    entry is being written, see :class:`analysis.cache.BackgroundStore`) is written next
+    to the kernelspec and named to the kernels in ``$ANALYSIS_CORPUS_SNAPSHOT``, so that
+    :func:`analysis.cached_corpus` neither lists nor hashes the corpus again in each
+    notebook. Each kernel gets its share of the cores (:func:`kernel_environment`); its
+    standard error goes to ``build/.jupyter/logs/<notebook>.log``, removed with the folder
+    after the run (see :func:`_run_one`). ``on_done(name, result)`` is called in this process for each notebook that ran through, as it
     finishes, while the others still run (:func:`analysis.report.render` writes its page
     then, so only the last notebook's page is left for the end). On any interruption the
     workers are stopped at once. Returns ``{name: {"ok", "seconds", ["cell", "error"]}}``.

@@ -14,10 +14,29 @@ from analysis import cached_corpus, read_corpus
 from analysis.cache import SNAPSHOT_ENV, corpus_key
 
 
-def _snapshot(tmp_path, corpus, files) -> str:
+def _snapshot(tmp_path, corpus, files, listing=None) -> str:
     path = tmp_path / "snapshot.json"
-    path.write_text(json.dumps({"corpus": str(corpus.resolve()), "files": files}), encoding="utf-8")
+    data = {"corpus": str(corpus.resolve()), "files": files}
+    if listing is not None:
+        data["listing"] = listing
+    path.write_text(json.dumps(data), encoding="utf-8")
     return str(path)
+
+
+#: the listing options of read_corpus' defaults, as the render records them
+DEFAULT_LISTING = {"pattern": None, "manifest": "metadata.csv", "glob": "**/*.txt"}
+
+
+def _count_listing(monkeypatch) -> list:
+    calls: list = []
+    real = analysis.cache.corpus_files
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analysis.cache, "corpus_files", counted)
+    return calls
 
 
 def _count_hashing(monkeypatch) -> list:
@@ -97,3 +116,54 @@ def test_stale_digests_never_label_a_fresh_read(corpus, cache, tmp_path, monkeyp
     got = cached_corpus(corpus)
     assert got.loc[got["doc_id"] == "a", "text"].item() == "War and peace."
     assert not list(cache.glob(f"??/{old_key}.corpus.arrow"))
+
+
+def test_a_snapshot_with_the_same_listing_spares_listing_the_folder(
+    corpus, cache, tmp_path, monkeypatch
+):
+    key, record = corpus_key(corpus)
+    before = cached_corpus(corpus)
+    # a file added after the render listed the corpus is not part of its sections' corpus
+    (corpus / "c.txt").write_text("A late arrival.\n", encoding="utf-8")
+    monkeypatch.setenv(SNAPSHOT_ENV, _snapshot(tmp_path, corpus, record["files"], DEFAULT_LISTING))
+    listed, hashed = _count_listing(monkeypatch), _count_hashing(monkeypatch)
+    got = cached_corpus(corpus)
+    assert listed == [] and hashed == []
+    pd.testing.assert_frame_equal(got, before)
+    assert (
+        analysis.cache._corpus_key(
+            corpus, {}, listed=analysis.cache._snapshot_listed(corpus.resolve(), {})
+        )[0]
+        == key
+    )  # the same key as the render's
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        {**DEFAULT_LISTING, "glob": "*.txt"},  # listed with other options
+        {**DEFAULT_LISTING, "pattern": "{source}.txt"},
+        {"pattern": None},  # not a whole listing record
+        ["**/*.txt"],
+    ],
+)
+def test_a_snapshot_listed_otherwise_lists_the_folder_again(
+    corpus, cache, tmp_path, monkeypatch, listing
+):
+    _, record = corpus_key(corpus)
+    cached_corpus(corpus)
+    (corpus / "c.txt").write_text("A late arrival.\n", encoding="utf-8")
+    monkeypatch.setenv(SNAPSHOT_ENV, _snapshot(tmp_path, corpus, record["files"], listing))
+    listed, hashed = _count_listing(monkeypatch), _count_hashing(monkeypatch)
+    got = cached_corpus(corpus)
+    # listed, and only the new file hashed for the key (the store then checks them all)
+    assert listed and hashed[0] == "c.txt"
+    assert sorted(got["doc_id"]) == ["a", "b", "c"]
+
+
+def test_a_snapshot_without_digests_lists_the_folder(corpus, cache, tmp_path, monkeypatch):
+    cached_corpus(corpus)
+    monkeypatch.setenv(SNAPSHOT_ENV, _snapshot(tmp_path, corpus, {}, DEFAULT_LISTING))
+    listed = _count_listing(monkeypatch)
+    pd.testing.assert_frame_equal(cached_corpus(corpus), read_corpus(corpus))
+    assert len(listed) == 1

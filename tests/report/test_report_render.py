@@ -153,27 +153,34 @@ def test_notebooks_run_in_a_kernel_pinned_to_this_interpreter(
 def test_kernels_load_the_corpus_by_the_renders_digests_without_hashing(
     tmp_path: Path, monkeypatch
 ):
-    # render hashes the corpus once; its kernels key the cached corpus by those digests
-    # (provenance records the same ones) instead of hashing every file again
+    # render lists and hashes the corpus once; its kernels key the cached corpus by that
+    # list and those digests (provenance records the same ones) instead of listing the
+    # folder and hashing every file again
     suite = _probe_suite(
         tmp_path,
         "import json, os\nfrom pathlib import Path\nimport analysis, analysis.cache\n"
         "hashed = []\nreal = analysis.cache._sha256\n"
         "analysis.cache._sha256 = lambda p: hashed.append(p.name) or real(p)\n"
+        "listed = []\nreal_files = analysis.cache.corpus_files\n"
+        "analysis.cache.corpus_files = lambda *a, **k: listed.append(1) or real_files(*a, **k)\n"
         "docs = analysis.cached_corpus(corpus)\n"
         "snap = json.loads(Path(os.environ['ANALYSIS_CORPUS_SNAPSHOT']).read_text())\n"
         "(Path(out) / 'tables').mkdir()\n"
         "(Path(out) / 'tables' / 'probe.json').write_text(json.dumps("
-        "{'hashed': hashed, 'n_docs': len(docs), 'snapshot': snap}))",
+        "{'hashed': hashed, 'listed': len(listed), 'n_docs': len(docs), 'snapshot': snap}))",
     )
     # a snapshot variable from elsewhere is never handed on
     monkeypatch.setenv("ANALYSIS_CORPUS_SNAPSHOT", str(tmp_path / "not-this.json"))
     out = render(SEEDS, tmp_path / "r", notebook_dir=suite, quiet=True)
     probe = json.loads((out / "tables" / "probe.json").read_text(encoding="utf-8"))
     prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
-    assert probe["hashed"] == []
+    assert probe["hashed"] == [] and probe["listed"] == 0
     assert probe["n_docs"] == 5
-    assert probe["snapshot"] == {"corpus": str(SEEDS.resolve()), "files": prov["corpus"]["files"]}
+    listing = {"pattern": None, "manifest": "metadata.csv", "glob": "**/*.txt"}
+    probe["snapshot"].pop("store", None)  # named while the render stores a fresh read
+    assert probe["snapshot"] == {
+        "corpus": str(SEEDS.resolve()), "files": prov["corpus"]["files"], "listing": listing
+    }  # fmt: skip
     for f, digest in prov["corpus"]["files"].items():  # the digests are the files' own
         assert hashlib.sha256((SEEDS / f).read_bytes()).hexdigest() == digest
     assert not (out / ".jupyter").exists()
