@@ -192,10 +192,8 @@ def _corpus_key(
         "corpus": str(path),
         "files": files,
         "options": {
-            "pattern": options.get("pattern"),
+            **_listing(options),  # as the snapshot records them
             "columns": dict(columns) if isinstance(columns, Mapping) else columns,
-            "manifest": options.get("manifest", "metadata.csv"),
-            "glob": options.get("glob", "**/*.txt"),
             "clean": options.get("clean", True),
             "infer_title": options.get("infer_title", False),
             "dedupe_threshold": options.get("dedupe_threshold", 0.8),
@@ -230,9 +228,9 @@ def _snapshot(corpus: Path) -> dict:
         return {}
 
 
-def _snapshot_digests(corpus: Path) -> dict[str, str]:
-    """The digests of ``corpus``'s files in the snapshot, or {}."""
-    files = _snapshot(corpus).get("files", {})
+def _snapshot_digests(snapshot: Mapping) -> dict[str, str]:
+    """The digests of the corpus files in ``snapshot`` (from :func:`_snapshot`), or {}."""
+    files = snapshot.get("files", {})
     return {str(k): str(v) for k, v in files.items()}
 
 
@@ -245,26 +243,28 @@ def _listing(options: Mapping) -> dict:
     }
 
 
-def _snapshot_listed(corpus: Path, options: Mapping) -> dict[str, str] | None:
-    """The snapshot's digests of ``corpus``'s files when the render listed them with the
-    same options (:func:`_listing`), else None.
+def _snapshot_listed(snapshot: Mapping, options: Mapping) -> dict[str, str] | None:
+    """The digests of every corpus file in ``snapshot`` (from :func:`_snapshot`) when the
+    render listed them with the same options (:func:`_listing`), else None.
 
     Then a section takes the render's list of files instead of listing the corpus
-    folder again (0.3 s for the 10,952 files of the UN General Debate, in each section):
-    it reads the corpus as it was when the render began: without a file added since,
-    as a file edited since is read as it was (see :func:`_cached_corpus`).
+    folder again (0.3 s for the 10,952 files of the UN General Debate, in each section),
+    and when it loads the render's entry it reads the corpus as it was when the render
+    began: without a file added since, as a file edited since is read as it was (see
+    :func:`_cached_corpus`). A section that finds no entry (the render could not store
+    it) reads the files as they are, and stores nothing under the snapshot's key.
     """
-    listing = _snapshot(corpus).get("listing")
+    listing = snapshot.get("listing")
     if not isinstance(listing, dict) or listing != _listing(options):
         return None
-    return _snapshot_digests(corpus) or None
+    return _snapshot_digests(snapshot) or None
 
 
-def _snapshot_store(corpus: Path, entry: Path) -> Path | None:
+def _snapshot_store(snapshot: Mapping, entry: Path) -> Path | None:
     """The lock of the render's background store of ``entry`` (see
-    :class:`BackgroundStore`), when the snapshot names one for that very file (same key,
-    same cache folder), else None."""
-    store = _snapshot(corpus).get("store")
+    :class:`BackgroundStore`), when ``snapshot`` (from :func:`_snapshot`) names one for
+    that very file (same key, same cache folder), else None."""
+    store = snapshot.get("store")
     if not isinstance(store, dict) or store.get("entry") != str(entry) or not store.get("lock"):
         return None
     return Path(str(store["lock"]))
@@ -361,10 +361,11 @@ def _cached_corpus(
     for the snapshot's key waits for that store to end, then loads the entry.
 
     Under :func:`analysis.report.render` (``$ANALYSIS_CORPUS_SNAPSHOT`` set) the key is
-    made from the digests the render took before its notebooks started, so a section
-    does not hash the corpus again (about a second per 200 MB) and every section reads
-    the corpus as it was then. Whether a freshly read table may be stored is always
-    checked against digests taken after the read, never the snapshot's.
+    made from the list of files and the digests the render took before its notebooks
+    started (:func:`_snapshot_listed`), so a section neither lists nor hashes the corpus
+    again (about a second per 200 MB) and every section reads the corpus as it was then.
+    Whether a freshly read table may be stored is always checked against digests taken
+    after the read, never the snapshot's.
     ``use_snapshot=False`` (the render's own first load) hashes every file.
     """
     if not isinstance(raw_text, bool):
@@ -391,8 +392,9 @@ def _cached_corpus(
         )
         table = read_corpus(path, progress=progress, n_jobs=n_jobs, **options)
         return _named(_without_raw(table, raw_text), corpus), None
-    known = _snapshot_digests(corpus) if use_snapshot else None
-    listed = _snapshot_listed(corpus, options) if use_snapshot else None
+    snapshot = _snapshot(corpus) if use_snapshot else {}  # read once: 1 MB for 10,952 files
+    listed = _snapshot_listed(snapshot, options)
+    known = _snapshot_digests(snapshot) if listed is None else None
     key, record = _corpus_key(path, options, known, listed=listed)
     entry = folder / key[:2] / f"{key}{_SUFFIX}"
     load = functools.partial(
@@ -400,7 +402,7 @@ def _cached_corpus(
         raw_text=raw_text,
     )  # fmt: skip
     loaded = load()
-    lock = _snapshot_store(corpus, entry) if use_snapshot and loaded is None else None
+    lock = _snapshot_store(snapshot, entry) if loaded is None else None
     if lock is not None:  # the render is storing this very entry: wait, then load it
         _await_store(lock)
         loaded = load()
@@ -610,11 +612,10 @@ def _load(
                 values = values.cast(pa.large_string())
             table[column] = _str_column(values.chunks).rename(column)
         table = table[[c for c in names if raw_text or c != "raw_text"]]
-        digest = info.get("text_sha256")
-        if isinstance(digest, str):  # the stored text's, which the CRC above vouches for
-            values = _arrow_texts(table["text"])
-            if values is not None:
-                _remember_text(values, bytes.fromhex(digest))
+        digest = _recorded_digest(info.get("text_digest"))
+        values = _arrow_texts(table["text"])
+        if digest is not None and values is not None:  # the stored text's (CRC-checked)
+            _remember_text(values, digest)
     except Exception:  # a damaged entry is rebuilt, never trusted
         return None
     from .clean import load_rules
@@ -775,7 +776,9 @@ def _store(
             "raw_text": _write_arrow(plain[["raw_text"]], tmps[1], combine=False),
         }
         del plain
-        info["text_sha256"] = _text_digest(table["text"]).hex()  # see _load
+        info["text_digest"] = {  # see _load
+            "version": _TEXT_DIGEST_VERSION, "sha256": _text_digest(table["text"]).hex(),
+        }  # fmt: skip
         if audit is not None:
             from .clean import audit_frame
 
@@ -849,7 +852,8 @@ _DTM_NOT_KEYED = ("n_jobs", "client")
 
 def _frame_digest(corpus: pd.DataFrame) -> str:
     """sha256 of what :func:`analysis.build_dtm` reads from ``corpus``: the ``text``
-    column (its Arrow data and offsets, hashed as bytes) and every other column but
+    column (the digest of its Arrow data, offsets and missing values, :func:`_text_digest`)
+    and every other column but
     ``raw_text`` (pandas' row hashes), with the column labels and dtypes (their reprs:
     a categorical's categories and order count) and the index. Raises for values pandas
     cannot hash (lists in a column): :func:`cached_dtm` then builds without the cache."""
@@ -873,6 +877,10 @@ def _hash_texts(h, texts: pd.Series) -> None:
 #: ``(a weak reference to the array, its digest)``. See :func:`_text_digest`.
 _TEXT_DIGESTS: dict[int, tuple[weakref.ref, bytes]] = {}
 
+#: What :func:`_hash_arrow_texts` hashes: a corpus entry's recorded digest is used only
+#: when recorded under this version (raise it whenever that function changes).
+_TEXT_DIGEST_VERSION = 1
+
 
 def _text_digest(texts: pd.Series) -> bytes:
     """sha256 of ``texts``: the UTF-8 bytes, the offsets (from 0) and the missing values of
@@ -884,7 +892,11 @@ def _text_digest(texts: pd.Series) -> bytes:
     sorting or slicing rows new arrays), so the digest is remembered for that very array
     (:func:`_remember_text`). A corpus the cache loads comes with the digest its entry
     recorded (:func:`_load`), so a section's matrices and tokens are keyed without hashing
-    its text at all.
+    its text at all. Other columns (object, categorical) are hashed at every call. This
+    holds for arrays over Arrow's own immutable buffers, which pandas, the loader and the
+    cache make: an array built over a buffer someone writes to afterwards
+    (``pa.py_buffer`` of a ``bytearray``), or a cache file edited in place while mapped,
+    would keep its first digest.
     """
     values = _arrow_texts(texts)
     if values is not None:
@@ -911,6 +923,21 @@ def _hash_arrow_texts(texts: pd.Series) -> bytes:
     if text.buffers()[2] is not None:
         h.update(memoryview(text.buffers()[2])[offsets[0] : offsets[-1]])
     return h.digest()
+
+
+def _recorded_digest(record: object) -> bytes | None:
+    """The digest a corpus entry recorded (``{"version", "sha256"}``), or None when it is
+    missing, of another version or not 64 hex digits (the text is then hashed)."""
+    if not isinstance(record, dict) or record.get("version") != _TEXT_DIGEST_VERSION:
+        return None
+    digest = record.get("sha256")
+    if not isinstance(digest, str) or len(digest) != 64:
+        return None
+    try:
+        value = bytes.fromhex(digest)
+    except ValueError:
+        return None
+    return value if len(value) == 32 else None
 
 
 def _arrow_texts(texts: pd.Series):
@@ -966,8 +993,9 @@ def cached_dtm(corpus: pd.DataFrame, *, cache_dir: str | Path | None = None, **o
     ``n_jobs`` and ``client``, which change where the matrix is computed, not what), and
     of the package's source and library versions. So notebooks that build the same
     matrix (02-keywords and 05-compare with their defaults) build it once, and a second
-    render of an unchanged corpus builds none. Hashing costs about a second per 200 MB of
-    text.
+    render of an unchanged corpus builds none. Hashing the text takes 0.2-0.3 s per 200 MB,
+    once per column held in Arrow (none for a corpus loaded from the cache, whose entry
+    recorded it; :func:`_text_digest`).
 
     Entries live in the corpus cache folder (:func:`cache_folder`; ``cache_dir``
     overrides it) as ``<key>.dtm.*`` files, written atomically (the ``.json`` record last;

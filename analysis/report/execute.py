@@ -79,10 +79,18 @@ def import_papermill() -> None:
         return
     sys.modules[_IRI_CHECKER] = None  # type: ignore[assignment]  # "import" raises ImportError
     try:
+        import papermill
+    except ImportError:  # some library needed it after all: import it as it comes
+        _allow_iri_checker()
         import papermill  # noqa: F401
     finally:
-        if sys.modules.get(_IRI_CHECKER, False) is None:
-            del sys.modules[_IRI_CHECKER]
+        _allow_iri_checker()
+
+
+def _allow_iri_checker() -> None:
+    """Undo :func:`import_papermill`'s block of ``rfc3987_syntax`` (if it is still there)."""
+    if _IRI_CHECKER in sys.modules and sys.modules[_IRI_CHECKER] is None:
+        del sys.modules[_IRI_CHECKER]
 
 
 def notebook_parameters(path: str | Path) -> dict[str, dict]:
@@ -464,10 +472,11 @@ def run_suite(
     :func:`analysis.cached_corpus` neither lists nor hashes the corpus again in each
     notebook. Each kernel gets its share of the cores (:func:`kernel_environment`); its
     standard error goes to ``build/.jupyter/logs/<notebook>.log``, removed with the folder
-    after the run (see :func:`_run_one`). ``on_done(name, result)`` is called in this process for each notebook that ran through, as it
-    finishes, while the others still run (:func:`analysis.report.render` writes its page
-    then, so only the last notebook's page is left for the end). On any interruption the
-    workers are stopped at once. Returns ``{name: {"ok", "seconds", ["cell", "error"]}}``.
+    after the run (see :func:`_run_one`). ``on_done(name, result)`` is called in this
+    process for each notebook that ran through, as it finishes, while the others still
+    run (:func:`analysis.report.render` writes its page then, so only the last notebook's
+    page is left for the end). On any interruption the workers are stopped at once.
+    Returns ``{name: {"ok", "seconds", ["cell", "error"]}}``.
     """
     n_jobs = jobs or max(1, min(3, os.cpu_count() or 1, len(runs)))
     kernel_env = kernel_environment(n_jobs, os.environ)  # a bad ANALYSIS_CPUS: before any file

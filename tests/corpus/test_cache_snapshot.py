@@ -27,6 +27,10 @@ def _snapshot(tmp_path, corpus, files, listing=None) -> str:
 DEFAULT_LISTING = {"pattern": None, "manifest": "metadata.csv", "glob": "**/*.txt"}
 
 
+def _read(corpus) -> dict:
+    return analysis.cache._snapshot(corpus.resolve())
+
+
 def _count_listing(monkeypatch) -> list:
     calls: list = []
     real = analysis.cache.corpus_files
@@ -132,7 +136,7 @@ def test_a_snapshot_with_the_same_listing_spares_listing_the_folder(
     pd.testing.assert_frame_equal(got, before)
     assert (
         analysis.cache._corpus_key(
-            corpus, {}, listed=analysis.cache._snapshot_listed(corpus.resolve(), {})
+            corpus, {}, listed=analysis.cache._snapshot_listed(_read(corpus), {})
         )[0]
         == key
     )  # the same key as the render's
@@ -167,3 +171,14 @@ def test_a_snapshot_without_digests_lists_the_folder(corpus, cache, tmp_path, mo
     listed = _count_listing(monkeypatch)
     pd.testing.assert_frame_equal(cached_corpus(corpus), read_corpus(corpus))
     assert len(listed) == 1
+
+
+def test_a_table_corpus_is_keyed_from_the_snapshot_too(tmp_path, cache, monkeypatch):
+    table = tmp_path / "speeches.csv"
+    table.write_text("doc_id,text\nA,Peace and security.\nB,Other words.\n", encoding="utf-8")
+    key, record = corpus_key(table)
+    before = cached_corpus(table)
+    monkeypatch.setenv(SNAPSHOT_ENV, _snapshot(tmp_path, table, record["files"], DEFAULT_LISTING))
+    listed, hashed = _count_listing(monkeypatch), _count_hashing(monkeypatch)
+    pd.testing.assert_frame_equal(cached_corpus(table), before)
+    assert listed == [] and hashed == [] and list(record["files"]) == ["speeches.csv"]

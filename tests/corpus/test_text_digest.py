@@ -52,8 +52,9 @@ def test_a_loaded_corpus_is_keyed_by_its_entrys_digest_without_hashing(corpus, c
     assert hashing == []  # neither the matrix nor the tokens hashed the text
     assert _text_digest(docs["text"]) == _fresh(docs["text"])
     (record,) = [p for p in cache.glob("??/*.json") if len(p.stem) == 64]
-    digest = json.loads(record.read_text(encoding="utf-8"))["text_sha256"]
-    assert bytes.fromhex(digest) == _fresh(read_corpus(corpus)["text"])
+    recorded = json.loads(record.read_text(encoding="utf-8"))["text_digest"]
+    assert recorded["version"] == analysis.cache._TEXT_DIGEST_VERSION
+    assert bytes.fromhex(recorded["sha256"]) == _fresh(read_corpus(corpus)["text"])
 
 
 def test_a_column_is_hashed_once_and_a_changed_column_again(corpus, hashing):
@@ -94,14 +95,29 @@ def test_the_remembered_digest_is_the_computed_one(values):
     assert _text_digest(pd.Series(values, dtype=object)) == _fresh(arrow)
 
 
-def test_an_entry_without_a_recorded_digest_is_hashed(corpus, cache, hashing):
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        None,  # an entry of an earlier version of the package
+        {"version": 0, "sha256": "ab" * 32},  # another definition of the digest
+        {"version": 1, "sha256": "zz" * 32},  # not hex
+        {"version": 1, "sha256": "ab" * 31},  # too short
+        {"version": 1, "sha256": "ab " * 21 + "a"},  # 64 characters, not 32 bytes
+        "ab" * 32,
+    ],
+)
+def test_an_entry_without_a_usable_recorded_digest_is_hashed(corpus, cache, hashing, recorded):
     cached_corpus(corpus)
     (record,) = [p for p in cache.glob("??/*.json") if len(p.stem) == 64]
     info = json.loads(record.read_text(encoding="utf-8"))
-    del info["text_sha256"]  # an entry of an earlier version
+    if recorded is None:
+        del info["text_digest"]
+    else:
+        info["text_digest"] = recorded
     record.write_text(json.dumps(info), encoding="utf-8")
     hashing.clear()
-    docs = cached_corpus(corpus)
+    docs = cached_corpus(corpus)  # still loaded from the entry
+    assert hashing == []
     assert _text_digest(docs["text"]) == _fresh(docs["text"]) and len(hashing) == 1
 
 

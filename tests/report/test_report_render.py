@@ -514,6 +514,12 @@ def test_the_command_line_imports_papermill_without_jsonschemas_iri_grammars():
     import subprocess
 
     pytest.importorskip("rfc3987_syntax")  # installed with JupyterLab (jsonschema[format-nongpl])
+    try:
+        import rfc3987  # noqa: F401  # jsonschema prefers it and never imports rfc3987_syntax
+    except ImportError:
+        pass
+    else:
+        pytest.skip("rfc3987 is installed: jsonschema takes its IRI checks from it")
     code = (
         "import sys\n"
         "from analysis.report.execute import import_papermill\n"
@@ -536,3 +542,35 @@ def test_the_command_line_imports_papermill_without_jsonschemas_iri_grammars():
     done = subprocess.run([sys.executable, "-c", before, notebook], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["True True", "['iri', 'iri-reference', 'uri']"]
+
+
+def test_papermill_is_imported_as_it_comes_when_it_needs_the_iri_checker():
+    import subprocess
+
+    pytest.importorskip("rfc3987_syntax")
+    code = (
+        "import importlib.abc, sys\n"
+        "class Needs(importlib.abc.MetaPathFinder):  # papermill as if it imported the module\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'papermill' and sys.modules.get('rfc3987_syntax', 0) is None:\n"
+        "            raise ImportError('needs rfc3987_syntax')\n"
+        "sys.meta_path.insert(0, Needs())\n"
+        "from analysis.report.execute import import_papermill\n"
+        "import_papermill()\n"
+        "print('papermill' in sys.modules, sys.modules.get('rfc3987_syntax', 0) is None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]  # imported, and the block is gone
+
+
+def test_the_report_command_imports_papermill_the_light_way(tmp_path, monkeypatch, capsys):
+    import analysis.report
+
+    calls = []
+    monkeypatch.setattr(execute, "import_papermill", lambda: calls.append("light"))
+    monkeypatch.setattr(
+        analysis.report, "render", lambda *a, **k: calls.append("render") or tmp_path
+    )
+    assert main(["report", "--corpus", str(SEEDS), "--out", str(tmp_path / "r")]) == 0
+    assert calls == ["light", "render"]
