@@ -853,9 +853,8 @@ _DTM_NOT_KEYED = ("n_jobs", "client")
 def _frame_digest(corpus: pd.DataFrame) -> str:
     """sha256 of what :func:`analysis.build_dtm` reads from ``corpus``: the ``text``
     column (the digest of its Arrow data, offsets and missing values, :func:`_text_digest`)
-    and every other column but
-    ``raw_text`` (pandas' row hashes), with the column labels and dtypes (their reprs:
-    a categorical's categories and order count) and the index. Raises for values pandas
+    and every other column but ``raw_text`` (pandas' row hashes), with the column labels
+    and dtypes (their reprs: a categorical's categories and order count) and the index. Raises for values pandas
     cannot hash (lists in a column): :func:`cached_dtm` then builds without the cache."""
     h = hashlib.sha256()
     # repr: a label's type (7 vs "7") and a categorical's categories and order count
@@ -884,8 +883,8 @@ _TEXT_DIGEST_VERSION = 1
 
 def _text_digest(texts: pd.Series) -> bytes:
     """sha256 of ``texts``: the UTF-8 bytes, the offsets (from 0) and the missing values of
-    their Arrow array, as one large-string array (no Python pass over the strings; 0.2-0.3
-    s for the 200 MB of the UN General Debate).
+    their Arrow array, as one large-string array (no Python pass over the strings;
+    0.2-0.3 s for the 200 MB of the UN General Debate).
 
     A column held in Arrow is hashed once per process: its array cannot change in place
     (pandas gives a column a new array when a value is set, and a frame made by filtering,
