@@ -64,7 +64,6 @@ import json
 import operator
 import os
 import warnings
-import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -72,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from . import dtm as _dtm
+from ._arrays import ArrayMemo, arrow_array
 from ._files import open_sliced
 from ._memory import release_memory, releasing
 from ._yaml import did_you_mean
@@ -613,9 +613,9 @@ def _load(
             table[column] = _str_column(values.chunks).rename(column)
         table = table[[c for c in names if raw_text or c != "raw_text"]]
         digest = _recorded_digest(info.get("text_digest"))
-        values = _arrow_texts(table["text"])
+        values = arrow_array(table["text"])
         if digest is not None and values is not None:  # the stored text's (CRC-checked)
-            _remember_text(values, digest)
+            _TEXT_DIGESTS.put([values], digest)
     except Exception:  # a damaged entry is rebuilt, never trusted
         return None
     from .clean import load_rules
@@ -872,9 +872,8 @@ def _hash_texts(h, texts: pd.Series) -> None:
     h.update(_text_digest(texts))
 
 
-#: Digests of text columns, by ``id`` of their Arrow array (``pyarrow.ChunkedArray``):
-#: ``(a weak reference to the array, its digest)``. See :func:`_text_digest`.
-_TEXT_DIGESTS: dict[int, tuple[weakref.ref, bytes]] = {}
+#: Digests of text columns, for the very Arrow array of each (see :func:`_text_digest`).
+_TEXT_DIGESTS = ArrayMemo()
 
 #: What :func:`_hash_arrow_texts` hashes: a corpus entry's recorded digest is used only
 #: when recorded under this version (raise it whenever that function changes).
@@ -889,22 +888,21 @@ def _text_digest(texts: pd.Series) -> bytes:
     A column held in Arrow is hashed once per process: its array cannot change in place
     (pandas gives a column a new array when a value is set, and a frame made by filtering,
     sorting or slicing rows new arrays), so the digest is remembered for that very array
-    (:func:`_remember_text`). A corpus the cache loads comes with the digest its entry
-    recorded (:func:`_load`), so a section's matrices and tokens are keyed without hashing
-    its text at all. Other columns (object, categorical) are hashed at every call. This
+    (:class:`analysis._arrays.ArrayMemo`). A corpus the cache loads comes with the digest
+    its entry recorded (:func:`_load`), so a section's matrices and tokens are keyed
+    without hashing its text at all. Other columns (object, categorical) are hashed at every call. This
     holds for arrays over Arrow's own immutable buffers, which pandas, the loader and the
     cache make: an array built over a buffer someone writes to afterwards
     (``pa.py_buffer`` of a ``bytearray``), or a cache file edited in place while mapped,
     would keep its first digest.
     """
-    values = _arrow_texts(texts)
-    if values is not None:
-        known = _TEXT_DIGESTS.get(id(values))
-        if known is not None and known[0]() is values:
-            return known[1]
+    values = arrow_array(texts)
+    known = _TEXT_DIGESTS.get([values]) if values is not None else None
+    if known is not None:
+        return known
     digest = _hash_arrow_texts(texts)
     if values is not None:
-        _remember_text(values, digest)
+        _TEXT_DIGESTS.put([values], digest)
     return digest
 
 
@@ -937,27 +935,6 @@ def _recorded_digest(record: object) -> bytes | None:
     except ValueError:
         return None
     return value if len(value) == 32 else None
-
-
-def _arrow_texts(texts: pd.Series):
-    """The Arrow array (``pyarrow.ChunkedArray``) that holds ``texts``, or None."""
-    import pyarrow as pa
-
-    values = getattr(texts.array, "_pa_array", None)
-    return values if isinstance(values, pa.ChunkedArray) else None
-
-
-def _remember_text(values, digest: bytes) -> None:
-    """Record ``digest`` as that of the Arrow array ``values`` while the array lives."""
-    key = id(values)
-    known = (weakref.ref(values), digest)
-    _TEXT_DIGESTS[key] = known
-    weakref.finalize(values, _forget_text, key, known)
-
-
-def _forget_text(key: int, known: tuple) -> None:
-    if _TEXT_DIGESTS.get(key) is known:  # not one recorded since for a new array at that id
-        _TEXT_DIGESTS.pop(key, None)
 
 
 def _package_digest() -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._arrays import ArrayMemo, arrow_array
 from ._yaml import did_you_mean, read_yaml
 from .errors import AnalysisError
 
@@ -717,26 +717,21 @@ def audit_frame(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
 
 
-#: The audit tables :func:`remember_audit` was told of, by ``id`` of the corpus'
-#: ``raw_text`` array: ``(weak references to the raw_text, doc_id and title arrays, the
-#: rules, a function giving the table or None)``.
-_KNOWN: dict[int, tuple[tuple, tuple[Rule, ...], Callable[[], pd.DataFrame | None]]] = {}
+#: The audit tables :func:`remember_audit` was told of, for the very ``raw_text``,
+#: ``doc_id`` and ``title`` arrays of a corpus: ``(the rules, a function giving the table
+#: or None)``.
+_KNOWN = ArrayMemo()
 
 
 def _audit_inputs(corpus: pd.DataFrame) -> list | None:
-    """The Arrow arrays (``pyarrow.ChunkedArray``) of the columns a cleaning audit reads,
-    ``raw_text``, ``doc_id`` and ``title``, or None when one is missing or not held in
-    Arrow. Arrow data cannot change in place: pandas gives a column a new array when a
-    value is set, and a new one to a frame made by filtering, sorting or slicing rows
-    (a copy keeps the array, and the same values)."""
-    import pyarrow as pa
-
+    """The Arrow arrays of the columns a cleaning audit reads, ``raw_text``, ``doc_id``
+    and ``title``, or None when one is missing or not held in Arrow (see
+    :mod:`analysis._arrays`: a copy of the frame keeps them, a filtered, sorted or edited
+    one does not)."""
     arrays = []
     for name in ("raw_text", "doc_id", "title"):
-        if name not in corpus.columns:
-            return None
-        values = getattr(corpus[name].array, "_pa_array", None)
-        if not isinstance(values, pa.ChunkedArray):
+        values = arrow_array(corpus[name]) if name in corpus.columns else None
+        if values is None:
             return None
         arrays.append(values)
     return arrays
@@ -755,29 +750,18 @@ def remember_audit(
     Debate's 10,952 speeches).
     """
     arrays = _audit_inputs(corpus)
-    if arrays is None:
-        return
-    key = id(arrays[0])
-    known = (tuple(weakref.ref(a) for a in arrays), tuple(rules), read)
-    _KNOWN[key] = known
-    weakref.finalize(arrays[0], _forget_audit, key, known)
-
-
-def _forget_audit(key: int, known: tuple) -> None:
-    if _KNOWN.get(key) is known:  # not one recorded since for a new array at that id
-        _KNOWN.pop(key, None)
+    if arrays is not None:
+        _KNOWN.put(arrays, (tuple(rules), read))
 
 
 def _known_audit(corpus: pd.DataFrame, rules: Sequence[Rule]) -> pd.DataFrame | None:
     """The audit :func:`remember_audit` recorded for ``corpus``'s very ``raw_text``,
     ``doc_id`` and ``title`` arrays under the same ``rules``, or None."""
     arrays = _audit_inputs(corpus)
-    known = _KNOWN.get(id(arrays[0])) if arrays is not None else None
+    known = _KNOWN.get(arrays) if arrays is not None else None
     if known is None:
         return None
-    refs, recorded, read = known
-    if any(ref() is not a for ref, a in zip(refs, arrays, strict=True)):
-        return None
+    recorded, read = known
     if tuple(rules) != recorded:
         return None
     return read()
