@@ -854,8 +854,9 @@ def _frame_digest(corpus: pd.DataFrame) -> str:
     """sha256 of what :func:`analysis.build_dtm` reads from ``corpus``: the ``text``
     column (the digest of its Arrow data, offsets and missing values, :func:`_text_digest`)
     and every other column but ``raw_text`` (pandas' row hashes), with the column labels
-    and dtypes (their reprs: a categorical's categories and order count) and the index. Raises for values pandas
-    cannot hash (lists in a column): :func:`cached_dtm` then builds without the cache."""
+    and dtypes (their reprs: a categorical's categories and order count) and the index.
+    Raises for values pandas cannot hash (lists in a column): :func:`cached_dtm` then
+    builds without the cache."""
     h = hashlib.sha256()
     # repr: a label's type (7 vs "7") and a categorical's categories and order count
     h.update(repr([(repr(c), repr(t)) for c, t in corpus.dtypes.items()]).encode())
@@ -890,9 +891,9 @@ def _text_digest(texts: pd.Series) -> bytes:
     sorting or slicing rows new arrays), so the digest is remembered for that very array
     (:class:`analysis._arrays.ArrayMemo`). A corpus the cache loads comes with the digest
     its entry recorded (:func:`_load`), so a section's matrices and tokens are keyed
-    without hashing its text at all. Other columns (object, categorical) are hashed at every call. This
-    holds for arrays over Arrow's own immutable buffers, which pandas, the loader and the
-    cache make: an array built over a buffer someone writes to afterwards
+    without hashing its text at all. Other columns (object, categorical) are hashed at
+    every call. This holds for arrays over Arrow's own immutable buffers, which pandas,
+    the loader and the cache make: an array built over a buffer someone writes to afterwards
     (``pa.py_buffer`` of a ``bytearray``), or a cache file edited in place while mapped,
     would keep its first digest.
     """
