@@ -124,12 +124,12 @@ def test_an_entry_without_a_usable_recorded_digest_is_hashed(corpus, cache, hash
 def test_forgotten_with_its_array():
     import gc
 
-    from analysis._arrays import arrow_array as _arrow_texts
+    from analysis._arrays import arrow_array
     from analysis.cache import _TEXT_DIGESTS
 
     texts = pd.Series(np.array(["x", "y"], dtype=object), dtype="string[pyarrow]")
     _text_digest(texts)
-    key = id(_arrow_texts(texts))
+    key = id(arrow_array(texts))
     assert key in _TEXT_DIGESTS
     del texts
     gc.collect()
