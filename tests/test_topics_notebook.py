@@ -115,6 +115,7 @@ def test_notebook_chooses_k_on_a_sample_and_says_so(tmp_path, monkeypatch):
         t for t in texts if t.startswith("The candidate k were fitted on a random sample of 30 of")
     ]
     assert len(sampled) == 1 and "is fitted on all" in sampled[0]
+    assert "Another random sample can choose another k" in sampled[0]
     docs = pd.read_csv(out / "tables" / "topics-documents.csv")
     assert len(docs) == 5  # the interpreted model covers every document, not the sample
 
