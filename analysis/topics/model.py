@@ -543,11 +543,9 @@ def _nmf_cd_many(
         f.violation += _update_cdnmf_fast(f.ht, np.dot(f.w.T, f.w), xtw, f.perm)
 
     def columns(product: np.ndarray, running: list[_CDFit]) -> list[tuple[_CDFit, np.ndarray]]:
+        # each fit's columns as a view: the sweep reads its product through strides
         ends = np.cumsum([f.k for f in running])
-        return [
-            (f, np.ascontiguousarray(product[:, end - f.k : end]))
-            for f, end in zip(running, ends, strict=True)
-        ]
+        return [(f, product[:, end - f.k : end]) for f, end in zip(running, ends, strict=True)]
 
     running, max_iter = state, int(max_iter)
     try:
