@@ -85,6 +85,42 @@ def test_word_keys_do_not_depend_on_the_chunks(monkeypatch, chunk_chars):
     assert keys.tolist() == [_fnv_reference(w) for w in words]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.sampled_from(list("aAİΣς_1 .é́-\n\ud800𝐀")), max_size=60), max_size=4
+    ),
+    chunk=st.integers(1, 25),
+)
+def test_a_long_text_is_keyed_and_counted_in_pieces_as_a_whole(texts, chunk):
+    # a text longer than a chunk is cut just before non-word characters: its pieces give
+    # the keys (in order) and the count of the whole text
+    from analysis import tokens
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tokens, "_COUNT_CHUNK_CHARS", chunk)
+        keys, n_tokens = word_keys(texts)
+        counted = tokens.count_words(texts)
+    words = [w for t in texts for w in re.findall(r"\w+", t)]
+    assert list(n_tokens) == list(counted) == [len(re.findall(r"\w+", t)) for t in texts]
+    assert keys.tolist() == [_fnv_reference(w) for w in words]
+
+
+def test_a_long_text_is_scanned_in_pieces_of_about_a_chunk():
+    from analysis import tokens
+
+    text = " ".join(f"word{i % 97}" for i in range(5_000)) + " " + "x" * 300
+    pieces = [
+        (i, j, piece) for i, j, piece, *_ in tokens._scan(tokens._as_texts([text]), 100, split=True)
+    ]
+    assert "".join(p for *_, p in pieces) == text and {(i, j) for i, j, _ in pieces} == {(0, 1)}
+    # each piece ends where the next non-word character is, at most one word past 100
+    assert max(len(p) for *_, p in pieces[:-1]) <= 100 + len("word96")
+    assert len(pieces[-1][2]) >= 300  # a word longer than a chunk is not cut
+    whole = next(tokens._scan(tokens._as_texts([text]), 100))[2]
+    assert whole == text  # without split, one chunk of the whole text
+
+
 def test_word_keys_scan_in_small_chunks(monkeypatch):
     # chunks of 1 M characters: for prose (about 6 characters a token) each int64 array
     # of a chunk takes about 1.4 MB, under the 4 MiB above which numpy asks for huge
@@ -94,9 +130,9 @@ def test_word_keys_scan_in_small_chunks(monkeypatch):
     asked = []
     real = tokens._scan
 
-    def scan(texts, chunk_chars=tokens._CHUNK_CHARS):
+    def scan(texts, chunk_chars=tokens._CHUNK_CHARS, **options):
         asked.append(chunk_chars)
-        return real(texts, chunk_chars)
+        return real(texts, chunk_chars, **options)
 
     monkeypatch.setattr(tokens, "_scan", scan)
     word_keys(["a b c"])
