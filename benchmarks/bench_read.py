@@ -16,6 +16,10 @@ text files; memory must grow linearly with the corpus (the script prints the inc
 per 1x). Corpus: ``~/.cache/framing-analysis`` (unpacked from
 ``../shared/corpora/ungdc/ungdc-1946-2024.tar.xz`` if needed).
 
+``--one-file`` also reads the whole corpus as one text file (every speech, in file-name
+order, separated by a blank line, in a temporary folder named as the pattern reads it):
+the issue's second case, "a single 200 MB text file", with the same floor and targets.
+
 ``--cache-hit`` also times, at the first scale, ``analysis.cached_corpus`` served from
 a cache entry filled just before (in a temporary cache folder), with and without the
 raw texts, each in a fresh child next to the same floor: the load every notebook of a
@@ -28,6 +32,7 @@ Usage::
     python benchmarks/bench_read.py                 # 1x, 2x, 4x
     python benchmarks/bench_read.py --scales 1      # 1x only
     python benchmarks/bench_read.py --scales 1 --cache-hit
+    python benchmarks/bench_read.py --scales 1 --one-file
 """
 
 from __future__ import annotations
@@ -71,6 +76,19 @@ def replicate(src: Path, dst: Path, copies: int) -> tuple[int, int]:
             n += 1
             size += f.stat().st_size
     return n, size
+
+
+def one_file(src: Path, dst: Path) -> tuple[int, int]:
+    """Every ``.txt`` file of ``src`` (in name order, a blank line between them) as one file
+    ``dst/2024/ALL_79_2024.txt``, which the file-name pattern reads as one document.
+    Returns (files, bytes)."""
+    target = dst / "2024" / "ALL_79_2024.txt"
+    target.parent.mkdir(parents=True)
+    with open(target, "wb") as out:
+        for i, f in enumerate(sorted(src.glob("*/*.txt"))):
+            out.write(b"\n\n" if i else b"")
+            out.write(f.read_bytes())
+    return 1, target.stat().st_size
 
 
 def job_floor(path: Path) -> dict:
@@ -178,11 +196,18 @@ def cache_hits(path: Path, cache: Path, floor: dict) -> None:
             os.environ["ANALYSIS_CACHE"] = before
 
 
+def _label(scale: int | str) -> str:
+    return scale if isinstance(scale, str) else f"{scale}x"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 2, 4])
     ap.add_argument(
         "--cache-hit", action="store_true", help="also time cached_corpus hits (first scale)"
+    )
+    ap.add_argument(
+        "--one-file", action="store_true", help="also read the whole corpus as one text file"
     )
     args = ap.parse_args(argv)
     src = find_corpus()
@@ -191,9 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-read-") as tmp:
-        for scale in args.scales:
-            path = Path(tmp) / f"x{scale}"
-            n_files, n_bytes = replicate(src, path, scale)
+        for scale in [*args.scales, *(["1 file"] if args.one_file else [])]:
+            path = Path(tmp) / f"x{scale}".replace(" ", "-")
+            if scale == "1 file":
+                n_files, n_bytes = one_file(src, path)
+            else:
+                n_files, n_bytes = replicate(src, path, scale)
             text_mb = n_bytes / 2**20
             for f in path.glob("*/*.txt"):  # warm the page cache: neither side reads the disk
                 f.read_bytes()
@@ -206,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.cache_hit and scale == args.scales[0]:
                 cache_hits(path, Path(tmp) / "cache", floor)
             print(
-                f"{scale}x: {n_files:,} files, {text_mb:,.0f} MB of text; floor {floor['wall']:.1f} s "
+                f"{_label(scale)}: {n_files:,} files, {text_mb:,.0f} MB of text; floor {floor['wall']:.1f} s "
                 f"({floor['detail']}); read_corpus {ours['wall']:.1f} s = {ours['wall'] / floor['wall']:.2f}x floor "
                 f"({ours['detail']}); peak {ours['peak_mb']:,.0f} MB, of which {grown:,.0f} MB "
                 f"above the imports = {grown / text_mb:.2f}x the text; load {load0:.2f}->{load1:.2f}",
@@ -219,11 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for scale, n_files, text_mb, floor, ours, grown, _ in rows:
         print(
-            f"| {scale}x | {n_files:,} | {text_mb:,.0f} | {floor['wall']:.1f} | {ours['wall']:.1f} | "
+            f"| {_label(scale)} | {n_files:,} | {text_mb:,.0f} | {floor['wall']:.1f} | {ours['wall']:.1f} | "
             f"{ours['wall'] / floor['wall']:.2f} | {ours['peak_mb']:,.0f} | {grown:,.0f} | {grown / text_mb:.2f} |"
         )
-    if len(rows) > 1:
-        (s0, _, t0, _, _, g0, _), (s1, _, t1, _, _, g1, _) = rows[0], rows[-1]
+    scaled = [r for r in rows if r[0] != "1 file"]
+    if len(scaled) > 1:
+        (s0, _, t0, _, _, g0, _), (s1, _, t1, _, _, g1, _) = scaled[0], scaled[-1]
         slope = (g1 - g0) / (t1 - t0)
         print(
             f"\nmemory slope {s0}x -> {s1}x: {slope:.2f} MB per MB of text "

@@ -49,3 +49,26 @@ def test_pss_is_read_when_the_summed_rss_passes_the_peak(monkeypatch):
 def test_pss_of_this_process_is_within_its_rss():
     assert 0 < pss_kb(os.getpid()) <= _measure.rss_kb(os.getpid())
     assert pss_kb(2**22 + 12345) == 0  # no such process
+
+
+def test_the_one_file_case_joins_every_speech_into_one_document(tmp_path, mini_dir):
+    # bench_read.py --one-file: the "single 200 MB text file", read by the
+    # file-name pattern as one document holding every speech's words
+    import re
+    import warnings
+
+    import bench_read
+
+    import analysis
+
+    files = sorted(mini_dir.glob("*/*.txt"))
+    n, size = bench_read.one_file(mini_dir, tmp_path / "one")
+    written = tmp_path / "one" / "2024" / "ALL_79_2024.txt"
+    assert n == 1 and size == written.stat().st_size
+    assert written.read_bytes() == b"\n\n".join(f.read_bytes() for f in files)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", analysis.InputWarning)
+        docs = analysis.read_corpus(tmp_path / "one", pattern=bench_read.PATTERN)
+    assert len(docs) == 1 and docs["country"].iloc[0] == "ALL"
+    words = sum(len(re.findall(r"\w+", f.read_text(encoding="utf-8"))) for f in files)
+    assert 0.9 * words < int(docs["n_tokens"].iloc[0]) <= words  # cleaning drops little
