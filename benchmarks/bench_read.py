@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.cache_hit and scale == args.scales[0]:
                 cache_hits(path, Path(tmp) / "cache", floor)
             print(
-                f"{_label(scale)}: {n_files:,} files, {text_mb:,.0f} MB of text; floor {floor['wall']:.1f} s "
+                f"{_label(scale)}: {n_files:,} file{'' if n_files == 1 else 's'}, {text_mb:,.0f} MB of text; floor {floor['wall']:.1f} s "
                 f"({floor['detail']}); read_corpus {ours['wall']:.1f} s = {ours['wall'] / floor['wall']:.2f}x floor "
                 f"({ours['detail']}); peak {ours['peak_mb']:,.0f} MB, of which {grown:,.0f} MB "
                 f"above the imports = {grown / text_mb:.2f}x the text; load {load0:.2f}->{load1:.2f}",
