@@ -308,7 +308,7 @@ def _scan(
     With ``split``, a text longer than ``chunk_chars`` comes in pieces (:func:`_pieces`),
     each yielded as ``(i, i + 1, piece, ...)``: a caller that sums per text what each
     chunk yields (token counts, keys in order) gets the same as from the whole text, and
-    a single long text never makes arrays of its whole length (a 200 MB text made 3.9 GB
+    a single long text never makes arrays of its whole length (a 200 MB text made 3.1 GB
     of them in :func:`word_keys`).
     """
     table = _word_table()
