@@ -191,3 +191,47 @@ def test_trailing_spaces_go_as_the_regex_removes_them(text: str) -> None:
     from analysis.clean import _strip_trailing_spaces
 
     assert _strip_trailing_spaces(text) == re.sub(r"[ ]+\n", "\n", text)
+
+
+# line ends, exotic spaces, invisibles, combining marks before and after line ends, Hangul
+# jamo that compose, characters beyond the BMP
+_NORMALIZE_ALPHABET = list(
+    " \n\r\t\u2028\u00a0\u200b\u00adaeAÅé\u0301\u0327\u030a\u1100\u1161\u11a8𝐀"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(_NORMALIZE_ALPHABET), max_size=80),
+    piece=st.integers(1, 12),
+)
+def test_a_long_text_is_normalised_in_pieces_as_a_whole(text: str, piece: int) -> None:
+    import unicodedata
+
+    import analysis.clean as clean
+
+    whole = clean._normalize_piece(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(clean, "_NORMALIZE_PIECE", piece)
+        assert normalize_text(text) == whole
+    # and what a piece does is the documented normalisation of the whole text
+    expected = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    expected = clean._INVISIBLE_RE.sub(
+        "", clean._SPACE_RE.sub(" ", expected.replace("\u2028", "\n"))
+    )
+    lines = expected.split("\n")
+    expected = "\n".join([line.rstrip(" ") for line in lines[:-1]] + lines[-1:])
+    assert whole == expected
+
+
+def test_a_long_text_is_normalised_piece_by_piece(monkeypatch) -> None:
+    import analysis.clean as clean
+
+    seen = []
+    real = clean._normalize_piece
+    monkeypatch.setattr(clean, "_normalize_piece", lambda t: seen.append(t) or real(t))
+    monkeypatch.setattr(clean, "_NORMALIZE_PIECE", 10)
+    text = "line one\r\n" * 6 + "e\u0301 last line  "
+    assert normalize_text(text) == "line one\n" * 6 + "\u00e9 last line  "
+    assert len(seen) > 1 and "".join(seen) == text
+    assert all(p.endswith("\n") for p in seen[:-1])  # each piece ends just after a line end
