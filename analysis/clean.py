@@ -82,6 +82,7 @@ def _has_special(text: str) -> bool:
 #: Texts longer than this many characters are normalised in pieces of about this size
 #: (:func:`normalize_text`).
 _NORMALIZE_PIECE = 1 << 20
+_LINE_END = re.compile("\n")
 
 
 def normalize_text(text: str) -> str:
@@ -103,13 +104,10 @@ def normalize_text(text: str) -> str:
     """
     if len(text) <= _NORMALIZE_PIECE:
         return _normalize_piece(text)
-    pieces, a = [], 0
-    while a < len(text):
-        end = text.find("\n", a + _NORMALIZE_PIECE)
-        b = len(text) if end < 0 else end + 1
-        pieces.append(_normalize_piece(text[a:b]))
-        a = b
-    return "".join(pieces)
+    from .tokens import _pieces
+
+    pieces = _pieces(text, _NORMALIZE_PIECE, _LINE_END, after=True)
+    return "".join([_normalize_piece(piece) for piece in pieces])
 
 
 def _normalize_piece(text: str) -> str:

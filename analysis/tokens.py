@@ -285,15 +285,19 @@ def _as_texts(texts: Iterable[str] | pd.Series | _Texts) -> _Texts:
 _NON_WORD = re.compile(r"\W")
 
 
-def _pieces(text: str, size: int) -> Iterator[str]:
-    """``text`` in consecutive pieces of about ``size`` characters, each cut just before
-    a non-word character (``\\W``), so that no word token spans two pieces: the
-    pieces' tokens are the text's, in order. A piece runs past ``size`` to the next
-    non-word character (a text without one is one piece)."""
+def _pieces(
+    text: str, size: int, boundary: re.Pattern[str] = _NON_WORD, *, after: bool = False
+) -> Iterator[str]:
+    """``text`` in consecutive pieces of about ``size`` characters, each cut at the first
+    match of ``boundary`` from ``size`` characters on: just before it (default: a
+    non-word character, ``\\W``, so that no word token spans two pieces and the pieces'
+    tokens are the text's, in order) or, with ``after``, just after it
+    (:func:`analysis.clean.normalize_text` cuts after line ends). A piece runs past
+    ``size`` to the next match; a text without one is one piece."""
     a = 0
     while a < len(text):
-        cut = _NON_WORD.search(text, a + size) if a + size < len(text) else None
-        b = cut.start() if cut is not None else len(text)
+        cut = boundary.search(text, a + size) if a + size < len(text) else None
+        b = len(text) if cut is None else (cut.end() if after else cut.start())
         yield text[a:b]
         a = b
 
