@@ -543,104 +543,285 @@ def clean_text(
     Cleaned
         ``text`` (paragraphs separated by one blank line), ``title`` (the headline
         found or given) and ``removals``, one :class:`Removal` per removed line.
+
+    Notes
+    -----
+    The text is cleaned as one block of lines by :class:`CleanStream`, which also
+    cleans a text that comes block by block (a file too large to hold at once), with
+    the same result.
     """
-    rules = load_rules() if rules is None else rules
-    lines = text.split("\n")
-    keep = [True] * len(lines)
-    current = list(lines)
-    live = [bool(ln.strip()) for ln in lines]  # kept and not blank: keep[i] and current[i].strip()
-    removals: list[Removal] = []
+    stream = CleanStream(
+        load_rules() if rules is None else rules,
+        title=title,
+        infer_title=infer_title,
+        total_chars=len(text),
+    )
+    body = stream.feed(text.split("\n"), final=True)
+    if not stream.paragraphs:  # one paragraph per line: make paragraphs explicit
+        body = body.replace("\n", "\n\n")
+    return Cleaned(text=body, title=stream.title, removals=stream.sorted_removals())
 
-    def first_nonempty() -> int | None:
-        return next((i for i, ok in enumerate(live) if ok), None)
 
-    def drop(i: int, rule: str) -> None:
-        keep[i] = live[i] = False
-        removals.append(Removal(rule, i + 1, len(current[i].strip()), current[i].strip()[:200]))
+class _Lines:
+    """Consecutive lines of a text being cleaned, the first being line ``base + 1``:
+    each line's original text (``lines``), its text now (``current``: a
+    ``strip_prefix`` rule shortens it), whether it is kept, and whether it is live
+    (kept and not blank), as parallel lists."""
 
-    total_chars = max(len(text), 1)
-    for rule in _steps(tuple(rules)):
+    __slots__ = ("base", "lines", "current", "keep", "live")
+
+    def __init__(self, base: int, lines: list[str]) -> None:
+        self.base = base
+        self.lines = lines
+        self.current = list(lines)
+        self.keep = [True] * len(lines)
+        self.live = [bool(ln.strip()) for ln in lines]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def _part(self, a: int, b: int) -> _Lines:
+        part = object.__new__(_Lines)
+        part.base = self.base + a
+        for name in ("lines", "current", "keep", "live"):
+            setattr(part, name, getattr(self, name)[a:b])
+        return part
+
+    def split(self, k: int) -> tuple[_Lines, _Lines]:
+        """The first ``k`` lines and the rest."""
+        return self._part(0, k), self._part(k, len(self))
+
+    def then(self, more: _Lines) -> _Lines:
+        """These lines followed by ``more`` (the lines right after them)."""
+        both = object.__new__(_Lines)
+        both.base = self.base
+        for name in ("lines", "current", "keep", "live"):
+            setattr(both, name, getattr(self, name) + getattr(more, name))
+        return both
+
+    def first_live(self) -> int | None:
+        return next((i for i, ok in enumerate(self.live) if ok), None)
+
+    def drop(self, i: int, rule: str, removals: list[Removal]) -> None:
+        self.keep[i] = self.live[i] = False
+        gone = self.current[i].strip()
+        removals.append(Removal(rule, self.base + i + 1, len(gone), gone[:200]))
+
+
+class _Step:
+    """One rule (or a :class:`_LineRun`) applied to the lines in order, block by block.
+
+    :meth:`apply` treats the lines of a block and returns how many of the first ones
+    it is done with; the others wait for the next block (only ``drop_block`` waits, for
+    a block of matching lines that may go on). No rule's decision on a line depends on
+    a later line otherwise, and each step sees a line only after the steps before it
+    are done with it, so the rules remove what they remove from the whole text at once.
+    """
+
+    def __init__(self, rule: Rule | _LineRun, total_chars: int) -> None:
+        self.rule = rule
+        self.total = max(total_chars, 1)
+        self.waiting: _Lines | None = None
+        self.scanned: tuple[int, list[int]] | None = None  # drop_block: how far a run is read
+        self.offset = 0  # truncate: characters of the original lines before the block
+        self.done = False  # first_line_only: applied; truncate: fired
+
+    def feed(self, part: _Lines, removals: list[Removal], final: bool) -> _Lines:
+        """The lines of ``part`` (after those waiting) this step is done with."""
+        if self.waiting is not None:
+            part, self.waiting = self.waiting.then(part), None
+        k = self.apply(part, removals, final)
+        if k < len(part):
+            part, self.waiting = part.split(k)
+        return part
+
+    def apply(self, s: _Lines, removals: list[Removal], final: bool) -> int:
+        rule = self.rule
+        cur, keep, live = s.current, s.keep, s.live
         if isinstance(rule, _LineRun):
             fullmatch = rule.regex.fullmatch
-            for i in [i for i, ln in enumerate(current) if live[i] and fullmatch(ln)]:
-                first = next(r for r in rule.rules if r.regex.fullmatch(current[i]))
-                drop(i, first.name)
-            continue
-        rx = rule.regex
-        if rule.kind == "strip_prefix":
-            targets = [first_nonempty()] if rule.first_line_only else range(len(current))
+            for i in [i for i, ln in enumerate(cur) if live[i] and fullmatch(ln)]:
+                first = next(r for r in rule.rules if r.regex.fullmatch(cur[i]))
+                s.drop(i, first.name, removals)
+        elif rule.kind == "strip_prefix":
+            if rule.first_line_only:
+                first = None if self.done else s.first_live()
+                targets = [] if first is None else [first]
+                self.done = self.done or first is not None
+            else:
+                targets = range(len(cur))
             for i in targets:
-                if i is None or not keep[i]:
+                if not keep[i]:
                     continue
-                m = rx.match(current[i])
+                m = rule.regex.match(cur[i])
                 if m and m.end() > 0:
-                    removals.append(
-                        Removal(rule.name, i + 1, len(m.group(0).strip()), m.group(0).strip()[:200])
-                    )
-                    current[i] = current[i][m.end() :]
-                    if not current[i].strip():
+                    gone = m.group(0).strip()
+                    removals.append(Removal(rule.name, s.base + i + 1, len(gone), gone[:200]))
+                    cur[i] = cur[i][m.end() :]
+                    if not cur[i].strip():
                         keep[i] = live[i] = False
         elif rule.kind == "drop_line":
-            fullmatch = rx.fullmatch
-            for i in [i for i, ln in enumerate(current) if live[i] and fullmatch(ln)]:
-                drop(i, rule.name)
+            fullmatch = rule.regex.fullmatch
+            for i in [i for i, ln in enumerate(cur) if live[i] and fullmatch(ln)]:
+                s.drop(i, rule.name, removals)
         elif rule.kind == "drop_block":
-            i = 0
-            n = len(current)
-            while i < n:
-                if live[i] and rx.fullmatch(current[i]):
-                    j, block = i, []
-                    while j < n and (not live[j] or rx.fullmatch(current[j])):
-                        if live[j]:
-                            block.append(j)
-                        j += 1
-                    req = rule.requires_regex
-                    if len(block) >= rule.min_lines and (
-                        req is None or any(req.search(current[b]) for b in block)
-                    ):
-                        for b in block:
-                            drop(b, rule.name)
-                    i = j
-                else:
-                    i += 1
+            return self._drop_blocks(s, removals, final)
         elif rule.kind == "truncate":
-            offset = 0
-            for i, ln in enumerate(current):
-                if live[i] and offset / total_chars >= rule.after_fraction and rx.fullmatch(ln):
-                    for k in range(i, len(current)):
-                        if live[k]:
-                            drop(k, rule.name)
-                        keep[k] = live[k] = False
-                    break
-                offset += len(lines[i]) + 1
+            self._truncate(s, removals)
+        return len(s)
 
-    found_title = None
-    i = first_nonempty()
-    if i is not None:
-        first = current[i].strip()
+    def _drop_blocks(self, s: _Lines, removals: list[Removal], final: bool) -> int:
+        """Drop each run of matching lines (blank lines inside it included) of at least
+        ``min_lines`` live lines, one of which ``block_requires`` finds; a run that
+        reaches the block's end waits for the next block, unless the text ends."""
+        rule = self.rule
+        fullmatch, cur, live, n = rule.regex.fullmatch, s.current, s.live, len(s)
+        i = 0
+        while i < n:
+            if self.scanned is not None:  # a run that waited: go on where it stopped
+                (j, block), self.scanned = self.scanned, None
+            elif live[i] and fullmatch(cur[i]):
+                j, block = i, []
+            else:
+                i += 1
+                continue
+            while j < n and (not live[j] or fullmatch(cur[j])):
+                if live[j]:
+                    block.append(j)
+                j += 1
+            if j == n and not final:
+                self.scanned = (j - i, [b - i for b in block])
+                return i
+            req = rule.requires_regex
+            if len(block) >= rule.min_lines and (
+                req is None or any(req.search(cur[b]) for b in block)
+            ):
+                for b in block:
+                    s.drop(b, rule.name, removals)
+            i = j
+        return n
+
+    def _truncate(self, s: _Lines, removals: list[Removal]) -> None:
+        """From the first live line that matches at or after ``after_fraction`` of the
+        text's characters (of its original lines), drop every line to the end."""
+        rule = self.rule
+        fullmatch, cur, keep, live = rule.regex.fullmatch, s.current, s.keep, s.live
+        start = 0 if self.done else None
+        if start is None:
+            offset = self.offset
+            for i, ln in enumerate(cur):
+                if live[i] and offset / self.total >= rule.after_fraction and fullmatch(ln):
+                    start = i
+                    break
+                offset += len(s.lines[i]) + 1
+            self.offset = offset
+        if start is None:
+            return
+        self.done = True
+        for k in range(start, len(cur)):
+            if live[k]:
+                s.drop(k, rule.name, removals)
+            keep[k] = live[k] = False
+
+
+class CleanStream:
+    """:func:`clean_text` for a text that comes as blocks of lines, in order.
+
+    ``feed`` takes the next lines (the text split at ``\\n``, a block at a time) and
+    returns the body text they complete; the bodies of all blocks, concatenated, are
+    the cleaned text, except that when :attr:`paragraphs` is false at the end (no blank
+    line anywhere) every ``\\n`` of it becomes ``\\n\\n``, as :func:`clean_text` does.
+    Then :attr:`title` and :meth:`sorted_removals` are those of :func:`clean_text` on
+    the whole text: each rule sees a line only after the rules before it are done with
+    it (see :class:`_Step`), the headline is the first line still live after them all,
+    and the body is built as the whole text's would be (kept lines stripped, runs of
+    blank lines made one, no blank line at either end).
+
+    Memory is that of a block (and of a run of ``drop_block`` lines that spans blocks),
+    not of the text; ``total_chars``, the length of the whole text, is needed up front
+    by ``truncate`` rules (``after_fraction``).
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        *,
+        title: str | None = None,
+        infer_title: bool = False,
+        total_chars: int,
+    ) -> None:
+        self._steps = [_Step(rule, total_chars) for rule in _steps(tuple(rules))]
+        self._given = title
+        self._infer = infer_title
+        self._headline_done = False
+        self._found: str | None = None
+        self._next_line = 0
+        self._removals: list[Removal] = []
+        self._started = False  # a non-blank line is in the body
+        self._gap = False  # a blank line has been kept since the last non-blank one
+        #: Whether the body so far has a blank line (separates paragraphs).
+        self.paragraphs = False
+
+    @property
+    def title(self) -> str | None:
+        """The headline found, else the one given."""
+        return self._found or self._given
+
+    def sorted_removals(self) -> tuple[Removal, ...]:
+        """Every removal so far, by line (a line's in the order of the rules)."""
+        return tuple(sorted(self._removals, key=lambda r: r.line))
+
+    def feed(self, lines: list[str], *, final: bool = False) -> str:
+        """The body text completed by the next ``lines`` (``final``: the text's last)."""
+        part = _Lines(self._next_line, lines)
+        self._next_line += len(lines)
+        for step in self._steps:
+            part = step.feed(part, self._removals, final)
+        self._headline(part)
+        return self._body(part)
+
+    def _headline(self, s: _Lines) -> None:
+        if self._headline_done:
+            return
+        i = s.first_live()
+        if i is None:
+            return
+        self._headline_done = True
+        first = s.current[i].strip()
+        title = self._given
         if title and _is_headline(first, title):
-            found_title = title
-            drop(i, "headline")
+            self._found = title
+            s.drop(i, "headline", self._removals)
         elif (
             not title
-            and infer_title
+            and self._infer
             and len(first.split()) <= 20
             and not first.endswith((".", ":", ",", ";"))
         ):
-            found_title = first
-            drop(i, "headline")
-    body = "\n".join([current[i].strip() for i in range(len(current)) if keep[i]])
-    if "\n\n\n" in body:
-        body = _BLANK_RUN.sub("\n\n", body)
-    body = body.strip()
-    if not _BLANK.search(body):
-        # one paragraph per line: make paragraphs explicit
-        body = body.replace("\n", "\n\n")
-    removals.sort(key=lambda r: r.line)
-    return Cleaned(text=body, title=found_title or title, removals=tuple(removals))
+            self._found = first
+            s.drop(i, "headline", self._removals)
+
+    def _body(self, s: _Lines) -> str:
+        """The kept lines of ``s``, stripped, joined with ``\\n`` after what came
+        before, a run of blank lines as one, none at the start."""
+        parts = [c.strip() for c, k in zip(s.current, s.keep, strict=True) if k]
+        a = next((i for i, p in enumerate(parts) if p), None)
+        if a is None:
+            self._gap = self._gap or bool(parts)
+            return ""
+        b = len(parts) - next(i for i, p in enumerate(reversed(parts)) if p)
+        text = "\n".join(parts[a:b])
+        if "\n\n\n" in text:
+            text = _BLANK_RUN.sub("\n\n", text)
+        if self._started:
+            text = ("\n\n" if self._gap or a > 0 else "\n") + text
+        # stripped non-blank lines hold no "\n": "\n\n" is a blank line, as r"\n\s*\n"
+        self.paragraphs = self.paragraphs or "\n\n" in text
+        self._started = True
+        self._gap = b < len(parts)
+        return text
 
 
-_BLANK = re.compile(r"\n\s*\n")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
