@@ -120,6 +120,40 @@ def sketch_keys(
 _BLOCK_TOKENS = 1 << 21
 
 
+class SketchStream:
+    """:func:`sketch_keys` of one text whose word keys come in pieces, in order.
+
+    Each piece is shingled with the last ``n - 1`` keys before it, so every shingle of
+    the text is hashed once, and the ``k`` smallest distinct hashes of the whole are the
+    ``k`` smallest distinct ones of the pieces' own bottom-``k`` sets: memory is that of
+    a piece. A text of fewer than ``n`` words is one shingle of all of them, as in
+    :func:`_sketch`.
+    """
+
+    def __init__(self, n: int = 5, k: int = 128) -> None:
+        self.n, self.k = n, k
+        self._carry = np.zeros(0, dtype=np.uint64)  # the last n - 1 keys (all, while fewer)
+        self._bottom = np.zeros(0, dtype=np.uint64)
+        self._shingled = False
+
+    def feed(self, keys: np.ndarray) -> None:
+        """The next word keys of the text."""
+        h = np.concatenate([self._carry, np.asarray(keys, dtype=np.uint64)])
+        if len(h) < self.n:
+            self._carry = h
+            return
+        part = sketch_keys(h, np.array([len(h)]), n=self.n, k=self.k)[0]
+        self._bottom = _bottom_k(np.concatenate([self._bottom, part]), self.k)
+        self._shingled = True
+        self._carry = h[len(h) - (self.n - 1) :] if self.n > 1 else h[:0]
+
+    def result(self) -> np.ndarray:
+        """The sketch of the text fed so far."""
+        if self._shingled:
+            return self._bottom
+        return _sketch(self._carry, self.n, self.k)
+
+
 def _sketch_block(h: np.ndarray, off: np.ndarray, n: int, k: int) -> list[np.ndarray]:
     """:func:`_sketch` of each text of one block (word hashes ``h``, ``off`` relative to it)."""
     m = max(len(h) - n + 1, 0)

@@ -7,12 +7,16 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import InputWarning, corpus_summary, read_corpus
 from analysis.duplicates import (
     ShingleSketcher,
+    SketchStream,
     near_duplicates,
     pairs_from_sketches,
+    sketch_keys,
     sketches,
 )
 
@@ -122,3 +126,22 @@ def test_pairs_from_sketches_equal_the_triu_reading(seed) -> None:
         assert list(got.itertuples(index=False, name=None)) == want
         if threshold == 0.3:
             assert len(want) > 20  # the case is not vacuous
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 40), max_size=80),
+    cuts=st.lists(st.integers(0, 80), max_size=6),
+    n=st.integers(1, 6),
+    k=st.integers(1, 20),
+)
+def test_a_sketch_from_pieces_equals_the_whole(keys, cuts, n, k) -> None:
+    """SketchStream (a long file's sketch, its keys a block at a time) equals sketch_keys
+    of the whole, texts shorter than one shingle included."""
+    h = np.array(keys, dtype=np.uint64)
+    edges = [0, *sorted(c % (len(h) + 1) for c in cuts), len(h)]
+    stream = SketchStream(n, k)
+    for a, b in zip(edges, edges[1:], strict=False):
+        stream.feed(h[a:b])
+    whole = sketch_keys(h, np.array([len(h)]), n=n, k=k)[0]
+    assert np.array_equal(stream.result(), whole)
