@@ -133,19 +133,22 @@ def parse_date(value: object) -> pd.Timestamp | None:
 
 
 def _read_bytes(path: Path, what: str = "") -> bytes:
-    label = f"{what} " if what else ""
     try:
         return path.read_bytes()
-    except PermissionError:
-        raise AnalysisError(
-            f"{path}: {label}cannot be read (permission denied); make it readable"
-        ) from None
-    except IsADirectoryError:
-        raise AnalysisError(f"{path}: {label}is a folder, not a file; name a file") from None
     except OSError as exc:
-        raise AnalysisError(
-            f"{path}: {label}cannot be read ({exc.strerror or type(exc).__name__}); check the file"
-        ) from None
+        raise _unreadable(path, exc, what) from None
+
+
+def _unreadable(path: Path, exc: OSError, what: str = "") -> AnalysisError:
+    """The one-line error for a file that cannot be read."""
+    label = f"{what} " if what else ""
+    if isinstance(exc, PermissionError):
+        return AnalysisError(f"{path}: {label}cannot be read (permission denied); make it readable")
+    if isinstance(exc, IsADirectoryError):
+        return AnalysisError(f"{path}: {label}is a folder, not a file; name a file")
+    return AnalysisError(
+        f"{path}: {label}cannot be read ({exc.strerror or type(exc).__name__}); check the file"
+    )
 
 
 def _binary(path: Path) -> AnalysisError:
@@ -156,54 +159,73 @@ def _binary(path: Path) -> AnalysisError:
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")
 
 
+#: Byte-order marks a ``.txt`` document may start with: the codec that reads it, its name.
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+#: Encodings tried in turn for a document without a byte-order mark.
+_FALLBACKS = (("utf-8", "UTF-8"), ("cp1252", "Windows-1252"), ("latin-1", "Latin-1"))
+
+
+def _empty(path: Path) -> AnalysisError:
+    return AnalysisError(
+        f"{path}: file is empty (or only whitespace); remove it or restore its text"
+    )
+
+
+def _bad_bom(path: Path, name: str) -> AnalysisError:
+    return AnalysisError(
+        f"{path}: starts with a {name} byte-order mark but is not valid {name} "
+        "(truncated or damaged); re-save it as UTF-8"
+    )
+
+
+def _not_utf8(path: Path, name: str) -> None:
+    warnings.warn(
+        f"{path}: not valid UTF-8; read as {name}. Check its accented characters, or re-save it as UTF-8",
+        InputWarning,
+        stacklevel=4,
+    )
+
+
+def _control_head(head: str) -> bool:
+    """Whether the first 4,096 characters of a text hold too many control characters
+    (more than 5 %) to be text."""
+    return len(_CONTROL_RE.findall(head)) > 0.05 * len(head)
+
+
 def _decode(path: Path, data: bytes) -> str:
     """Bytes of a ``.txt`` document -> text; any NUL character makes it binary."""
     if not data or data.isspace():  # as ``not data.strip()``, without a copy
-        raise AnalysisError(
-            f"{path}: file is empty (or only whitespace); remove it or restore its text"
-        )
+        raise _empty(path)
     text = None
-    for bom, enc, name in (
-        (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
-        (b"\xff\xfe", "utf-16", "UTF-16"),
-        (b"\xfe\xff", "utf-16", "UTF-16"),
-    ):
+    for bom, enc, name in _BOMS:
         if data.startswith(bom):
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError:
-                raise AnalysisError(
-                    f"{path}: starts with a {name} byte-order mark but is not valid {name} "
-                    "(truncated or damaged); re-save it as UTF-8"
-                ) from None
+                raise _bad_bom(path, name) from None
             break
     if text is None:
         if b"\x00" in data:
             raise _binary(path)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        for enc, name in _FALLBACKS:
             try:
-                text = data.decode("cp1252")
-                enc = "Windows-1252"
+                text = data.decode(enc)
             except UnicodeDecodeError:
-                text = data.decode("latin-1")
-                enc = "Latin-1"
-            warnings.warn(
-                f"{path}: not valid UTF-8; read as {enc}. Check its accented characters, or re-save it as UTF-8",
-                InputWarning,
-                stacklevel=3,
-            )
+                continue
+            if enc != "utf-8":
+                _not_utf8(path, name)
+            break
     # a NUL anywhere (not only in the first few KiB) means binary data, not text
     if "\x00" in text:
         raise _binary(path)
-    head = text[:4096]
-    if len(_CONTROL_RE.findall(head)) > 0.05 * len(head):
+    if _control_head(text[:4096]):
         raise _binary(path)
     if not text or text.isspace():
-        raise AnalysisError(
-            f"{path}: file is empty (or only whitespace); remove it or restore its text"
-        )
+        raise _empty(path)
     return text
 
 
@@ -973,8 +995,8 @@ _CHUNK_CHARS = 4_000_000
 class _Loaded:
     """One chunk of documents read, cleaned, counted and sketched (see :func:`_load_chunk`)."""
 
-    raw: object  # pyarrow array of the decoded, normalised texts (None: the caller has them)
-    texts: object  # pyarrow array of the cleaned texts
+    raw: list | None  # pyarrow arrays of the decoded, normalised texts (None: the caller has them)
+    texts: list  # pyarrow arrays of the cleaned texts
     titles: list[str]
     removed: list[int]
     n_tokens: np.ndarray
@@ -999,37 +1021,84 @@ def _load_chunk(bounds: tuple[int, int]) -> _Loaded:
     Runs in a worker process or in-process (:func:`analysis._parallel.fork_map`); the
     inputs come from :data:`analysis._parallel.STATE`. Texts go back as Arrow arrays
     (UTF-8, what the DataFrame stores), never as Python strings. Warnings are recorded
-    and handed back, so the caller issues them whichever process read the file.
+    and handed back, so the caller issues them whichever process read the file. A long
+    file (``job["long"]``) is a chunk of its own, read, cleaned and counted a block at a
+    time (:func:`_load_long`).
     """
-    import pyarrow as pa
-
     lo, hi = bounds
     job = _parallel.STATE
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        files = job["files"]
-        raw = [_read_text_file(p) for p in files[lo:hi]] if files is not None else None
-        texts, titles, removed = [], [], []
-        kept: list[tuple] | None = [] if job["audit"] else None
-        for rt, t in zip(raw or job["raw"][lo:hi], job["titles"][lo:hi], strict=True):
-            c = clean_text(rt, rules=job["rules"], title=t, infer_title=job["infer_title"])
-            if kept is not None:
-                audited = _audited(c, rt, t, job).removals
-                kept.extend((len(texts), r.rule, r.line, r.chars, r.text) for r in audited)
-            texts.append(c.text)
-            titles.append(c.title or "")
-            removed.append(c.chars_removed)
-        keys, n_tokens = word_keys(texts)  # one scan gives n_tokens and the duplicate sketches
+        loaded = _load_long(lo, job) if lo in job["long"] else _load_texts(lo, hi, job)
+    loaded.warnings = [(str(w.message), w.category) for w in caught]
+    return loaded
+
+
+def _load_texts(lo: int, hi: int, job: Mapping) -> _Loaded:
+    """Documents ``lo:hi``, each read (a file) and held as one string."""
+    import pyarrow as pa
+
+    files = job["files"]
+    raw = [_read_text_file(p) for p in files[lo:hi]] if files is not None else None
+    texts, titles, removed = [], [], []
+    kept: list[tuple] | None = [] if job["audit"] else None
+    for rt, t in zip(raw or job["raw"][lo:hi], job["titles"][lo:hi], strict=True):
+        c = clean_text(rt, rules=job["rules"], title=t, infer_title=job["infer_title"])
+        if kept is not None:
+            audited = _audited(c, rt, t, job).removals
+            kept.extend((len(texts), r.rule, r.line, r.chars, r.text) for r in audited)
+        texts.append(c.text)
+        titles.append(c.title or "")
+        removed.append(c.chars_removed)
+    keys, n_tokens = word_keys(texts)  # one scan gives n_tokens and the duplicate sketches
     return _Loaded(
-        raw=None if raw is None else pa.array(raw, type=pa.large_string()),
-        texts=pa.array(texts, type=pa.large_string()),
+        raw=None if raw is None else [pa.array(raw, type=pa.large_string())],
+        texts=[pa.array(texts, type=pa.large_string())],
         titles=titles,
         removed=removed,
         n_tokens=n_tokens,
         n_chars=np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
         sketches=sketch_keys(keys, n_tokens, n=5, k=128) if job["sketch"] else None,
         empty=next((i for i, t in enumerate(texts) if not t or t.isspace()), None),
-        warnings=[(str(w.message), w.category) for w in caught],
+        warnings=[],
+        removals=kept,
+    )
+
+
+def _load_long(i: int, job: Mapping) -> _Loaded:
+    """Document ``i``, a file of more than :data:`analysis._stream.LONG_BYTES`, a block at
+    a time (:mod:`analysis._stream`): it is never held as one string."""
+    from ._stream import arrow_string, cleaned, normalized
+
+    path, given = job["files"][i], job["titles"][i]
+    raw, n_raw = normalized(path)
+    got = cleaned(
+        raw,
+        n_raw,
+        rules=job["rules"],
+        title=given,
+        infer_title=job["infer_title"],
+        sketch=(5, 128) if job["sketch"] else None,
+    )
+    kept = None
+    if job["audit"]:
+        again = _audit_title(got.title, given, job)
+        removals = got.removals
+        if again is not None:
+            removals = cleaned(
+                raw, n_raw, rules=job["rules"], title=again, infer_title=False, keep_text=False
+            ).removals
+        kept = [(0, r.rule, r.line, r.chars, r.text) for r in removals]
+    return _Loaded(
+        raw=[arrow_string(raw)],
+        texts=[got.text],
+        titles=[got.title or ""],
+        removed=[got.chars_removed],
+        n_tokens=np.array([got.n_tokens], dtype=np.int64),
+        n_chars=np.array([got.n_chars], dtype=np.int64),
+        sketches=[got.sketch] if job["sketch"] else None,
+        empty=0 if got.n_chars == 0 else None,
+        warnings=[],
         removals=kept,
     )
 
@@ -1040,10 +1109,17 @@ def _audited(c: Cleaned, raw: str, title: str | None, job: Mapping) -> Cleaned:
     ``title`` column) and infers none, which removes the same lines, except where the
     loader inferred a title that has no word character (``"* * *"``): that line is no
     headline for a given title (:func:`analysis.clean._is_headline`), so such a text is
-    cleaned again the audit's way."""
-    if title is None and job["infer_title"] and c.title is not None and not _norm_title(c.title):
-        return clean_text(raw, rules=job["rules"], title=c.title)
-    return c
+    cleaned again the audit's way (:func:`_audit_title`)."""
+    again = _audit_title(c.title, title, job)
+    return c if again is None else clean_text(raw, rules=job["rules"], title=again)
+
+
+def _audit_title(found: str | None, given: str | None, job: Mapping) -> str | None:
+    """The title a text must be cleaned again with for its audit (see :func:`_audited`):
+    one the loader inferred that has no word character; else None."""
+    if given is None and job["infer_title"] and found is not None and not _norm_title(found):
+        return found
+    return None
 
 
 def _str_column(values: list[str] | list) -> pd.Series:
@@ -1105,7 +1181,8 @@ def _assemble(
     sizes = _sizes(source, files)
     jobs = _resolve_jobs(n_jobs, int(sizes.sum()))
     n_chunks = max(4 * jobs if jobs > 1 else 1, int(sizes.sum()) // _CHUNK_CHARS)
-    bounds = _chunk_bounds(sizes, n_chunks) if n else []
+    long = _long_files(sizes) if files else set()
+    bounds = _own_chunks(_chunk_bounds(sizes, n_chunks), long) if n else []
     show = progress if progress is not None else (files and n >= PROGRESS_THRESHOLD)
     bar = None
     if show:
@@ -1124,10 +1201,15 @@ def _assemble(
             infer_title=infer_title,
             sketch=dedupe_threshold is not None and n > 1,
             audit=audit_rows is not None,
+            long=long,
         ):
-            for (lo, hi), got in zip(
-                bounds, _parallel.fork_map(_load_chunk, bounds, jobs=jobs), strict=True
-            ):
+            # a long file is read here, not in a worker: handing its texts back would
+            # hold them twice in each process
+            others = _parallel.fork_map(
+                _load_chunk, [b for b in bounds if b[0] not in long], jobs=jobs
+            )
+            for lo, hi in bounds:
+                got = _load_chunk((lo, hi)) if lo in long else next(others)
                 for message, category in got.warnings:
                     warnings.warn(message, category, stacklevel=3)
                 if got.empty is not None:
@@ -1179,8 +1261,8 @@ def _assemble(
     extra = [c for c in meta.columns if c not in out.columns and c not in ("text", "raw_text")]
     for c in extra:
         out[c] = meta[c].to_numpy()
-    out["text"] = _str_column([c.texts for c in chunks])
-    out["raw_text"] = _str_column([c.raw for c in chunks] if files else list(source))
+    out["text"] = _str_column([a for c in chunks for a in c.texts])
+    out["raw_text"] = _str_column([a for c in chunks for a in c.raw] if files else list(source))
     # the rules used, so clean_audit(corpus) reports exactly this load's removals (for one
     # more release: pass rules= to clean_audit explicitly)
     out.attrs["clean_rules"] = tuple(ruleset)
@@ -1191,6 +1273,25 @@ def _assemble(
             for (lo, _), c in zip(bounds, chunks, strict=True)
             for i, *row in c.removals
         )
+    return out
+
+
+def _long_files(sizes: np.ndarray) -> set[int]:
+    """The documents whose files are read a block at a time (:func:`_load_long`)."""
+    from ._stream import LONG_BYTES
+
+    return set(np.flatnonzero(sizes > LONG_BYTES).tolist())
+
+
+def _own_chunks(bounds: list[tuple[int, int]], alone: set[int]) -> list[tuple[int, int]]:
+    """``bounds`` with each document of ``alone`` cut out as a chunk of its own."""
+    out = []
+    for lo, hi in bounds:
+        for i in sorted(d for d in alone if lo <= d < hi):
+            out.extend([(lo, i)] if i > lo else [])
+            out.append((i, i + 1))
+            lo = i + 1
+        out.extend([(lo, hi)] if hi > lo else [])
     return out
 
 
