@@ -1208,19 +1208,22 @@ def _assemble(
             others = _parallel.fork_map(
                 _load_chunk, [b for b in bounds if b[0] not in long], jobs=jobs
             )
-            for lo, hi in bounds:
-                got = _load_chunk((lo, hi)) if lo in long else next(others)
-                for message, category in got.warnings:
-                    warnings.warn(message, category, stacklevel=3)
-                if got.empty is not None:
-                    i = lo + got.empty
-                    name = meta["file"][i] if "file" in meta.columns else ""
-                    raise AnalysisError(
-                        f"{name or meta['doc_id'][i]}: no text left after cleaning (rules removed everything); check the cleaning rules with analysis.clean_audit"
-                    )
-                chunks.append(got)
-                if bar is not None:
-                    bar.update(hi - lo)
+            try:
+                for lo, hi in bounds:
+                    got = _load_chunk((lo, hi)) if lo in long else next(others)
+                    for message, category in got.warnings:
+                        warnings.warn(message, category, stacklevel=3)
+                    if got.empty is not None:
+                        i = lo + got.empty
+                        name = meta["file"][i] if "file" in meta.columns else ""
+                        raise AnalysisError(
+                            f"{name or meta['doc_id'][i]}: no text left after cleaning (rules removed everything); check the cleaning rules with analysis.clean_audit"
+                        )
+                    chunks.append(got)
+                    if bar is not None:
+                        bar.update(hi - lo)
+            finally:
+                others.close()  # the workers exit now, not once the table is built
     finally:
         if bar is not None:
             bar.close()

@@ -261,3 +261,21 @@ def test_clean_audit_a_chunk_of_documents_at_a_time_equals_one_pass(seed_corpus,
     monkeypatch.setattr(clean_module, "_audit_chunk", lambda b: seen.append(b) or real(b))
     pd.testing.assert_frame_equal(clean_audit(seed_corpus, n_jobs=1), whole)
     assert len(seen) == len(seed_corpus)
+
+
+@linux_only
+def test_the_workers_are_gone_before_the_table_is_built(mini_dir, monkeypatch):
+    """The reader's workers exit once the last chunk is back: alive while the parent
+    builds the table, they kept about 0.6x the text more in the summed memory
+    (benchmarks/README.md, "One text file, read a block at a time")."""
+    import multiprocessing as mp
+
+    from analysis import corpus as corpus_module
+
+    alive = []
+    real = corpus_module._str_column
+    monkeypatch.setattr(
+        corpus_module, "_str_column", lambda v: alive.append(len(mp.active_children())) or real(v)
+    )
+    read_corpus(mini_dir, n_jobs=2, progress=False)
+    assert alive == [0, 0]
