@@ -125,7 +125,7 @@ def _normalized(
             nul = nul or "\x00" in text
             if len(head) < 4096:
                 head += text[: 4096 - len(head)]
-            has_text = has_text or not (text.isspace() or not text)
+            has_text = has_text or (bool(text) and not text.isspace())
             text = tail + text
             cut = len(text) if final else text.rfind("\n") + 1
             tail = text[cut:]
