@@ -572,7 +572,7 @@ class _Lines:
 
     def __init__(self, base: int, lines: list[str]) -> None:
         self.base = base
-        self.lines = lines
+        self.lines = list(lines)  # its own list: lines that wait are extended in place
         self.current = list(lines)
         self.keep = [True] * len(lines)
         self.live = [bool(ln.strip()) for ln in lines]
@@ -591,13 +591,11 @@ class _Lines:
         """The first ``k`` lines and the rest."""
         return self._part(0, k), self._part(k, len(self))
 
-    def then(self, more: _Lines) -> _Lines:
-        """These lines followed by ``more`` (the lines right after them)."""
-        both = object.__new__(_Lines)
-        both.base = self.base
+    def extend(self, more: _Lines) -> _Lines:
+        """These lines followed by ``more`` (the lines right after them), in place."""
         for name in ("lines", "current", "keep", "live"):
-            setattr(both, name, getattr(self, name) + getattr(more, name))
-        return both
+            getattr(self, name).extend(getattr(more, name))
+        return self
 
     def first_live(self) -> int | None:
         return next((i for i, ok in enumerate(self.live) if ok), None)
@@ -627,10 +625,16 @@ class _Step:
         self.done = False  # first_line_only: applied; truncate: fired
 
     def feed(self, part: _Lines, removals: list[Removal], final: bool) -> _Lines:
-        """The lines of ``part`` (after those waiting) this step is done with."""
+        """The lines of ``part`` (after those waiting) this step is done with.
+
+        Lines that wait are extended in place and a run is read on from where it
+        stopped, so a run that spans many blocks costs time in its length, once."""
         if self.waiting is not None:
-            part, self.waiting = self.waiting.then(part), None
+            part, self.waiting = self.waiting.extend(part), None
         k = self.apply(part, removals, final)
+        if k == 0 and len(part):  # all of it waits
+            self.waiting = part
+            return _Lines(part.base, [])
         if k < len(part):
             part, self.waiting = part.split(k)
         return part

@@ -132,3 +132,23 @@ def test_paragraphs_are_made_explicit_only_without_a_blank_line(final_blank: boo
     assert body == (
         "One line.\nTwo line.\n\nThree." if final_blank else "One line.\nTwo line.\nThree."
     )
+
+
+def test_lines_that_wait_are_not_copied_block_after_block(monkeypatch) -> None:
+    """A drop_block run across many blocks waits in place (extended, read on where it
+    stopped), so its cost grows with its length, not with length x blocks."""
+    from analysis import clean
+
+    rules = (Rule("bullets", "drop_block", r"- .*", block_requires=r"\(Photo/"),)
+    lines = ["- item"] * 2000 + ["- last (Photo/X)", "Body."]
+    cuts = []
+    real_part = clean._Lines._part
+    monkeypatch.setattr(
+        clean._Lines, "_part", lambda s, a, b: cuts.append(b - a) or real_part(s, a, b)
+    )
+    stream = CleanStream(rules, total_chars=sum(map(len, lines)) + len(lines))
+    body = "".join(stream.feed(lines[i : i + 10]) for i in range(0, len(lines), 10))
+    body += stream.feed([], final=True)
+    assert body == "Body."
+    assert len(stream.sorted_removals()) == 2001
+    assert sum(cuts) <= 2 * len(lines)  # each line copied at most about once
