@@ -30,7 +30,7 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -73,27 +73,31 @@ class LongText:
 
 def normalized(path: Path, block: int | None = None) -> tuple[bytearray, int]:
     """The normalised text of the file ``path`` as UTF-8 bytes, and its length in
-    characters: ``_read_text_file(path)``, read ``block`` bytes at a time."""
+    characters: ``_read_text_file(path)``, read ``block`` bytes at a time (the file is
+    opened once, by :func:`analysis.corpus._open_file`, and read again from its start
+    only when it turns out not to be UTF-8)."""
+    from .corpus import _open_file  # looked up now: the loader's safety tests watch it
+
     block = block or BLOCK_BYTES
-    try:
-        return _normalized_file(path, block)
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
+    with _open_file(path) as f:
+        try:
+            return _normalized_file(path, f, block)
+        except OSError as exc:
+            raise _unreadable(path, exc) from None
 
 
-def _normalized_file(path: Path, block: int) -> tuple[bytearray, int]:
-    with open(path, "rb") as f:
-        start = f.read(4)
+def _normalized_file(path: Path, f: BinaryIO, block: int) -> tuple[bytearray, int]:
+    start = f.read(4)
     for bom, enc, name in _BOMS:
         if start.startswith(bom):
             try:
-                out = _normalized(path, enc, block, bom=True)
+                out = _normalized(path, f, enc, block, bom=True)
             except UnicodeDecodeError:
                 raise _bad_bom(path, name) from None
             return _checked(path, *out)
     for enc, name in _FALLBACKS:
         try:
-            out = _normalized(path, enc, block, bom=False)
+            out = _normalized(path, f, enc, block, bom=False)
         except UnicodeDecodeError:
             continue
         if enc != "utf-8":  # warned before the checks of the text, as _decode does
@@ -103,47 +107,52 @@ def _normalized_file(path: Path, block: int) -> tuple[bytearray, int]:
 
 
 def _normalized(
-    path: Path, encoding: str, block: int, *, bom: bool
+    path: Path, f: BinaryIO, encoding: str, block: int, *, bom: bool
 ) -> tuple[bytearray, int, AnalysisError | None]:
-    """The file decoded with ``encoding`` and normalised, and what is wrong with the text
-    (raised once the caller has warned of the encoding), or UnicodeDecodeError."""
+    """The file ``f`` decoded with ``encoding`` from its start and normalised, and what
+    is wrong with the text (raised once the caller has warned of the encoding), or
+    UnicodeDecodeError. An empty file and NUL bytes are raised at once, as
+    :func:`analysis.corpus._decode` raises them before decoding.
+
+    Each block is normalised up to its last line end: the last ``\n``, or a ``\r``
+    before the block's last character (a ``\r`` is a line end on its own unless a
+    ``\n`` follows, and no step of :func:`analysis.clean.normalize_text` reaches across
+    one), so a file with old Mac line ends is not carried over whole.
+    """
+    f.seek(0)
     decoder = codecs.getincrementaldecoder(encoding)()
     out = bytearray()
     n_chars = 0
     tail = head = ""
     only_space = True  # every byte ASCII whitespace (the "empty" file of _decode)
-    has_text = nul = nul_bytes = False
-    with open(path, "rb") as f:
-        while True:
-            data = f.read(block)
-            final = not data
-            only_space = only_space and (final or data.isspace())
-            if not bom and b"\x00" in data:
-                nul_bytes = True  # binary, found before decoding (as in _decode)
-                break
-            text = decoder.decode(data, final=final)
-            nul = nul or "\x00" in text
-            if len(head) < 4096:
-                head += text[: 4096 - len(head)]
-            has_text = has_text or (bool(text) and not text.isspace())
-            text = tail + text
-            cut = len(text) if final else text.rfind("\n") + 1
-            tail = text[cut:]
-            piece = normalize_text(text[:cut])
-            out += piece.encode("utf-8")
-            n_chars += len(piece)
-            if final:
-                break
-    if nul_bytes:
-        raise _binary(path)
+    has_text = nul = False
+    while True:
+        data = f.read(block)
+        final = not data
+        only_space = only_space and (final or data.isspace())
+        if not bom and b"\x00" in data:
+            raise _binary(path)  # found before decoding, as in _decode
+        text = decoder.decode(data, final=final)
+        nul = nul or "\x00" in text
+        if len(head) < 4096:
+            head += text[: 4096 - len(head)]
+        has_text = has_text or (bool(text) and not text.isspace())
+        text = tail + text
+        if final:
+            cut = len(text)
+        else:
+            cut = max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1
+        tail = text[cut:]
+        piece = normalize_text(text[:cut])
+        out += piece.encode("utf-8")
+        n_chars += len(piece)
+        if final:
+            break
     if only_space:
         raise _empty(path)
-    problem = None
     if nul or _control_head(head):
-        problem = _binary(path)
-    elif not has_text:
-        problem = _empty(path)
-    return out, n_chars, problem
+        return out, n_chars, _binary(path)
+    return out, n_chars, None if has_text else _empty(path)
 
 
 def _checked(path: Path, out: bytearray, n_chars: int, problem: AnalysisError | None):

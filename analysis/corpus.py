@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -128,15 +128,25 @@ def parse_date(value: object) -> pd.Timestamp | None:
 
 # ----------------------------------------------------------------------------- files
 
-# Every byte the loader reads goes through _read_bytes, so corpus_files() can be checked
-# against what read_corpus() actually opens.
+# Every file the loader reads is opened by _open_file (whole, by _read_bytes; a block at a
+# time, by analysis._stream), so corpus_files() can be checked against what read_corpus()
+# actually opens.
+
+
+def _open_file(path: Path, what: str = "") -> BinaryIO:
+    """``path`` opened for reading bytes, or the one-line error that it cannot be."""
+    try:
+        return Path(path).open("rb")  # the caller closes it
+    except OSError as exc:
+        raise _unreadable(path, exc, what) from None
 
 
 def _read_bytes(path: Path, what: str = "") -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise _unreadable(path, exc, what) from None
+    with _open_file(path, what) as f:
+        try:
+            return f.read()
+        except OSError as exc:
+            raise _unreadable(path, exc, what) from None
 
 
 def _unreadable(path: Path, exc: OSError, what: str = "") -> AnalysisError:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import analysis._stream
 import analysis.cli as cli
 import analysis.corpus
 from analysis import AnalysisError, read_corpus
@@ -31,13 +32,13 @@ def secret(tmp_path) -> Path:
 @pytest.fixture
 def never_read(monkeypatch, secret):
     """Fail the test if the loader opens ``secret``."""
-    real = analysis.corpus._read_bytes
+    real = analysis.corpus._open_file
 
     def guarded(path, *args):
         assert Path(path).resolve() != secret.resolve(), "read a file outside the corpus"
         return real(path, *args)
 
-    monkeypatch.setattr(analysis.corpus, "_read_bytes", guarded)
+    monkeypatch.setattr(analysis.corpus, "_open_file", guarded)
 
 
 # ----------------------------------------------------------------- confinement (obs. 2)
@@ -138,17 +139,24 @@ def test_deep_folder_is_read_without_recursion_error(tmp_path, monkeypatch):
 
 def _recording(monkeypatch) -> list[Path]:
     opened: list[Path] = []
-    real = analysis.corpus._read_bytes
+    real = analysis.corpus._open_file
 
     def record(path, *args):
         opened.append(Path(path))
         return real(path, *args)
 
-    monkeypatch.setattr(analysis.corpus, "_read_bytes", record)
+    monkeypatch.setattr(analysis.corpus, "_open_file", record)
     return opened
 
 
-def test_corpus_files_are_exactly_the_files_read(seeds_dir, make_corpus, tmp_path, monkeypatch):
+@pytest.mark.parametrize("long", [False, True])
+def test_corpus_files_are_exactly_the_files_read(
+    seeds_dir, make_corpus, tmp_path, monkeypatch, long
+):
+    """Each file once, in order, whether it is read whole or a block at a time (every
+    document counted as a long file)."""
+    if long:
+        monkeypatch.setattr(analysis._stream, "LONG_BYTES", -1)
     manifest_folder = make_corpus(
         {
             "a.txt": "First words.",
@@ -247,14 +255,15 @@ def test_options_for_the_other_layout_are_errors(make_corpus, body_and_text, rea
 
 
 def _deny(monkeypatch, name: str, exc: OSError) -> None:
-    real = Path.read_bytes
+    """Opening the file ``name`` (as the loader opens every file it reads) raises ``exc``."""
+    real = Path.open
 
-    def read_bytes(self):
+    def open_(self, *args, **kwargs):
         if self.name == name:
             raise exc
-        return real(self)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_)
 
 
 @pytest.mark.parametrize("name", ["b.txt", "metadata.csv"])

@@ -188,3 +188,16 @@ def test_normalized_equals_reading_at_once(data: bytes, block: int, bom: bytes) 
         assert n_chars == len(whole[1])
     assert got[:2] == whole[:2]
     assert [m for m, _ in got[2]] == [m for m, _ in whole[2]]
+
+
+def test_old_mac_line_ends_are_normalised_a_block_at_a_time(tmp_path, monkeypatch) -> None:
+    """A lone CR ends a line too: a file of CR line ends is not carried over whole."""
+    path = tmp_path / "mac.txt"
+    path.write_bytes(b"A line of text, then a CR.  \r" * 500 + b"last")
+    pieces = []
+    real = _stream.normalize_text
+    monkeypatch.setattr(_stream, "normalize_text", lambda t: pieces.append(len(t)) or real(t))
+    raw, n_chars = _stream.normalized(path, 64)
+    assert bytes(raw).decode() == _read_text_file(path)
+    assert n_chars == len(_read_text_file(path))
+    assert max(pieces) <= 64 + 30  # a block, and what was left of the one before
