@@ -22,7 +22,7 @@ Both buffers become Arrow strings without a copy. The checks and messages of
 :func:`analysis.corpus._decode` are the same, in the same order (an empty file, a
 damaged byte-order mark, NUL bytes, NUL or control characters, only whitespace), and a
 file that is not UTF-8 is read again as Windows-1252 (then Latin-1), with the same
-warning. A file without any ``\\n`` (or one huge line) is still one block.
+warning. A file without any line end (one huge line) is still one block.
 """
 
 from __future__ import annotations
@@ -114,9 +114,9 @@ def _normalized(
     UnicodeDecodeError. An empty file and NUL bytes are raised at once, as
     :func:`analysis.corpus._decode` raises them before decoding.
 
-    Each block is normalised up to its last line end: the last ``\n``, or a ``\r``
-    before the block's last character (a ``\r`` is a line end on its own unless a
-    ``\n`` follows, and no step of :func:`analysis.clean.normalize_text` reaches across
+    Each block is normalised up to its last line end: the last ``\\n``, or a ``\\r``
+    before the block's last character (a ``\\r`` is a line end on its own unless a
+    ``\\n`` follows, and no step of :func:`analysis.clean.normalize_text` reaches across
     one), so a file with old Mac line ends is not carried over whole.
     """
     f.seek(0)
