@@ -622,7 +622,8 @@ class _Step:
         self.waiting: _Lines | None = None
         self.scanned: tuple[int, list[int]] | None = None  # drop_block: how far a run is read
         self.offset = 0  # truncate: characters of the original lines before the block
-        self.done = False  # first_line_only: applied; truncate: fired
+        self.applied = False  # first_line_only: the first live line has been seen
+        self.fired = False  # truncate: every line from here on goes
 
     def feed(self, part: _Lines, removals: list[Removal], final: bool) -> _Lines:
         """The lines of ``part`` (after those waiting) this step is done with.
@@ -649,9 +650,9 @@ class _Step:
                 s.drop(i, first.name, removals)
         elif rule.kind == "strip_prefix":
             if rule.first_line_only:
-                first = None if self.done else s.first_live()
+                first = None if self.applied else s.first_live()
                 targets = [] if first is None else [first]
-                self.done = self.done or first is not None
+                self.applied = self.applied or first is not None
             else:
                 targets = range(len(cur))
             for i in targets:
@@ -710,7 +711,7 @@ class _Step:
         text's characters (of its original lines), drop every line to the end."""
         rule = self.rule
         fullmatch, cur, keep, live = rule.regex.fullmatch, s.current, s.keep, s.live
-        start = 0 if self.done else None
+        start = 0 if self.fired else None
         if start is None:
             offset = self.offset
             for i, ln in enumerate(cur):
@@ -721,7 +722,7 @@ class _Step:
             self.offset = offset
         if start is None:
             return
-        self.done = True
+        self.fired = True
         for k in range(start, len(cur)):
             if live[k]:
                 s.drop(k, rule.name, removals)
